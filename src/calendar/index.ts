@@ -1,0 +1,91 @@
+// Calendar arithmetic on epoch days and billing periods, shared by every stage.
+// Epoch days (integers, UTC) keep date maths exact and cheap in typed arrays; periods are
+// billing months "YYYY-MM", also handled as a month index (year × 12 + month − 1) for ranges.
+const MS_PER_DAY = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
+const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Epoch day of an ISO date or datetime (the date part); NaN when it is not a real date. */
+export function epochDay(iso: string): number {
+  const m = ISO_DATE.exec(iso);
+  if (!m) return Number.NaN;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return Number.NaN;
+  return ms / MS_PER_DAY;
+}
+
+export function isoDate(day: number): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function weekday(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
+/** Calendar month 1–12 of an epoch day. */
+export function monthOfDay(day: number): number {
+  return new Date(day * MS_PER_DAY).getUTCMonth() + 1;
+}
+
+export function yearOfDay(day: number): number {
+  return new Date(day * MS_PER_DAY).getUTCFullYear();
+}
+
+export function isPeriod(text: string): boolean {
+  return PERIOD.test(text);
+}
+
+/** Month index (year × 12 + month − 1) of a period; throws on malformed text (callers validate first). */
+export function periodIndex(period: string): number {
+  const m = PERIOD.exec(period);
+  if (!m) throw new RangeError(`not a period YYYY-MM: ${period}`);
+  return Number(m[1]) * 12 + Number(m[2]) - 1;
+}
+
+export function periodFromIndex(index: number): string {
+  const year = Math.floor(index / 12);
+  const month = index - year * 12 + 1;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+}
+
+export function addPeriods(period: string, n: number): string {
+  return periodFromIndex(periodIndex(period) + n);
+}
+
+/** Periods from `from` to `to`, both included. */
+export function periodRange(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let i = periodIndex(from); i <= periodIndex(to); i++) out.push(periodFromIndex(i));
+  return out;
+}
+
+/** First epoch day of the period's month and first day of the next month. */
+export function periodBounds(period: string): { firstDay: number; nextFirstDay: number } {
+  const index = periodIndex(period);
+  const year = Math.floor(index / 12);
+  const month = index - year * 12;
+  return {
+    firstDay: Date.UTC(year, month, 1) / MS_PER_DAY,
+    nextFirstDay: Date.UTC(year, month + 1, 1) / MS_PER_DAY,
+  };
+}
+
+/** Billing period of an epoch day (the month it falls in). */
+export function periodOfDay(day: number): string {
+  const d = new Date(day * MS_PER_DAY);
+  return periodFromIndex(d.getUTCFullYear() * 12 + d.getUTCMonth());
+}
+
+/** The period as an integer YYYYMM, the form the store keys bills by. */
+export function periodKey(period: string): number {
+  const index = periodIndex(period);
+  const year = Math.floor(index / 12);
+  return year * 100 + (index - year * 12 + 1);
+}
+
+export function periodFromKey(key: number): string {
+  return periodFromIndex(Math.floor(key / 100) * 12 + (key % 100) - 1);
+}
