@@ -1,0 +1,61 @@
+// What every command needs: the effects, global options, and the store opened on demand.
+import { Command } from 'commander';
+import { EXIT, type ExitCode } from '../diagnostics/index.js';
+import { openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
+import type { Effects } from './effects.js';
+import { createProgress } from './progress.js';
+
+export interface GlobalOptions {
+  db?: string;
+  debug?: boolean;
+  quiet?: boolean;
+}
+
+export interface CommandContext {
+  effects: Effects;
+  /** Global options of the invocation (--db, --debug, --quiet). */
+  globals(command: Command): GlobalOptions;
+  /** Opens the store named by --db / BILLRUN_DB / the default, creating and migrating it. */
+  withStore<T>(command: Command, work: (store: Store) => Promise<T>, options?: StoreOptions): Promise<T>;
+  progress(command: Command, unit: string): ReturnType<typeof createProgress>;
+  /** Prints a line on stdout. */
+  print(line?: string): void;
+  /** Prints a line on stderr (notes, warnings, progress). */
+  note(line: string): void;
+  /** Records that the command finished with problems (the highest code wins). */
+  finishWith(code: ExitCode): void;
+  /** The exit code recorded so far. */
+  readonly exitCode: ExitCode;
+}
+
+export function createContext(effects: Effects): CommandContext {
+  const globals = (command: Command) => command.optsWithGlobals() as GlobalOptions;
+  let exitCode: ExitCode = EXIT.ok;
+  return {
+    effects,
+    globals,
+    async withStore(command, work, options) {
+      const store = await openStore(storePath(globals(command).db, effects.env), options);
+      try {
+        return await work(store);
+      } finally {
+        store.close();
+      }
+    },
+    progress(command, unit) {
+      return createProgress(effects, { quiet: Boolean(globals(command).quiet), unit });
+    },
+    print(line = '') {
+      effects.stdout(`${line}\n`);
+    },
+    note(line) {
+      effects.stderr(`${line}\n`);
+    },
+    finishWith(code) {
+      if (code > exitCode) exitCode = code;
+    },
+    get exitCode() {
+      return exitCode;
+    },
+  };
+}

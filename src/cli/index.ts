@@ -1,0 +1,56 @@
+// The billrun command line: `createCli(effects)` builds the commander program, one file per
+// command in ./commands; `main` runs it and is the one place errors turn into messages and exit
+// codes (FatalError → its message and code; anything else is a bug, with a stack under --debug).
+import { Command, CommanderError } from 'commander';
+import { EXIT, FatalError } from '../diagnostics/index.js';
+import { createContext, type CommandContext } from './context.js';
+import type { Effects } from './effects.js';
+import { loadCommand } from './commands/load.js';
+
+export const VERSION = '0.1.0';
+
+export function createCli(effects: Effects, ctx: CommandContext = createContext(effects)): Command {
+  const program = new Command('billrun')
+    .description('Billing-run anomaly review for electric and gas utilities')
+    .version(VERSION)
+    .option('--db <path>', 'store file (default: $BILLRUN_DB or ./billrun.duckdb)')
+    .option('--debug', 'show stack traces for unexpected errors')
+    .option('--quiet', 'no progress output')
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => effects.stdout(text),
+      writeErr: (text) => effects.stderr(text),
+    });
+  program.addCommand(loadCommand(ctx));
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], effects: Effects): Promise<number> {
+  const ctx = createContext(effects);
+  const program = createCli(effects, ctx);
+  exitOverrideDeep(program);
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof FatalError) {
+      effects.stderr(`billrun: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    effects.stderr(`billrun: internal error: ${message}\n`);
+    if (debug && error instanceof Error && error.stack) effects.stderr(`${error.stack}\n`);
+    else effects.stderr('(run again with --debug for the stack trace)\n');
+    return EXIT.internal;
+  }
+}
+
+function exitOverrideDeep(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideDeep(sub);
+}

@@ -1,0 +1,51 @@
+// Diagnostics shared by every stage: exit codes, the one fatal error type, and the messages a
+// user sees. Three tiers (house style): data problems are values (counted, written to rejects
+// files); fatal problems throw `FatalError` with an exit code and are printed in one line by the
+// CLI; anything else is a bug and shows its stack only under --debug.
+
+/** Exit codes, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** A bug: an unexpected exception (stack with --debug). */
+  internal: 1,
+  /** Bad usage or unusable input: missing file, unknown column, bad option. Nothing changed. */
+  usage: 2,
+  /** Finished, but some rows were rejected or some accounts could not be billed. */
+  dataErrors: 3,
+  /** The store is in use by another billrun process. */
+  busy: 4,
+  /** Refused to protect billed data (already billed without --rebill, tariff change to a billed period, illegal review transition). */
+  refused: 5,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Where a problem is: a file, a 1-based line, a column or a path inside a document. */
+export interface Location {
+  file?: string;
+  line?: number;
+  column?: string;
+}
+
+export function formatLocation(at: Location): string {
+  const parts: string[] = [];
+  if (at.file) parts.push(at.file);
+  if (at.line !== undefined) parts.push(`line ${at.line}`);
+  if (at.column) parts.push(`column ${at.column}`);
+  return parts.join(': ');
+}
+
+/** A fatal, expected problem: the CLI prints `message` (no stack) and exits with `exitCode`. */
+export class FatalError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.usage,
+  ) {
+    super(message);
+    this.name = 'FatalError';
+  }
+
+  static at(at: Location, message: string, exitCode: ExitCode = EXIT.usage): FatalError {
+    const where = formatLocation(at);
+    return new FatalError(where ? `${where}: ${message}` : message, exitCode);
+  }
+}

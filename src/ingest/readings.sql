@@ -1,0 +1,147 @@
+-- Register and interval readings: check every staged row, then insert the new ones.
+-- Input: temp table raw_rows(line, <reading columns as text>). Reads of already stored
+-- (meter, time, register) keys with the same value are counted unchanged, so a reload adds nothing.
+
+-- name: check-registers
+CREATE OR REPLACE TEMP TABLE reading_checks AS
+WITH src AS (
+  SELECT line,
+         nullif(trim(meter_id), '') AS meter_id,
+         nullif(trim(read_at), '') AS read_at_text,
+         nullif(trim(register), '') AS register_text,
+         nullif(trim(value), '') AS value_text,
+         nullif(trim(read_type), '') AS read_type_text
+  FROM raw_rows
+),
+typed AS (
+  SELECT s.*, m.meter_key,
+         try_cast(read_at_text AS TIMESTAMP) AS read_at,
+         try_cast(value_text AS DECIMAL(18, 3)) AS value,
+         try_cast(value_text AS DECIMAL(38, 10)) AS value_exact,
+         try_cast(register_text AS register_kind) AS register,
+         try_cast(read_type_text AS read_type) AS read_type
+  FROM src s LEFT JOIN meters m USING (meter_id)
+),
+duplicates AS (
+  SELECT meter_key, read_at, register, min(line) AS first_line
+  FROM typed WHERE meter_key IS NOT NULL AND read_at IS NOT NULL AND register IS NOT NULL
+  GROUP BY ALL HAVING count(*) > 1
+)
+SELECT t.*, d.first_line,
+  list_filter([
+    {'col': 'meter_id', 'val': meter_id, 'why': CASE
+       WHEN meter_id IS NULL THEN 'is required'
+       WHEN meter_key IS NULL THEN 'unknown meter (no account in the account master has it)' END},
+    {'col': 'read_at', 'val': read_at_text, 'why': CASE
+       WHEN read_at_text IS NULL THEN 'is required'
+       WHEN read_at IS NULL THEN 'not an ISO date or datetime' END},
+    {'col': 'register', 'val': register_text, 'why': CASE
+       WHEN register IS NULL THEN 'must be one of total, sharp, peak, flat, valley, demand_kw, reactive_kvarh' END},
+    {'col': 'value', 'val': value_text, 'why': CASE
+       WHEN value_text IS NULL THEN 'is required'
+       WHEN value_exact IS NULL THEN 'not a number'
+       WHEN value IS NULL THEN 'out of range'
+       WHEN value <> value_exact THEN 'has more than 3 decimals'
+       WHEN value < 0 THEN 'must not be negative (register values are cumulative)' END},
+    {'col': 'read_type', 'val': read_type_text, 'why': CASE
+       WHEN read_type IS NULL THEN 'must be one of actual, estimated, customer' END},
+    {'col': 'read_at', 'val': read_at_text, 'why': CASE
+       WHEN d.first_line IS NOT NULL AND line > d.first_line THEN 'duplicate reading: same meter, time and register as line ' || d.first_line END}
+  ], p -> p.why IS NOT NULL)[1] AS problem
+FROM typed t LEFT JOIN duplicates d USING (meter_key, read_at, register);
+
+-- name: register-rejects
+SELECT line, problem.col AS column_name, problem.val AS value, problem.why AS reason
+FROM reading_checks WHERE problem IS NOT NULL
+UNION ALL
+SELECT c.line, 'value', c.value_text,
+       'conflicts with the stored reading ' || (r.value_milli / 1000)::DECIMAL(18, 3) || ' (' || r.read_type || ')'
+FROM reading_checks c JOIN stored_in_range r USING (meter_key, read_at, register)
+WHERE c.problem IS NULL AND (r.value_milli <> CAST(c.value * 1000 AS BIGINT) OR r.read_type <> c.read_type)
+ORDER BY line;
+
+-- name: stored-registers-in-range
+-- Stored reads in the staged file's date range: the only ones a new read can duplicate.
+CREATE OR REPLACE TEMP TABLE stored_in_range AS
+SELECT r.meter_key, r.read_at, r.register, r.value_milli, r.read_type
+FROM readings r
+WHERE r.read_date BETWEEN (SELECT min(read_at)::DATE FROM reading_checks)
+                      AND (SELECT max(read_at)::DATE FROM reading_checks)
+  AND r.meter_key IN (SELECT meter_key FROM reading_checks);
+
+-- name: insert-registers
+-- Returns nothing; counts come from count-registers.
+INSERT INTO readings
+SELECT c.meter_key, c.read_at::DATE, c.read_at, c.register, CAST(c.value * 1000 AS BIGINT), c.read_type, $file_key, c.line
+FROM reading_checks c
+WHERE c.problem IS NULL
+  AND NOT EXISTS (SELECT 1 FROM stored_in_range r
+                  WHERE r.meter_key = c.meter_key AND r.read_at = c.read_at AND r.register = c.register);
+
+-- name: check-intervals
+CREATE OR REPLACE TEMP TABLE reading_checks AS
+WITH src AS (
+  SELECT line,
+         nullif(trim(meter_id), '') AS meter_id,
+         nullif(trim(interval_start), '') AS start_text,
+         nullif(trim(interval_minutes), '') AS minutes_text,
+         nullif(trim(kwh), '') AS kwh_text
+  FROM raw_rows
+),
+typed AS (
+  SELECT s.*, m.meter_key,
+         try_cast(start_text AS TIMESTAMP) AS interval_start,
+         try_cast(minutes_text AS SMALLINT) AS interval_minutes,
+         try_cast(kwh_text AS DECIMAL(18, 3)) AS kwh,
+         try_cast(kwh_text AS DECIMAL(38, 10)) AS kwh_exact
+  FROM src s LEFT JOIN meters m USING (meter_id)
+),
+duplicates AS (
+  SELECT meter_key, interval_start, min(line) AS first_line
+  FROM typed WHERE meter_key IS NOT NULL AND interval_start IS NOT NULL
+  GROUP BY ALL HAVING count(*) > 1
+)
+SELECT t.*, d.first_line,
+  list_filter([
+    {'col': 'meter_id', 'val': meter_id, 'why': CASE
+       WHEN meter_id IS NULL THEN 'is required'
+       WHEN meter_key IS NULL THEN 'unknown meter (no account in the account master has it)' END},
+    {'col': 'interval_start', 'val': start_text, 'why': CASE
+       WHEN start_text IS NULL THEN 'is required'
+       WHEN interval_start IS NULL THEN 'not an ISO datetime'
+       WHEN d.first_line IS NOT NULL AND line > d.first_line THEN 'duplicate interval: same meter and start as line ' || d.first_line END},
+    {'col': 'interval_minutes', 'val': minutes_text, 'why': CASE
+       WHEN interval_minutes IS NULL OR interval_minutes NOT IN (5, 10, 15, 30, 60)
+         THEN 'must be 5, 10, 15, 30 or 60' END},
+    {'col': 'kwh', 'val': kwh_text, 'why': CASE
+       WHEN kwh_text IS NULL THEN 'is required'
+       WHEN kwh_exact IS NULL THEN 'not a number'
+       WHEN kwh IS NULL THEN 'out of range'
+       WHEN kwh <> kwh_exact THEN 'has more than 3 decimals'
+       WHEN kwh < 0 THEN 'must not be negative' END}
+  ], p -> p.why IS NOT NULL)[1] AS problem
+FROM typed t LEFT JOIN duplicates d USING (meter_key, interval_start);
+
+-- name: stored-intervals-in-range
+CREATE OR REPLACE TEMP TABLE stored_in_range AS
+SELECT i.meter_key, i.interval_start, i.interval_minutes, i.wh
+FROM intervals i
+WHERE i.interval_start BETWEEN (SELECT min(interval_start) FROM reading_checks)
+                           AND (SELECT max(interval_start) FROM reading_checks)
+  AND i.meter_key IN (SELECT meter_key FROM reading_checks);
+
+-- name: interval-rejects
+SELECT line, problem.col AS column_name, problem.val AS value, problem.why AS reason
+FROM reading_checks WHERE problem IS NOT NULL
+UNION ALL
+SELECT c.line, 'kwh', c.kwh_text, 'conflicts with the stored interval ' || (r.wh / 1000)::DECIMAL(18, 3) || ' kWh'
+FROM reading_checks c JOIN stored_in_range r USING (meter_key, interval_start)
+WHERE c.problem IS NULL AND (r.wh <> CAST(c.kwh * 1000 AS BIGINT) OR r.interval_minutes <> c.interval_minutes)
+ORDER BY line;
+
+-- name: insert-intervals
+INSERT INTO intervals
+SELECT c.meter_key, c.interval_start, c.interval_minutes, CAST(c.kwh * 1000 AS BIGINT), $file_key, c.line
+FROM reading_checks c
+WHERE c.problem IS NULL
+  AND NOT EXISTS (SELECT 1 FROM stored_in_range r WHERE r.meter_key = c.meter_key AND r.interval_start = c.interval_start);

@@ -1,0 +1,33 @@
+// Shared test plumbing: temporary directories and running the CLI in-process with captured output.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { captureEffects } from '../src/cli/effects.js';
+import { main } from '../src/cli/index.js';
+
+const made: string[] = [];
+
+/** A fresh directory removed after the test. */
+export function tempDir(prefix = 'billrun-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
+});
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs `billrun ...args` in-process against the store `db`. */
+export async function runCli(args: string[], db?: string): Promise<CliResult> {
+  const effects = captureEffects({});
+  const code = await main(db ? ['--db', db, '--quiet', ...args] : args, effects);
+  return { code, out: effects.out, err: effects.err };
+}

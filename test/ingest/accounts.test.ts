@@ -1,0 +1,110 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { runCli, tempDir } from '../helpers.js';
+
+const HEADER = 'account_id,name,address,customer_class,tariff_id,region,meter_id,multiplier,register_digits,household_size,start_date';
+
+async function storeWithTariff(dir: string): Promise<string> {
+  const db = join(dir, 'store.duckdb');
+  const store = await openStore(db);
+  // The tariff stage loads real policies; accounts only need the id to exist.
+  await store.run(`INSERT INTO tariff_policies VALUES ('GD-RES', 1, 'test', 'CNY', '{}', 0, now())`);
+  store.close();
+  return db;
+}
+
+describe('load accounts', () => {
+  it('loads good rows, rejects bad ones with line, column and reason, and counts add up', async () => {
+    const dir = tempDir();
+    const db = await storeWithTariff(dir);
+    const file = join(dir, 'accounts.csv');
+    writeFileSync(file, [
+      HEADER,
+      'A1,Li Wei,"1 Road, Apt ""3""",residential,GD-RES,R01,M1,1,6,4,2023-01-01',
+      'A2,Wang Fang,"2 Road\nBlock B",commercial,GD-RES,R01,M2,,,,2023-02-01',
+      'A3,Bad Class,3 Road,residental,GD-RES,R02,M3,1,6,,2023-01-01',
+      'A1,Twice,4 Road,residential,GD-RES,R02,M4,1,6,,2023-01-01',
+      'A5,No Tariff,5 Road,residential,XX-UNKNOWN,R02,M5,1,6,,2023-01-01',
+      'A6,Bad Mult,6 Road,residential,GD-RES,R02,M6,abc,6,,2023-01-01',
+      'A 7,Bad Id,7 Road,residential,GD-RES,R02,M7,1,6,,2023-01-01',
+      'A8,Short Row,8 Road',
+      'A9,Bad Date,9 Road,residential,GD-RES,R02,M9,1,6,,2023-02-30',
+      'A10,Meter Twice,10 Road,residential,GD-RES,R02,M1,1,6,,2023-01-01',
+    ].join('\n') + '\n');
+
+    const result = await runCli(['load', 'accounts', file, '--rejects', dir], db);
+    expect(result.code).toBe(3);
+    // 10 data rows: A1 and A2 load; 8 rejects. A2's address spans lines 3–4, so A3 is on line 5.
+    expect(result.out).toContain('read 10 = loaded 2 + already stored 0 + rejected 8');
+    const rejects = readFileSync(join(dir, 'accounts.csv.rejects.csv'), 'utf8').trim().split('\n');
+    expect(rejects[0]).toBe('file,line,column,value,reason');
+    const byLine = new Map(rejects.slice(1).map((r) => {
+      const cells = r.split(',');
+      return [Number(cells[1]), { column: cells[2], value: cells[3], reason: cells.slice(4).join(',') }];
+    }));
+    expect([...byLine.keys()]).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(byLine.get(5)).toMatchObject({ column: 'customer_class', value: 'residental' });
+    expect(byLine.get(6)).toMatchObject({ column: 'account_id', reason: 'duplicate account: already on line 2' });
+    expect(byLine.get(7)).toMatchObject({ column: 'tariff_id', value: 'XX-UNKNOWN' });
+    expect(byLine.get(8)).toMatchObject({ column: 'multiplier', value: 'abc', reason: 'not a number' });
+    expect(byLine.get(9)?.column).toBe('account_id');
+    expect(byLine.get(10)?.reason).toMatch(/wrong number of fields: expected: 11 found: 3/);
+    expect(byLine.get(11)).toMatchObject({ column: 'start_date', reason: 'not a date (YYYY-MM-DD)' });
+    expect(byLine.get(12)).toMatchObject({ column: 'meter_id', reason: 'meter already used on line 2' });
+    expect(result.err).toContain(`${file}: line 5: column customer_class: 'residental' must be one of`);
+
+    const store = await openStore(db);
+    const rows = await store.rows(`SELECT account_id, address, multiplier::VARCHAR AS m, register_digits AS d, household_size AS h
+                                   FROM accounts ORDER BY account_id`);
+    expect(rows).toEqual([
+      { account_id: 'A1', address: '1 Road, Apt "3"', m: '1.0000', d: 6, h: 4 },
+      { account_id: 'A2', address: '2 Road\nBlock B', m: '1.0000', d: 6, h: null },
+    ]);
+    expect(await store.rows('SELECT meter_id, account_key FROM meters ORDER BY meter_id')).toEqual([
+      { meter_id: 'M1', account_key: 1 },
+      { meter_id: 'M2', account_key: 2 },
+    ]);
+    store.close();
+  });
+
+  it('loading the same file twice adds nothing, and a changed row updates in place', async () => {
+    const dir = tempDir();
+    const db = await storeWithTariff(dir);
+    const file = join(dir, 'accounts.csv');
+    writeFileSync(file, `${HEADER}\nA1,Li Wei,1 Road,residential,GD-RES,R01,M1,1,6,4,2023-01-01\n`);
+    expect((await runCli(['load', 'accounts', file], db)).out).toContain('loaded 1 + already stored 0 + rejected 0');
+    expect((await runCli(['load', 'accounts', file], db)).out).toContain('loaded 0 + already stored 1 + rejected 0');
+    writeFileSync(file, `${HEADER}\nA1,Li Wei,1 New Road,residential,GD-RES,R01,M1,1,6,4,2023-01-01\n`);
+    expect((await runCli(['load', 'accounts', file], db)).out).toContain('loaded 1 + already stored 0 + rejected 0');
+    const store = await openStore(db);
+    expect(await store.rows('SELECT account_key, address FROM accounts')).toEqual([{ account_key: 1, address: '1 New Road' }]);
+    expect(await store.rows('SELECT count(*)::INTEGER AS n FROM input_files')).toEqual([{ n: 3 }]);
+    store.close();
+  });
+
+  it('refuses unusable files with one message and no stack', async () => {
+    const dir = tempDir();
+    const db = await storeWithTariff(dir);
+    const cases: [string, string, RegExp][] = [
+      ['missing.csv', '', /missing\.csv: no such file/],
+      ['empty.csv', '', /empty\.csv: the file is empty \(no header line\)/],
+      ['header.csv', `${HEADER}\n`, /header\.csv: the file has a header but no data rows/],
+      ['unknown.csv', `${HEADER},colour\nA1,x,y,residential,GD-RES,R,M,1,6,,2023-01-01,red\n`, /unknown\.csv: line 1: column colour: unknown column in the account master/],
+      ['missing-col.csv', 'account_id,name\nA1,x\n', /missing-col\.csv: line 1: missing required column 'address'/],
+      ['accounts.txt', 'x', /accounts\.txt: unsupported file type '\.txt'/],
+    ];
+    for (const [name, content, message] of cases) {
+      const file = join(dir, name);
+      if (name !== 'missing.csv') writeFileSync(file, content);
+      const result = await runCli(['load', 'accounts', file], db);
+      expect(result.code, name).toBe(2);
+      expect(result.err, name).toMatch(message);
+      expect(result.err, name).not.toMatch(/\n\s+at /);
+    }
+    const store = await openStore(db);
+    expect(await store.rows('SELECT count(*)::INTEGER AS n FROM accounts')).toEqual([{ n: 0 }]);
+    store.close();
+  });
+});
