@@ -5,9 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 import { createContext, type CommandContext } from './context.js';
 import type { Effects } from './effects.js';
+import { billCommand } from './commands/bill.js';
 import { loadCommand } from './commands/load.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 export function createCli(effects: Effects, ctx: CommandContext = createContext(effects)): Command {
   const program = new Command('billrun')
@@ -22,6 +24,7 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
       writeErr: (text) => effects.stderr(text),
     });
   program.addCommand(loadCommand(ctx));
+  program.addCommand(billCommand(ctx));
   return program;
 }
 

@@ -3,6 +3,8 @@
 // files); fatal problems throw `FatalError` with an exit code and are printed in one line by the
 // CLI; anything else is a bug and shows its stack only under --debug.
 
+import { existsSync, statSync } from 'node:fs';
+
 /** Exit codes, documented in the README. */
 export const EXIT = {
   ok: 0,
@@ -48,4 +50,10 @@ export class FatalError extends Error {
     const where = formatLocation(at);
     return new FatalError(where ? `${where}: ${message}` : message, exitCode);
   }
+}
+
+/** An input file the user named must exist and be a file; anything else is one clear message. */
+export function assertReadable(path: string): void {
+  if (!existsSync(path)) throw FatalError.at({ file: path }, 'no such file');
+  if (!statSync(path).isFile()) throw FatalError.at({ file: path }, 'not a file');
 }

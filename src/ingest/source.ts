@@ -1,11 +1,11 @@
 // Opening one input file as staged text rows with physical line numbers. Both CSV (header row)
 // and Parquet (by extension) are accepted; the columns are checked against a contract first, so
 // only known column names ever reach SQL, and each file problem is one clear fatal message.
-import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import { structValue, type DuckDBConnection } from '@duckdb/node-api';
-import { FatalError } from '../diagnostics/index.js';
+import { assertReadable, FatalError } from '../diagnostics/index.js';
 import { quoteIdent, sqlStatements } from '../store/index.js';
 
 const SQL = sqlStatements(import.meta.url, 'source.sql');
@@ -42,11 +42,6 @@ export function fileFormat(path: string): FileFormat {
   if (ext === '.csv') return 'csv';
   if (ext === '.parquet') return 'parquet';
   throw FatalError.at({ file: path }, `unsupported file type '${ext || '(none)'}': use .csv or .parquet`);
-}
-
-export function assertReadable(path: string): void {
-  if (!existsSync(path)) throw FatalError.at({ file: path }, 'no such file');
-  if (!statSync(path).isFile()) throw FatalError.at({ file: path }, 'not a file');
 }
 
 /** Column names of a file, in order, without staging it. */

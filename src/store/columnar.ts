@@ -151,3 +151,26 @@ function readValidity(vector: duckdb.Vector, name: string, batch: ColumnBatch, r
     }
   }
 }
+
+/**
+ * Columns from a (small) list of objects, property name = column name: for flags, errors and
+ * dimension rows, which are few per batch. Bulk data never goes through objects.
+ */
+export function objectsToBatch(specs: readonly ColumnSpec[], rows: readonly object[]): ColumnBatch {
+  const batch: ColumnBatch = { rowCount: rows.length, columns: {}, nulls: {} };
+  for (const spec of specs) {
+    const column = allocateColumn(spec.kind, rows.length);
+    rows.forEach((row, i) => {
+      const value = (row as Record<string, unknown>)[spec.name];
+      if (value === null || value === undefined) {
+        (batch.nulls[spec.name] ??= new Uint8Array(rows.length))[i] = 1;
+        return;
+      }
+      if (Array.isArray(column)) column[i] = String(value);
+      else if (column instanceof BigInt64Array) column[i] = BigInt(value as number | bigint);
+      else column[i] = typeof value === 'boolean' ? Number(value) : (value as number);
+    });
+    batch.columns[spec.name] = column;
+  }
+  return batch;
+}

@@ -10,9 +10,9 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 import { EXIT, FatalError } from '../diagnostics/index.js';
 import { quoteIdent, sourceDir, sqlFile } from './sql.js';
 
-export { appendBatch, appendColumns, allocateColumn, readColumns } from './columnar.js';
+export { appendBatch, appendColumns, allocateColumn, objectsToBatch, readColumns } from './columnar.js';
 export type { ColumnBatch, ColumnData, ColumnKind, ColumnSpec } from './columnar.js';
-export { quoteIdent, sqlFile, sqlStatements } from './sql.js';
+export { quoteIdent, sourceDir, sqlFile, sqlStatements } from './sql.js';
 
 export const DEFAULT_STORE_PATH = './billrun.duckdb';
 

@@ -1,0 +1,84 @@
+// What the review rules see of an account for one period (features), and what they say (flags).
+// Units follow schemas/bill.ts: *Milli are thousandths (Wh, W), *Minor currency minor units;
+// kWh per day is carried as Wh per day. Null means "not known" (no history, no such register).
+import { z } from 'zod';
+import { CustomerClass } from './inputs.js';
+
+/** Bits of `readFlags`: meter events and read qualities found while deriving determinants. */
+export const READ_FLAGS = {
+  estimatedClose: 1,
+  estimatedOpen: 2,
+  customerRead: 4,
+  rollover: 8,
+  negativeAdvance: 16,
+  sentinel: 32,
+  meterExchange: 64,
+  moveIn: 128,
+  moveOut: 256,
+  extraReads: 512,
+  noOpeningRead: 1024,
+  noReads: 2048,
+  unclassifiedIntervals: 4096,
+} as const;
+export type ReadFlag = keyof typeof READ_FLAGS;
+
+export function readFlagNames(bits: number): ReadFlag[] {
+  return (Object.keys(READ_FLAGS) as ReadFlag[]).filter((name) => (bits & READ_FLAGS[name]) !== 0);
+}
+
+const num = () => z.number().nullable();
+
+export const AccountFeatures = z.object({
+  customerClass: CustomerClass,
+  period: z.string(),
+  days: z.number().int(),
+  kwhMilli: z.number().int(),
+  /** Wh per day this period. */
+  kpd: z.number(),
+  amountMinor: z.number().int(),
+  /** This period's determinants priced on the previous period's tariff version: the amount had prices not moved. */
+  pricePrevMinor: num(),
+  prevKpd: num(),
+  prevAmountMinor: num(),
+  prevDays: num(),
+  yoyKpd: num(),
+  yoyAmountMinor: num(),
+  /** Robust baseline of the account's own last 12 periods (Wh per day). */
+  baseMedianKpd: num(),
+  baseMadKpd: num(),
+  baseMaxKpd: num(),
+  baseN: z.number().int(),
+  /** Median ratio of kWh/day to last month / last year in the account's class × region this period. */
+  peerMom: num(),
+  peerYoy: num(),
+  peerN: z.number().int(),
+  readFlags: z.number().int(),
+  /** Consecutive earlier periods that closed on an estimated read, and their billed energy and days. */
+  estStreak: z.number().int(),
+  estKwhMilli: z.number(),
+  estDays: z.number().int(),
+  demandMilli: num(),
+  demandMedianMilli: num(),
+  /** Power factor this period and the account's median over 12 periods. */
+  pf: num(),
+  pfMedian: num(),
+  /** Largest advance the register can show (10^digits × multiplier), Wh. */
+  capacityMilli: num(),
+});
+export type AccountFeatures = z.infer<typeof AccountFeatures>;
+
+export const SEVERITIES = ['info', 'review', 'hold'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export const Flag = z.object({
+  ruleId: z.string(),
+  severity: Severity,
+  /** A suppressed flag is kept for the record (why a rule did not hold the bill) but holds nothing. */
+  suppressed: z.boolean(),
+  /** Likelihood × money at stake, for ranking. */
+  score: z.number(),
+  /** One line a reviewer understands without opening anything else. */
+  reason: z.string(),
+});
+export type Flag = z.infer<typeof Flag>;

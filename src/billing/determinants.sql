@@ -1,0 +1,263 @@
+-- Billing determinants and review features of every active account for one period, in one
+-- statement over the readings, the account master and the stored bills of earlier periods.
+--
+-- Period P covers the reads dated in its month: the closing read is a register's last read in
+-- the month, the opening read its last read before the month (looking back at most 100 days),
+-- or, for a meter installed in the month (move-in, meter exchange), its first read in the month.
+-- Each meter contributes its own advance, so an exchange adds the old meter's final advance to
+-- the new meter's; history comes from stored bills by conditional aggregation (no window
+-- functions over history: they cost 8× the time and memory at scale, see performance.md).
+--
+-- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
+-- $lookback (first − 100 days), $prev, $yoy, $baseline_from (P−12), $year_start (YYYY01).
+
+-- name: stage
+CREATE OR REPLACE TABLE run_staging AS
+WITH acct AS (
+  SELECT a.account_key, a.account_id, a.customer_class, a.tariff_id, a.region, a.multiplier, a.register_digits,
+         a.household_size, a.contract_kva, a.pf_standard, a.start_date, a.end_date
+  FROM accounts a
+  WHERE a.start_date < $next AND (a.end_date IS NULL OR a.end_date >= $first)
+),
+meter_of AS (
+  SELECT m.meter_key, m.account_key, acct.register_digits, acct.multiplier
+  FROM meters m JOIN acct USING (account_key)
+),
+reads AS (
+  SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli, r.read_type
+  FROM readings r
+  WHERE r.read_date >= $lookback AND r.read_date < $next
+),
+per_register AS (
+  SELECT meter_key, register,
+         arg_max(value_milli, read_at) FILTER (WHERE read_date >= $first) AS close_value,
+         max(read_at) FILTER (WHERE read_date >= $first) AS close_at,
+         arg_max(read_type, read_at) FILTER (WHERE read_date >= $first) AS close_type,
+         arg_max(value_milli, read_at) FILTER (WHERE read_date < $first) AS prior_value,
+         max(read_at) FILTER (WHERE read_date < $first) AS prior_at,
+         arg_max(read_type, read_at) FILTER (WHERE read_date < $first) AS prior_type,
+         arg_min(value_milli, read_at) FILTER (WHERE read_date >= $first) AS first_value,
+         min(read_at) FILTER (WHERE read_date >= $first) AS first_at,
+         count(*) FILTER (WHERE read_date >= $first) AS reads_in_period
+  FROM reads
+  GROUP BY ALL
+),
+advances AS (
+  SELECT p.*, mo.account_key, mo.multiplier,
+         coalesce(p.prior_value, p.first_value) AS open_value,
+         coalesce(p.prior_at, p.first_at) AS open_at,
+         power(10, mo.register_digits)::BIGINT * 1000 AS capacity,
+         p.close_value - coalesce(p.prior_value, p.first_value) AS raw_delta
+  FROM per_register p JOIN meter_of mo USING (meter_key)
+  WHERE p.close_value IS NOT NULL
+),
+classified AS (
+  SELECT a.*,
+         -- A register that wraps past its last digit shows a small forward advance from a value
+         -- near capacity; a backward step of more than half the capacity is a reverse or bad read.
+         (raw_delta < 0 AND raw_delta + capacity <= capacity / 2) AS rollover,
+         (raw_delta < 0 AND raw_delta + capacity > capacity / 2) AS negative,
+         -- Smart-meter error codes arrive as readings: all-ones 32-bit (4294967.295) or all nines.
+         (close_value >= capacity OR open_value >= capacity OR close_value IN (4294967295, capacity - 1)) AS sentinel,
+         CASE WHEN register = 'demand_kw' THEN close_value
+              WHEN raw_delta < 0 AND raw_delta + capacity <= capacity / 2 THEN raw_delta + capacity
+              ELSE raw_delta END AS advance
+  FROM advances a
+),
+energy AS (
+  SELECT account_key,
+         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'total') AS kwh_total,
+         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'sharp') AS kwh_sharp,
+         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'peak') AS kwh_peak,
+         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'flat') AS kwh_flat,
+         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'valley') AS kwh_valley,
+         max(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'demand_kw') AS demand,
+         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'reactive_kvarh') AS kvarh,
+         min(open_at) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh'))::DATE AS open_date,
+         max(close_at) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh'))::DATE AS close_date,
+         bool_or(close_type = 'estimated') FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS close_estimated,
+         bool_or(prior_type = 'estimated') FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS open_estimated,
+         bool_or(close_type = 'customer') AS customer_read,
+         bool_or(rollover) AS rollover,
+         bool_or(negative) AS negative,
+         bool_or(sentinel) AS sentinel,
+         count(DISTINCT meter_key) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS meters_read,
+         bool_or(prior_value IS NULL) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS opened_in_period,
+         max(reads_in_period) FILTER (WHERE prior_value IS NOT NULL AND register NOT IN ('demand_kw', 'reactive_kvarh')) AS max_reads,
+         max(capacity * multiplier)::DOUBLE AS capacity_milli
+  FROM classified
+  GROUP BY account_key
+),
+-- Interval data classified through the tariff's TOU schedule (the version in force on each
+-- interval's date, holidays as weekend): energy and maximum demand per TOU period.
+interval_tou AS (
+  SELECT mo.account_key,
+         sum(i.wh) FILTER (WHERE s.period = 'sharp') AS i_sharp,
+         sum(i.wh) FILTER (WHERE s.period = 'peak') AS i_peak,
+         sum(i.wh) FILTER (WHERE s.period = 'flat') AS i_flat,
+         sum(i.wh) FILTER (WHERE s.period = 'valley') AS i_valley,
+         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'sharp') AS d_sharp,
+         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'peak') AS d_peak,
+         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'flat') AS d_flat,
+         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'valley') AS d_valley,
+         max(i.wh * 60 // i.interval_minutes) AS d_max,
+         count(*) FILTER (WHERE s.period IS NULL) AS unclassified
+  FROM intervals i
+  JOIN meter_of mo USING (meter_key)
+  JOIN energy e ON e.account_key = mo.account_key
+  JOIN acct ac ON ac.account_key = mo.account_key
+  LEFT JOIN (SELECT tariff_id, max(revision) AS revision FROM tariff_policies GROUP BY ALL) tr ON tr.tariff_id = ac.tariff_id
+  LEFT JOIN tariff_versions v ON v.tariff_id = ac.tariff_id AND v.revision = tr.revision
+        AND i.interval_start::DATE BETWEEN v.effective_from AND coalesce(v.effective_to, DATE '9999-12-31')
+  LEFT JOIN tariff_holidays h ON h.tariff_id = v.tariff_id AND h.revision = v.revision AND h.version = v.version
+        AND h.holiday = i.interval_start::DATE
+  LEFT JOIN tariff_schedule s ON s.tariff_id = v.tariff_id AND s.revision = v.revision AND s.version = v.version
+        AND s.month = month(i.interval_start) AND s.hour = hour(i.interval_start)
+        AND s.day_type = CASE WHEN h.holiday IS NOT NULL OR dayofweek(i.interval_start) IN (0, 6) THEN 'weekend' ELSE 'weekday' END
+  WHERE i.interval_start >= $lookback AND i.interval_start < $next
+    AND i.interval_start::DATE >= e.open_date AND i.interval_start::DATE < e.close_date
+  GROUP BY mo.account_key
+),
+history AS (
+  SELECT account_key,
+         max(kwh_milli / days) FILTER (WHERE period = $prev) AS prev_kpd,
+         max(amount_minor) FILTER (WHERE period = $prev) AS prev_amount,
+         max(start_date) FILTER (WHERE period = $prev) AS prev_start,
+         max(days) FILTER (WHERE period = $prev) AS prev_days,
+         max(kwh_milli / days) FILTER (WHERE period = $yoy) AS yoy_kpd,
+         max(amount_minor) FILTER (WHERE period = $yoy) AS yoy_amount,
+         median(kwh_milli / days) AS base_median,
+         mad(kwh_milli / days) AS base_mad,
+         max(kwh_milli / days) AS base_max,
+         count(*) AS base_n,
+         sum(kwh_milli) FILTER (WHERE period >= $year_start) AS ytd_kwh,
+         sum(amount_minor) FILTER (WHERE period >= $year_start) AS ytd_amount,
+         -- Estimated streak: periods since the last bill closed on an actual read.
+         max(period) FILTER (WHERE read_flags & 1 = 0) AS last_actual,
+         median(demand_milli) AS demand_median,
+         median(kwh_milli / sqrt(kwh_milli * kwh_milli + kvarh_milli * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
+  FROM bills
+  WHERE is_current AND period >= $baseline_from AND period < $period AND days > 0
+  GROUP BY account_key
+),
+streak AS (
+  SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods
+  FROM bills b JOIN history h USING (account_key)
+  WHERE b.is_current AND b.period >= $baseline_from AND b.period < $period
+    AND b.period > coalesce(h.last_actual, 0) AND b.read_flags & 1 = 1
+  GROUP BY b.account_key
+),
+staged AS (
+  SELECT ac.account_key, ac.account_id, ac.customer_class, ac.tariff_id, ac.region,
+         ac.household_size, ac.contract_kva::DOUBLE AS contract_kva, ac.pf_standard::DOUBLE AS pf_standard,
+         e.open_date, e.close_date, (e.close_date - e.open_date)::INTEGER AS days,
+         coalesce(e.kwh_total, e.kwh_sharp + e.kwh_peak + e.kwh_flat + e.kwh_valley,
+                  coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0)) AS kwh,
+         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL THEN 1
+              WHEN it.account_key IS NOT NULL THEN 2 ELSE 0 END AS tou_source,
+         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+              THEN coalesce(e.kwh_sharp, 0) ELSE it.i_sharp END AS kwh_sharp,
+         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+              THEN coalesce(e.kwh_peak, 0) ELSE it.i_peak END AS kwh_peak,
+         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+              THEN coalesce(e.kwh_flat, 0) ELSE it.i_flat END AS kwh_flat,
+         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+              THEN coalesce(e.kwh_valley, 0) ELSE it.i_valley END AS kwh_valley,
+         coalesce(e.demand, it.d_max) AS demand,
+         it.d_sharp, it.d_peak, it.d_flat, it.d_valley,
+         e.kvarh,
+         e.capacity_milli,
+         (CASE WHEN e.close_estimated THEN 1 ELSE 0 END
+          | CASE WHEN e.open_estimated THEN 2 ELSE 0 END
+          | CASE WHEN e.customer_read THEN 4 ELSE 0 END
+          | CASE WHEN e.rollover THEN 8 ELSE 0 END
+          | CASE WHEN e.negative THEN 16 ELSE 0 END
+          | CASE WHEN e.sentinel THEN 32 ELSE 0 END
+          | CASE WHEN e.meters_read > 1 THEN 64 ELSE 0 END
+          | CASE WHEN ac.start_date >= $first THEN 128 ELSE 0 END
+          | CASE WHEN ac.end_date < $next THEN 256 ELSE 0 END
+          | CASE WHEN e.max_reads > 1 THEN 512 ELSE 0 END
+          | CASE WHEN e.opened_in_period AND e.meters_read = 1 AND ac.start_date < $first THEN 1024 ELSE 0 END
+          | CASE WHEN e.account_key IS NULL THEN 2048 ELSE 0 END
+          | CASE WHEN coalesce(it.unclassified, 0) > 0 THEN 4096 ELSE 0 END)::INTEGER AS read_flags,
+         h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
+         h.base_median, h.base_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
+         coalesce(h.ytd_kwh, 0) AS ytd_kwh, coalesce(h.ytd_amount, 0) AS ytd_amount,
+         coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
+         h.demand_median, h.pf_median
+  FROM acct ac
+  LEFT JOIN energy e USING (account_key)
+  LEFT JOIN interval_tou it USING (account_key)
+  LEFT JOIN history h USING (account_key)
+  LEFT JOIN streak st USING (account_key)
+),
+peers AS (
+  -- The peer group's typical change this period (class × region): a heat wave moves it, a misread does not.
+  SELECT customer_class, region,
+         median(kwh / days / prev_kpd) FILTER (WHERE days > 0 AND prev_kpd > 0 AND kwh > 0) AS peer_mom,
+         median(kwh / days / yoy_kpd) FILTER (WHERE days > 0 AND yoy_kpd > 0 AND kwh > 0) AS peer_yoy,
+         count(*) AS peer_n
+  FROM staged GROUP BY ALL
+)
+SELECT $run_id::INTEGER AS run_id,
+       (row_number() OVER (ORDER BY s.account_id) - 1)::INTEGER AS ordinal,
+       s.*, p.peer_mom, p.peer_yoy, p.peer_n
+FROM staged s JOIN peers p USING (customer_class, region);
+
+-- name: batch
+-- One batch of staged accounts as typed columns for the workers (see BATCH_COLUMNS).
+SELECT s.account_key::INTEGER AS account_key,
+       enum_code(s.customer_class)::UTINYINT AS class_code,
+       t.tariff_code::INTEGER AS tariff_code,
+       coalesce(s.household_size, -1)::INTEGER AS household_size,
+       coalesce(s.contract_kva, 'NaN'::DOUBLE) AS contract_kva,
+       coalesce(s.pf_standard, 'NaN'::DOUBLE) AS pf_standard,
+       coalesce(s.open_date, DATE '1970-01-01') AS start_day,
+       coalesce(s.close_date, DATE '1970-01-01') AS end_day,
+       coalesce(s.days, 0)::INTEGER AS days,
+       s.tou_source::UTINYINT AS tou_source,
+       s.read_flags::INTEGER AS read_flags,
+       coalesce(s.kwh, 0)::DOUBLE AS kwh,
+       coalesce(s.kwh_sharp, 0)::DOUBLE AS kwh_sharp,
+       coalesce(s.kwh_peak, 0)::DOUBLE AS kwh_peak,
+       coalesce(s.kwh_flat, 0)::DOUBLE AS kwh_flat,
+       coalesce(s.kwh_valley, 0)::DOUBLE AS kwh_valley,
+       coalesce(s.demand, 'NaN'::DOUBLE)::DOUBLE AS demand,
+       coalesce(s.d_sharp, 'NaN'::DOUBLE)::DOUBLE AS demand_sharp,
+       coalesce(s.d_peak, 'NaN'::DOUBLE)::DOUBLE AS demand_peak,
+       coalesce(s.d_flat, 'NaN'::DOUBLE)::DOUBLE AS demand_flat,
+       coalesce(s.d_valley, 'NaN'::DOUBLE)::DOUBLE AS demand_valley,
+       coalesce(s.kvarh, 'NaN'::DOUBLE)::DOUBLE AS kvarh,
+       coalesce(s.capacity_milli, 'NaN'::DOUBLE) AS capacity,
+       coalesce(s.prev_kpd, 'NaN'::DOUBLE)::DOUBLE AS prev_kpd,
+       coalesce(s.prev_amount, 'NaN'::DOUBLE)::DOUBLE AS prev_amount,
+       coalesce(s.prev_start, DATE '1970-01-01') AS prev_start,
+       coalesce(s.prev_days, 0)::INTEGER AS prev_days,
+       coalesce(s.yoy_kpd, 'NaN'::DOUBLE)::DOUBLE AS yoy_kpd,
+       coalesce(s.yoy_amount, 'NaN'::DOUBLE)::DOUBLE AS yoy_amount,
+       coalesce(s.base_median, 'NaN'::DOUBLE)::DOUBLE AS base_median,
+       coalesce(s.base_mad, 'NaN'::DOUBLE)::DOUBLE AS base_mad,
+       coalesce(s.base_max, 'NaN'::DOUBLE)::DOUBLE AS base_max,
+       s.base_n::INTEGER AS base_n,
+       s.ytd_kwh::DOUBLE AS ytd_kwh,
+       s.ytd_amount::DOUBLE AS ytd_amount,
+       s.est_streak::INTEGER AS est_streak,
+       s.est_kwh::DOUBLE AS est_kwh,
+       s.est_days::INTEGER AS est_days,
+       coalesce(s.demand_median, 'NaN'::DOUBLE)::DOUBLE AS demand_median,
+       coalesce(s.pf_median, 'NaN'::DOUBLE)::DOUBLE AS pf_median,
+       coalesce(s.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
+       coalesce(s.peer_yoy, 'NaN'::DOUBLE)::DOUBLE AS peer_yoy,
+       s.peer_n::INTEGER AS peer_n
+FROM run_staging s JOIN run_tariffs t USING (tariff_id)
+WHERE s.ordinal >= $lo AND s.ordinal < $hi
+ORDER BY s.ordinal;
+
+-- name: tariffs
+-- The price policies the staged accounts use (latest revision), numbered for the workers.
+CREATE OR REPLACE TABLE run_tariffs AS
+SELECT (row_number() OVER (ORDER BY s.tariff_id) - 1)::INTEGER AS tariff_code, s.tariff_id,
+       p.revision, p.policy::VARCHAR AS policy
+FROM (SELECT DISTINCT tariff_id FROM run_staging) s
+LEFT JOIN (SELECT tariff_id, arg_max(revision, revision) AS revision, arg_max(policy, revision) AS policy
+           FROM tariff_policies GROUP BY ALL) p USING (tariff_id);

@@ -1,0 +1,10 @@
+// Billing stage: the monthly bill run.
+//
+// Inputs: the store's accounts, meters, readings, intervals, price policies and earlier bills;
+// a period YYYY-MM. Outputs: bills, line items, flags and error records in the store (a new
+// bill version of the period), Parquet exports and a manifest under <out>/<period>/.
+// Invariants: accounts in = billed + held + errored; every bill's amount is the exact sum of its
+// line items; a run killed at any moment resumes to exactly the bills of an uninterrupted run;
+// outputs are the same bytes whatever the worker count.
+export { billPeriod, type BillRunOptions, type RunSummary } from './run.js';
+export { defaultWorkers } from './pool.js';

@@ -1,0 +1,147 @@
+// Messages between the bill run (pool side) and the billing workers (thread side), shared so
+// both agree on the columns. Columns travel as typed arrays in a transfer list (moved, not
+// copied); expected failures come back as values, because errors lose their class across threads.
+import type { ColumnSpec } from '../store/index.js';
+import type { ReviewRules } from '../../schemas/rules.js';
+import type { Flag } from '../../schemas/review.js';
+
+/** Columns of one batch of staged accounts, as the `batch` statement of determinants.sql returns them. */
+export const BATCH_COLUMNS = [
+  { name: 'account_key', kind: 'int32' },
+  { name: 'class_code', kind: 'uint8' },
+  { name: 'tariff_code', kind: 'int32' },
+  { name: 'household_size', kind: 'int32' },
+  { name: 'contract_kva', kind: 'double' },
+  { name: 'pf_standard', kind: 'double' },
+  { name: 'start_day', kind: 'date' },
+  { name: 'end_day', kind: 'date' },
+  { name: 'days', kind: 'int32' },
+  { name: 'tou_source', kind: 'uint8' },
+  { name: 'read_flags', kind: 'int32' },
+  { name: 'kwh', kind: 'double' },
+  { name: 'kwh_sharp', kind: 'double' },
+  { name: 'kwh_peak', kind: 'double' },
+  { name: 'kwh_flat', kind: 'double' },
+  { name: 'kwh_valley', kind: 'double' },
+  { name: 'demand', kind: 'double' },
+  { name: 'demand_sharp', kind: 'double' },
+  { name: 'demand_peak', kind: 'double' },
+  { name: 'demand_flat', kind: 'double' },
+  { name: 'demand_valley', kind: 'double' },
+  { name: 'kvarh', kind: 'double' },
+  { name: 'capacity', kind: 'double' },
+  { name: 'prev_kpd', kind: 'double' },
+  { name: 'prev_amount', kind: 'double' },
+  { name: 'prev_start', kind: 'date' },
+  { name: 'prev_days', kind: 'int32' },
+  { name: 'yoy_kpd', kind: 'double' },
+  { name: 'yoy_amount', kind: 'double' },
+  { name: 'base_median', kind: 'double' },
+  { name: 'base_mad', kind: 'double' },
+  { name: 'base_max', kind: 'double' },
+  { name: 'base_n', kind: 'int32' },
+  { name: 'ytd_kwh', kind: 'double' },
+  { name: 'ytd_amount', kind: 'double' },
+  { name: 'est_streak', kind: 'int32' },
+  { name: 'est_kwh', kind: 'double' },
+  { name: 'est_days', kind: 'int32' },
+  { name: 'demand_median', kind: 'double' },
+  { name: 'pf_median', kind: 'double' },
+  { name: 'peer_mom', kind: 'double' },
+  { name: 'peer_yoy', kind: 'double' },
+  { name: 'peer_n', kind: 'int32' },
+] as const satisfies readonly ColumnSpec[];
+
+export type BatchColumnName = (typeof BATCH_COLUMNS)[number]['name'];
+type ArrayFor<K> = K extends 'uint8' ? Uint8Array : K extends 'double' ? Float64Array : Int32Array;
+export type BatchColumns = { [C in (typeof BATCH_COLUMNS)[number] as C['name']]: ArrayFor<C['kind']> };
+
+export interface TariffRef {
+  code: number;
+  tariffId: string;
+  revision: number;
+  /** The policy document as stored (JSON); workers compile and cache it by id and revision. */
+  policy: string;
+}
+
+export interface PriceTask {
+  batchNo: number;
+  period: string;
+  prevPeriod: string;
+  rowCount: number;
+  columns: BatchColumns;
+  tariffs: TariffRef[];
+  rules: ReviewRules;
+}
+
+/** Per-account results, row i ↔ account i of the task. */
+export interface BillColumns {
+  account_key: Int32Array;
+  /** 0 billed, 1 held, 2 error (no bill). */
+  outcome: Uint8Array;
+  amount_minor: BigInt64Array;
+  tax_included_minor: BigInt64Array;
+  context_key: BigInt64Array;
+  flag_count: Int16Array;
+  score: Float64Array;
+}
+
+export interface LineItemColumns {
+  account_key: Int32Array;
+  seq: Int16Array;
+  charge_key: BigInt64Array;
+  quantity_milli: BigInt64Array;
+  amount_minor: BigInt64Array;
+}
+
+export interface ChargeDim {
+  key: number;
+  component: string;
+  label: string;
+  unit: string;
+  rate: string;
+  tariffId: string;
+  tariffVersion: string;
+}
+
+export interface ContextDim {
+  key: number;
+  tariffId: string;
+  versions: string;
+  currency: string;
+}
+
+export interface FlagRow extends Flag {
+  accountKey: number;
+}
+
+export interface ErrorRow {
+  accountKey: number;
+  code: string;
+  message: string;
+}
+
+export interface PriceResult {
+  batchNo: number;
+  rowCount: number;
+  bills: BillColumns;
+  lineItemCount: number;
+  lineItems: LineItemColumns;
+  charges: ChargeDim[];
+  contexts: ContextDim[];
+  flags: FlagRow[];
+  errors: ErrorRow[];
+  priceMs: number;
+}
+
+export const OUTCOME = { billed: 0, held: 1, error: 2 } as const;
+
+/** The typed arrays of a result, for the transfer list. */
+export function resultBuffers(result: PriceResult): ArrayBuffer[] {
+  const arrays = [...Object.values(result.bills), ...Object.values(result.lineItems)] as ArrayBufferView[];
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
+
+export function taskBuffers(task: PriceTask): ArrayBuffer[] {
+  return [...new Set(Object.values(task.columns).map((a) => (a as ArrayBufferView).buffer as ArrayBuffer))];
+}

@@ -1,0 +1,383 @@
+// One period's bill run: stage determinants in SQL, price and score batches on the worker pool,
+// write each batch in its own transaction, then make the period current and write its outputs.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import pLimit from 'p-limit';
+import type { ReviewRules } from '../../schemas/rules.js';
+import { addPeriods, isPeriod, periodBounds, periodKey } from '../calendar/index.js';
+import { EXIT, FatalError } from '../diagnostics/index.js';
+import { appendBatch, objectsToBatch, readColumns, sqlStatements, type ColumnBatch, type ColumnSpec, type Store } from '../store/index.js';
+import { createBillingPool } from './pool.js';
+import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
+
+const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
+const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
+const DAY_MS = 86_400_000;
+
+export interface BillRunOptions {
+  period: string;
+  workers: number;
+  batchSize: number;
+  rebill: boolean;
+  /** Outputs go to <outDir>/<period>/. */
+  outDir: string;
+  rules: ReviewRules;
+  softwareVersion: string;
+  now: () => Date;
+  onProgress?: (done: number, total: number, stage: string) => void;
+}
+
+export interface RunSummary {
+  runId: number;
+  period: string;
+  billVersion: number;
+  resumed: boolean;
+  accountsIn: number;
+  billed: number;
+  held: number;
+  errored: number;
+  flagged: number;
+  flagRate: number;
+  lineItems: number;
+  amounts: { currency: string; bills: number; amountMinor: number }[];
+  errorsByCode: { code: string; accounts: number }[];
+  timingsMs: Record<string, number>;
+  peakRssMb: number;
+  outputs: Record<string, string>;
+}
+
+interface RunRow {
+  run_id: number;
+  bill_version: number;
+  status: 'running' | 'finalizing' | 'done';
+  batch_size: number;
+  batch_count: number;
+  accounts_in: number;
+  started_at: string;
+}
+
+export async function billPeriod(store: Store, options: BillRunOptions): Promise<RunSummary> {
+  if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
+  const period = periodKey(options.period);
+  const timings: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + performance.now() - t0;
+    }
+  };
+
+  let run = await openRun(store, period);
+  const resumed = run !== null;
+  if (!run) run = await timed('determinants', () => startRun(store, options, period));
+
+  const writer = await store.instance.connect();
+  try {
+    if (run.status === 'running') await timed('batches', () => runBatches(store, writer, run!, options, period, timings));
+    return await timed('finalize', () => finishRun(store, run!, options, period, resumed, timings));
+  } finally {
+    writer.closeSync();
+  }
+}
+
+async function openRun(store: Store, period: number): Promise<RunRow | null> {
+  const rows = (await store.rows(
+    `SELECT run_id, bill_version, status::VARCHAR AS status, batch_size, batch_count, accounts_in, started_at::VARCHAR AS started_at
+     FROM runs WHERE period = $period AND status <> 'done' ORDER BY run_id DESC LIMIT 1`, { period })) as unknown as RunRow[];
+  return rows[0] ? { ...rows[0], accounts_in: Number(rows[0].accounts_in) } : null;
+}
+
+async function startRun(store: Store, options: BillRunOptions, period: number): Promise<RunRow> {
+  const done = await store.rows(
+    `SELECT run_id, bill_version, finished_at::VARCHAR AS finished_at FROM runs WHERE period = $period AND status = 'done' ORDER BY run_id DESC LIMIT 1`,
+    { period });
+  if (done[0] && !options.rebill) {
+    throw new FatalError(
+      `${options.period} is already billed (run ${done[0].run_id}, version ${done[0].bill_version}, finished ${done[0].finished_at}); ` +
+      `use --rebill to bill it again as a new version (the earlier bills are kept for audit)`, EXIT.refused);
+  }
+  const { firstDay, nextFirstDay } = periodBounds(options.period);
+  const day = (d: number) => new Date(d * DAY_MS).toISOString().slice(0, 10);
+  return store.transaction(async (connection) => {
+    const runId = Number((await connection.runAndReadAll('SELECT coalesce(max(run_id), 0) + 1 FROM runs')).getRowsJson()[0]![0]);
+    const billVersion = Number((await connection.runAndReadAll(
+      'SELECT coalesce(max(bill_version), 0) + 1 FROM bills WHERE period = $period', { period })).getRowsJson()[0]![0]);
+    await connection.run(STAGE_SQL.stage!, {
+      run_id: runId,
+      period,
+      first: day(firstDay),
+      next: day(nextFirstDay),
+      lookback: day(firstDay - 100),
+      prev: periodKey(addPeriods(options.period, -1)),
+      yoy: periodKey(addPeriods(options.period, -12)),
+      baseline_from: periodKey(addPeriods(options.period, -12)),
+      year_start: Math.floor(period / 100) * 100 + 1,
+    });
+    await connection.run(STAGE_SQL.tariffs!);
+    const accountsIn = Number((await connection.runAndReadAll('SELECT count(*) FROM run_staging')).getRowsJson()[0]![0]);
+    const batchCount = Math.ceil(accountsIn / options.batchSize);
+    const row: RunRow = {
+      run_id: runId, bill_version: billVersion, status: 'running', batch_size: options.batchSize, batch_count: batchCount,
+      accounts_in: accountsIn, started_at: options.now().toISOString(),
+    };
+    await connection.run(
+      `INSERT INTO runs VALUES ($run_id, $period, $bill_version, 'running', $batch_size, $batch_count, $accounts_in, $started_at, NULL, $options, NULL)`,
+      {
+        ...row, period,
+        options: JSON.stringify({ batch_size: options.batchSize, rebill: options.rebill, rules_version: options.rules.version, rules: options.rules }),
+      });
+    return row;
+  });
+}
+
+async function runBatches(
+  store: Store, writer: DuckDBConnection, run: RunRow, options: BillRunOptions, period: number, timings: Record<string, number>,
+): Promise<void> {
+  const doneRows = await store.rows('SELECT batch_no, accounts FROM run_batches WHERE run_id = $run_id', { run_id: run.run_id });
+  const done = new Set(doneRows.map((r) => Number(r.batch_no)));
+  let accountsDone = doneRows.reduce((sum, r) => sum + Number(r.accounts), 0);
+  const pending = Array.from({ length: run.batch_count }, (_, i) => i).filter((i) => !done.has(i));
+  options.onProgress?.(accountsDone, run.accounts_in, `billing ${options.period}`);
+  if (pending.length === 0) return;
+
+  const tariffs = (await store.rows('SELECT tariff_code, tariff_id, revision, policy FROM run_tariffs ORDER BY tariff_code')).map(
+    (r): TariffRef => ({ code: Number(r.tariff_code), tariffId: String(r.tariff_id), revision: Number(r.revision ?? 0), policy: String(r.policy ?? '') }));
+  const knownCharges = await loadDimension(store, 'SELECT charge_key, component, label, unit, rate, tariff_id, tariff_version FROM charges');
+  const knownContexts = await loadDimension(store, 'SELECT context_key, tariff_id, versions, currency FROM bill_contexts');
+  await writer.run(WRITE_SQL['results-table']!);
+
+  const pool = createBillingPool(options.workers);
+  // Reading, pricing and writing overlap: a few batches are in flight, writes go one at a time.
+  const inFlight = pLimit(options.workers + 1);
+  const writes = pLimit(1);
+  const tasks: Promise<void>[] = [];
+  try {
+    for (const batchNo of pending) {
+      tasks.push(inFlight(async () => {
+        const t0 = performance.now();
+        const lo = batchNo * run.batch_size;
+        const batch = await readColumns(store.connection, STAGE_SQL.batch!, { lo, hi: lo + run.batch_size }, BATCH_COLUMNS);
+        timings.read = (timings.read ?? 0) + performance.now() - t0;
+        const task: PriceTask = {
+          batchNo, period: options.period, prevPeriod: addPeriods(options.period, -1), rowCount: batch.rowCount,
+          columns: batch.columns as unknown as BatchColumns, tariffs, rules: options.rules,
+        };
+        const result = await pool.price(task);
+        timings.price = (timings.price ?? 0) + result.priceMs;
+        await writes(async () => {
+          const t1 = performance.now();
+          await writeBatch(writer, run, period, lo, result, { charges: knownCharges, contexts: knownContexts }, options.rules.version);
+          timings.write = (timings.write ?? 0) + performance.now() - t1;
+        });
+        accountsDone += result.rowCount;
+        options.onProgress?.(accountsDone, run.accounts_in, `billing ${options.period}`);
+      }));
+    }
+    await Promise.all(tasks);
+  } finally {
+    await pool.close();
+  }
+}
+
+type Dimension = Map<number, string>;
+
+async function loadDimension(store: Store, sql: string): Promise<Dimension> {
+  const reader = await store.connection.runAndReadAll(sql);
+  return new Map(reader.getRowsJson().map((row) => [Number(row[0]), row.slice(1).join('\u0001')]));
+}
+
+/** Registers dimension rows new to the store; a key that names a different text is a hash collision. */
+function newDimensionRows<T extends { key: number }>(known: Dimension, rows: T[], text: (row: T) => string[]): T[] {
+  const fresh: T[] = [];
+  for (const row of rows) {
+    const value = text(row).join('\u0001');
+    const existing = known.get(row.key);
+    if (existing === undefined) {
+      known.set(row.key, value);
+      fresh.push(row);
+    } else if (existing !== value) {
+      throw new Error(`dimension key collision: ${row.key} names both '${existing}' and '${value}'`);
+    }
+  }
+  return fresh;
+}
+
+const RESULT_SPECS: ColumnSpec[] = [
+  { name: 'account_key', kind: 'int32' }, { name: 'outcome', kind: 'uint8' }, { name: 'amount_minor', kind: 'int64' },
+  { name: 'tax_included_minor', kind: 'int64' }, { name: 'context_key', kind: 'int64' }, { name: 'flag_count', kind: 'int16' },
+  { name: 'score', kind: 'double' },
+];
+const LINE_ITEM_SPECS: ColumnSpec[] = [
+  { name: 'account_key', kind: 'int32' }, { name: 'period', kind: 'int32' }, { name: 'bill_version', kind: 'int16' },
+  { name: 'seq', kind: 'int16' }, { name: 'charge_key', kind: 'int64' }, { name: 'quantity_milli', kind: 'int64' },
+  { name: 'amount_minor', kind: 'int64' },
+];
+const CHARGE_SPECS: ColumnSpec[] = [
+  { name: 'key', kind: 'int64' }, { name: 'component', kind: 'varchar' }, { name: 'label', kind: 'varchar' },
+  { name: 'unit', kind: 'varchar' }, { name: 'rate', kind: 'varchar' }, { name: 'tariffId', kind: 'varchar' },
+  { name: 'tariffVersion', kind: 'varchar' },
+];
+const CONTEXT_SPECS: ColumnSpec[] = [
+  { name: 'key', kind: 'int64' }, { name: 'tariffId', kind: 'varchar' }, { name: 'versions', kind: 'varchar' },
+  { name: 'currency', kind: 'varchar' },
+];
+const FLAG_SPECS: ColumnSpec[] = [
+  { name: 'accountKey', kind: 'int32' }, { name: 'period', kind: 'int32' }, { name: 'billVersion', kind: 'int16' },
+  { name: 'ruleId', kind: 'varchar' }, { name: 'severity', kind: 'varchar' }, { name: 'suppressed', kind: 'bool' },
+  { name: 'score', kind: 'double' }, { name: 'reason', kind: 'varchar' }, { name: 'rulesVersion', kind: 'varchar' },
+];
+const ERROR_SPECS: ColumnSpec[] = [
+  { name: 'runId', kind: 'int32' }, { name: 'accountKey', kind: 'int32' }, { name: 'period', kind: 'int32' },
+  { name: 'code', kind: 'varchar' }, { name: 'message', kind: 'varchar' },
+];
+
+async function writeBatch(
+  writer: DuckDBConnection, run: RunRow, period: number, lo: number, result: PriceResult,
+  known: { charges: Dimension; contexts: Dimension }, rulesVersion: string,
+): Promise<void> {
+  const t0 = performance.now();
+  const charges = newDimensionRows(known.charges, result.charges, (c) => [c.component, c.label, c.unit, c.rate, c.tariffId, c.tariffVersion]);
+  const contexts = newDimensionRows(known.contexts, result.contexts, (c) => [c.tariffId, c.versions, c.currency]);
+  const n = result.rowCount;
+  const count = (outcome: number) => result.bills.outcome.reduce((sum, o) => sum + (o === outcome ? 1 : 0), 0);
+  const [billed, held, errored] = [count(OUTCOME.billed), count(OUTCOME.held), count(OUTCOME.error)];
+  let amount = 0n;
+  for (let i = 0; i < n; i++) if (result.bills.outcome[i] !== OUTCOME.error) amount += result.bills.amount_minor[i]!;
+  const m = result.lineItemCount;
+  await writer.run('BEGIN TRANSACTION');
+  try {
+    await appendBatch(writer, 'batch_results', RESULT_SPECS, { rowCount: n, columns: result.bills as unknown as ColumnBatch['columns'], nulls: {} });
+    await writer.run(WRITE_SQL['insert-bills']!, { period, bill_version: run.bill_version, run_id: run.run_id, lo, hi: lo + run.batch_size });
+    await writer.run(WRITE_SQL['clear-results']!);
+    await appendBatch(writer, 'line_items', LINE_ITEM_SPECS, {
+      rowCount: m,
+      columns: { ...result.lineItems, period: new Int32Array(m).fill(period), bill_version: new Int16Array(m).fill(run.bill_version) },
+      nulls: {},
+    });
+    if (charges.length) await appendBatch(writer, 'charges', CHARGE_SPECS, objectsToBatch(CHARGE_SPECS, charges));
+    if (contexts.length) await appendBatch(writer, 'bill_contexts', CONTEXT_SPECS, objectsToBatch(CONTEXT_SPECS, contexts));
+    if (result.flags.length) {
+      const rows = result.flags.map((f) => ({ ...f, period, billVersion: run.bill_version, rulesVersion }));
+      await appendBatch(writer, 'flags', FLAG_SPECS, objectsToBatch(FLAG_SPECS, rows));
+    }
+    if (result.errors.length) {
+      const rows = result.errors.map((e) => ({ ...e, runId: run.run_id, period }));
+      await appendBatch(writer, 'bill_errors', ERROR_SPECS, objectsToBatch(ERROR_SPECS, rows));
+    }
+    await writer.run(
+      `INSERT INTO run_batches VALUES ($run_id, $batch_no, $accounts, $billed, $held, $errored, $amount, $line_items, $price_ms, $write_ms)`,
+      {
+        run_id: run.run_id, batch_no: result.batchNo, accounts: n, billed, held, errored, amount,
+        line_items: m, price_ms: result.priceMs, write_ms: performance.now() - t0,
+      });
+    await writer.run('COMMIT');
+  } catch (error) {
+    await writer.run('ROLLBACK');
+    throw error;
+  }
+}
+
+async function finishRun(
+  store: Store, run: RunRow, options: BillRunOptions, period: number, resumed: boolean, timings: Record<string, number>,
+): Promise<RunSummary> {
+  const params = { period, bill_version: run.bill_version };
+  if (run.status === 'running') {
+    await store.transaction(async (connection) => {
+      await connection.run(WRITE_SQL['make-current']!, params);
+      await connection.run(`UPDATE runs SET status = 'finalizing' WHERE run_id = $run_id`, { run_id: run.run_id });
+    });
+  }
+  const batches = (await store.rows(
+    `SELECT coalesce(sum(accounts), 0)::BIGINT AS accounts, coalesce(sum(billed), 0)::BIGINT AS billed, coalesce(sum(held), 0)::BIGINT AS held,
+            coalesce(sum(errored), 0)::BIGINT AS errored, coalesce(sum(amount_minor), 0)::BIGINT AS amount, coalesce(sum(line_items), 0)::BIGINT AS line_items
+     FROM run_batches WHERE run_id = $run_id`, { run_id: run.run_id }))[0]!;
+  const totals = (await store.rows(WRITE_SQL['run-totals']!, params))[0]!;
+  const lineTotals = (await store.rows(WRITE_SQL['line-item-total']!, params))[0]!;
+  const accountsIn = run.accounts_in;
+  const [billed, held, errored] = [Number(batches.billed), Number(batches.held), Number(batches.errored)];
+  // The run's own bookkeeping must reconcile; a mismatch is a bug, never something to paper over.
+  if (billed + held + errored !== accountsIn || Number(totals.bills) !== billed + held || Number(totals.held) !== held) {
+    throw new Error(`run ${run.run_id}: accounts in ${accountsIn} ≠ billed ${billed} + held ${held} + errored ${errored} (bills stored ${totals.bills})`);
+  }
+  if (String(totals.amount_minor) !== String(lineTotals.amount_minor) || String(totals.amount_minor) !== String(batches.amount)) {
+    throw new Error(`run ${run.run_id}: bill total ${totals.amount_minor} ≠ line items ${lineTotals.amount_minor}`);
+  }
+
+  const outDir = join(options.outDir, options.period);
+  mkdirSync(outDir, { recursive: true });
+  const outputs: Record<string, string> = {};
+  const exports: [string, string, Record<string, number>][] = [
+    ['bills.parquet', 'export-bills', params],
+    ['line_items.parquet', 'export-line-items', params],
+    ['flags.parquet', 'export-flags', params],
+    ['errors.csv', 'export-errors', { run_id: run.run_id }],
+  ];
+  const t0 = performance.now();
+  for (const [file, statement, values] of exports) {
+    const target = join(outDir, file);
+    const temp = `${target}.${process.pid}.tmp`;
+    await store.run(WRITE_SQL[statement]!, { ...values, path: temp });
+    renameSync(temp, target);
+    outputs[file] = target;
+  }
+  timings.outputs = performance.now() - t0;
+
+  const amounts = (await store.rows(WRITE_SQL['amounts-by-currency']!, params)).map((r) => ({
+    currency: String(r.currency), bills: Number(r.bills), amountMinor: Number(r.amount_minor),
+  }));
+  const errorsByCode = (await store.rows(WRITE_SQL['errors-by-code']!, { run_id: run.run_id })).map((r) => ({
+    code: String(r.code), accounts: Number(r.accounts),
+  }));
+  const flagsByRule = await store.rows(WRITE_SQL['flags-by-rule']!, params);
+  const flagged = Number((await store.rows(
+    `SELECT count(*) AS n FROM bills WHERE period = $period AND bill_version = $bill_version AND flag_count > 0`, params))[0]!.n);
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const finishedAt = options.now().toISOString();
+  const manifest = {
+    software: { name: 'billrun', version: options.softwareVersion },
+    period: options.period,
+    run_id: run.run_id,
+    bill_version: run.bill_version,
+    rules_version: options.rules.version,
+    inputs: await store.rows(WRITE_SQL.inputs!),
+    tariffs: await store.rows(WRITE_SQL['tariffs-used']!, params),
+    accounts: { in: accountsIn, billed, held, errored },
+    amounts,
+    line_items: { count: Number(lineTotals.line_items), amount_minor: Number(lineTotals.amount_minor) },
+    flags: flagsByRule,
+    errors: errorsByCode,
+    outputs: Object.fromEntries(Object.entries(outputs).map(([file, path]) => [file, path])),
+    run: {
+      workers: options.workers, batch_size: run.batch_size, batches: run.batch_count, resumed,
+      started_at: run.started_at, finished_at: finishedAt, timings_ms: roundTimings(timings), peak_rss_mb: peakRssMb,
+    },
+  };
+  const manifestPath = join(outDir, 'manifest.json');
+  writeFileSync(`${manifestPath}.${process.pid}.tmp`, `${JSON.stringify(manifest, bigintSafe, 2)}\n`);
+  renameSync(`${manifestPath}.${process.pid}.tmp`, manifestPath);
+  outputs['manifest.json'] = manifestPath;
+
+  await store.transaction(async (connection) => {
+    await connection.run(`UPDATE runs SET status = 'done', finished_at = $at, manifest = $manifest WHERE run_id = $run_id`, {
+      run_id: run.run_id, at: finishedAt, manifest: JSON.stringify(manifest, bigintSafe),
+    });
+    await connection.run('DROP TABLE IF EXISTS run_staging');
+    await connection.run('DROP TABLE IF EXISTS run_tariffs');
+  });
+  return {
+    runId: run.run_id, period: options.period, billVersion: run.bill_version, resumed, accountsIn, billed, held, errored,
+    flagged, flagRate: accountsIn > 0 ? flagged / accountsIn : 0, lineItems: Number(lineTotals.line_items), amounts, errorsByCode,
+    timingsMs: roundTimings(timings), peakRssMb, outputs,
+  };
+}
+
+function roundTimings(timings: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)]));
+}
+
+function bigintSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? Number(value) : value;
+}

@@ -1,0 +1,93 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { runCli, tempDir } from '../helpers.js';
+
+async function storeWithAccounts(dir: string): Promise<string> {
+  const db = join(dir, 'store.duckdb');
+  const store = await openStore(db);
+  await store.run(`INSERT INTO tariff_policies VALUES ('GD-RES', 1, 'test', 'CNY', '{}', 0, now())`);
+  store.close();
+  const accounts = join(dir, 'accounts.csv');
+  writeFileSync(accounts, 'account_id,name,address,customer_class,tariff_id,region,meter_id,start_date\n' +
+    'A1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01\n');
+  expect((await runCli(['load', 'accounts', accounts], db)).code).toBe(0);
+  return db;
+}
+
+describe('load readings', () => {
+  it('checks every register reading and stores exact values', async () => {
+    const dir = tempDir();
+    const db = await storeWithAccounts(dir);
+    const file = join(dir, 'reads.csv');
+    writeFileSync(file, [
+      'meter_id,read_at,register,value,read_type',
+      'M1,2024-01-05,total,12345.678,actual',
+      'M1,2024-02-05T08:30:00,total,12400.5,estimated',
+      'M9,2024-01-05,total,100,actual',
+      'M2,2024-01-05,total,abc,actual',
+      'M2,2024-01-06,total,1.2345,actual',
+      'M2,2024-01-07,total,-5,actual',
+      'M2,2024-01-08,volts,5,actual',
+      'M2,2024-13-01,total,5,actual',
+      'M2,2024-01-09,total,5,guessed',
+      'M1,2024-01-05,total,12345.678,actual',
+      'M2,2024-01-10,total,4294967.295,actual',
+    ].join('\n') + '\n');
+    const result = await runCli(['load', 'readings', file, '--rejects', dir], db);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('read 11 = loaded 3 + already stored 0 + rejected 8');
+    const rejects = readFileSync(join(dir, 'reads.csv.rejects.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rejects).toEqual([
+      `${file},4,meter_id,M9,unknown meter (no account in the account master has it)`,
+      `${file},5,value,abc,not a number`,
+      `${file},6,value,1.2345,has more than 3 decimals`,
+      `${file},7,value,-5,must not be negative (register values are cumulative)`,
+      `${file},8,register,volts,"must be one of total, sharp, peak, flat, valley, demand_kw, reactive_kvarh"`,
+      `${file},9,read_at,2024-13-01,not an ISO date or datetime`,
+      `${file},10,read_type,guessed,"must be one of actual, estimated, customer"`,
+      `${file},11,read_at,2024-01-05,"duplicate reading: same meter, time and register as line 2"`,
+    ]);
+    const store = await openStore(db);
+    // Sentinel values are loaded: they are a meter's error report that the review must see.
+    expect(await store.rows(`SELECT m.meter_id, r.read_date::VARCHAR AS d, r.value_milli::BIGINT::VARCHAR AS v, r.read_type::VARCHAR AS t, r.line::INTEGER AS line
+                             FROM readings r JOIN meters m USING (meter_key) ORDER BY r.line`)).toEqual([
+      { meter_id: 'M1', d: '2024-01-05', v: '12345678', t: 'actual', line: 2 },
+      { meter_id: 'M1', d: '2024-02-05', v: '12400500', t: 'estimated', line: 3 },
+      { meter_id: 'M2', d: '2024-01-10', v: '4294967295', t: 'actual', line: 12 },
+    ]);
+    store.close();
+  });
+
+  it('accepts Parquet, adds nothing on reload and rejects a conflicting re-read', async () => {
+    const dir = tempDir();
+    const db = await storeWithAccounts(dir);
+    const parquet = join(dir, 'reads.parquet');
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    await duck.run(`COPY (SELECT * FROM (VALUES ('M1', DATE '2024-01-05', 'total', 100.5::DOUBLE, 'actual'),
+                                               ('M2', DATE '2024-01-05', 'total', 7::DOUBLE, 'actual'))
+                         t(meter_id, read_at, register, value, read_type)) TO $path (FORMAT parquet)`, { path: parquet });
+    expect((await runCli(['load', 'readings', parquet], db)).out).toContain('read 2 = loaded 2 + already stored 0 + rejected 0');
+    expect((await runCli(['load', 'readings', parquet], db)).out).toContain('read 2 = loaded 0 + already stored 2 + rejected 0');
+    const csv = join(dir, 'again.csv');
+    writeFileSync(csv, 'meter_id,read_at,register,value,read_type\nM1,2024-01-05,total,100.6,actual\n');
+    const conflict = await runCli(['load', 'readings', csv, '--rejects', dir], db);
+    expect(conflict.out).toContain('read 1 = loaded 0 + already stored 0 + rejected 1');
+    expect(conflict.err).toContain("line 2: column value: '100.6' conflicts with the stored reading 100.500 (actual)");
+  });
+
+  it('loads interval readings, told apart by their columns', async () => {
+    const dir = tempDir();
+    const db = await storeWithAccounts(dir);
+    const file = join(dir, 'intervals.csv');
+    writeFileSync(file, 'meter_id,interval_start,interval_minutes,kwh\nM1,2024-01-05T00:00:00,60,1.25\nM1,2024-01-05T01:00:00,45,1\n');
+    const result = await runCli(['load', 'readings', file, '--rejects', dir], db);
+    expect(result.out).toContain('intervals): read 2 = loaded 1 + already stored 0 + rejected 1');
+    expect(result.err).toContain("line 3: column interval_minutes: '45' must be 5, 10, 15, 30 or 60");
+    const store = await openStore(db);
+    expect(await store.rows('SELECT wh::INTEGER AS wh, interval_minutes AS m FROM intervals')).toEqual([{ wh: 1250, m: 60 }]);
+    store.close();
+  });
+});
