@@ -55,10 +55,11 @@ classified AS (
   SELECT a.*,
          -- A register that wraps past its last digit shows a small forward advance from a value
          -- near capacity; a backward step of more than half the capacity is a reverse or bad read.
-         (raw_delta < 0 AND raw_delta + capacity <= capacity / 2) AS rollover,
-         (raw_delta < 0 AND raw_delta + capacity > capacity / 2) AS negative,
+         -- (Demand is the period's maximum, not a cumulative register: it neither rolls over nor runs back.)
+         (register <> 'demand_kw' AND raw_delta < 0 AND raw_delta + capacity <= capacity / 2) AS rollover,
+         (register <> 'demand_kw' AND raw_delta < 0 AND raw_delta + capacity > capacity / 2) AS negative,
          -- Smart-meter error codes arrive as readings: all-ones 32-bit (4294967.295) or all nines.
-         (close_value >= capacity OR open_value >= capacity OR close_value IN (4294967295, capacity - 1)) AS sentinel,
+         (register <> 'demand_kw' AND (close_value >= capacity OR open_value >= capacity OR close_value IN (4294967295, capacity - 1))) AS sentinel,
          CASE WHEN register = 'demand_kw' THEN close_value
               WHEN raw_delta < 0 AND raw_delta + capacity <= capacity / 2 THEN raw_delta + capacity
               ELSE raw_delta END AS advance
@@ -135,7 +136,7 @@ history AS (
          -- Estimated streak: periods since the last bill closed on an actual read.
          max(period) FILTER (WHERE read_flags & 1 = 0) AS last_actual,
          median(demand_milli) AS demand_median,
-         median(kwh_milli / sqrt(kwh_milli * kwh_milli + kvarh_milli * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
+         median(kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
   FROM bills
   WHERE is_current AND period >= $baseline_from AND period < $period AND days > 0
   GROUP BY account_key

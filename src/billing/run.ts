@@ -126,7 +126,8 @@ async function startRun(store: Store, options: BillRunOptions, period: number): 
     await connection.run(
       `INSERT INTO runs VALUES ($run_id, $period, $bill_version, 'running', $batch_size, $batch_count, $accounts_in, $started_at, NULL, $options, NULL)`,
       {
-        ...row, period,
+        run_id: runId, period, bill_version: billVersion, batch_size: options.batchSize, batch_count: batchCount,
+        accounts_in: accountsIn, started_at: row.started_at,
         options: JSON.stringify({ batch_size: options.batchSize, rebill: options.rebill, rules_version: options.rules.version, rules: options.rules }),
       });
     return row;

@@ -6,7 +6,9 @@ import { EXIT, FatalError } from '../diagnostics/index.js';
 import { createContext, type CommandContext } from './context.js';
 import type { Effects } from './effects.js';
 import { billCommand } from './commands/bill.js';
+import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
+import { tariffCommand } from './commands/tariff.js';
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
@@ -23,8 +25,10 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
       writeOut: (text) => effects.stdout(text),
       writeErr: (text) => effects.stderr(text),
     });
+  program.addCommand(generateCommand(ctx));
   program.addCommand(loadCommand(ctx));
   program.addCommand(billCommand(ctx));
+  program.addCommand(tariffCommand(ctx));
   return program;
 }
 

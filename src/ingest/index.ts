@@ -189,3 +189,4 @@ const loadIntervalRows: RowLoader = async (connection, fileKey) => {
 };
 
 export type { Reject } from './rejects.js';
+export { sha256File } from './source.js';

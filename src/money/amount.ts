@@ -41,14 +41,29 @@ function safeOrNaN(n: bigint): number {
 }
 
 /**
- * n / d rounded half-up (half away from zero) for safe integers n and d > 0. `n % d` is exact for
- * integers and `n − n % d` is an exact multiple of d, so the division below is exact too.
+ * n / d rounded half-up (half away from zero) for safe integers n and d > 0. The quotient comes
+ * from a float division, which can be one off; the remainder a − q·d is exact while a + d ≤ 2^53
+ * and puts it right. Larger values take `%`, exact for integers but a slower library call.
  */
 export function roundHalfUpDiv(n: number, d: number): number {
   const negative = n < 0;
   const a = negative ? -n : n;
-  const r = a % d;
-  let q = (a - r) / d;
+  let q: number;
+  let r: number;
+  if (a + d <= Number.MAX_SAFE_INTEGER) {
+    q = Math.floor(a / d);
+    r = a - q * d;
+    if (r < 0) {
+      q--;
+      r += d;
+    } else if (r >= d) {
+      q++;
+      r -= d;
+    }
+  } else {
+    r = a % d;
+    q = (a - r) / d;
+  }
   if (r * 2 >= d) q++;
   // 0 − q rather than −q: a −0 amount would compare unequal under Object.is.
   return negative ? 0 - q : q;
@@ -75,6 +90,10 @@ export function settleAmounts(
   quantities: ArrayLike<number>, rates: ArrayLike<ScaledRate>, count: number, perLine: boolean, out: number[] | Float64Array,
 ): void {
   if (count === 0) return;
+  const scale = rates[0]!.scale;
+  for (let i = 1; i < count; i++) {
+    if (rates[i]!.scale !== scale) throw new RangeError('lines of one charge must share a price scale');
+  }
   const divisor = rates[0]!.divisor;
   if (divisor === divisor) {
     let running = 0;
@@ -121,4 +140,29 @@ function settleAmountsBig(
     out[i] = Number(rounded - previous);
     previous = rounded;
   }
+}
+
+/** An exact ratio of integers, applied to integer quantities with half-up rounding. */
+export interface Fraction {
+  readonly units: number;
+  readonly unitsBig: bigint;
+  readonly divisor: number;
+  readonly divisorBig: bigint;
+}
+
+export function fractionOf(numerator: bigint, denominator: bigint): Fraction {
+  if (denominator <= 0n) throw new RangeError('a fraction needs a positive denominator');
+  return { units: safeOrNaN(numerator), unitsBig: numerator, divisor: safeOrNaN(denominator), divisorBig: denominator };
+}
+
+/** A decimal as a fraction: 1.05 → 105/100. */
+export function decimalFraction(d: Decimal): Fraction {
+  return fractionOf(d.units, 10n ** BigInt(d.scale));
+}
+
+/** n × fraction, rounded half-up. */
+export function applyFraction(n: number, f: Fraction): number {
+  const product = n * f.units;
+  if (Math.abs(product) <= Number.MAX_SAFE_INTEGER && f.divisor === f.divisor) return roundHalfUpDiv(product, f.divisor);
+  return Number(roundHalfUpDivBig(BigInt(n) * f.unitsBig, f.divisorBig));
 }

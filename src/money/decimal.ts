@@ -10,9 +10,6 @@ export interface Decimal {
 }
 
 const DECIMAL_TEXT = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
-/** Decimal text as policy files write it: optional sign, digits, optional fraction (no exponent). */
-export const DECIMAL_PATTERN = /^[+-]?\d+(\.\d+)?$/;
-export const NON_NEGATIVE_DECIMAL_PATTERN = /^\+?\d+(\.\d+)?$/;
 
 /** Exact value of decimal text (exponents allowed: a JS number's shortest text may use them). */
 export function parseDecimal(text: string): Decimal | undefined {
@@ -53,10 +50,6 @@ export function normalise(d: Decimal): Decimal {
 export const ZERO: Decimal = { units: 0n, scale: 0 };
 export const ONE: Decimal = { units: 1n, scale: 0 };
 
-export function decimalFromInt(n: number | bigint): Decimal {
-  return normalise({ units: BigInt(n), scale: 0 });
-}
-
 /** Units of `d` at a larger or equal scale. */
 export function unitsAtScale(d: Decimal, scale: number): bigint {
   if (scale < d.scale) throw new RangeError(`scale ${scale} would lose digits of a ${d.scale}-digit decimal`);
@@ -68,16 +61,8 @@ export function add(a: Decimal, b: Decimal): Decimal {
   return normalise({ units: unitsAtScale(a, scale) + unitsAtScale(b, scale), scale });
 }
 
-export function subtract(a: Decimal, b: Decimal): Decimal {
-  return add(a, negate(b));
-}
-
 export function multiply(a: Decimal, b: Decimal): Decimal {
   return normalise({ units: a.units * b.units, scale: a.scale + b.scale });
-}
-
-export function negate(d: Decimal): Decimal {
-  return { units: -d.units, scale: d.scale };
 }
 
 /** Shifts the decimal point: `shift(d, -2)` divides by 100 exactly. */
@@ -91,14 +76,6 @@ export function compare(a: Decimal, b: Decimal): number {
   const x = unitsAtScale(a, scale);
   const y = unitsAtScale(b, scale);
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-export function isZero(d: Decimal): boolean {
-  return d.units === 0n;
-}
-
-export function isNegative(d: Decimal): boolean {
-  return d.units < 0n;
 }
 
 /** Integer quotient n / d rounded half-up (half away from zero); d > 0. */

@@ -1,0 +1,33 @@
+// Options of `billrun generate`, validated once at the boundary (the CLI hands its parsed flags
+// here). The bounds keep every per-account index inside the typed arrays the generator uses:
+// periods fit a Uint8, ids keep their 7-digit width, regions their 2-digit code.
+import { z } from 'zod';
+import { Period } from './inputs.js';
+
+export const OUTPUT_FORMATS = ['parquet', 'csv'] as const;
+
+export const GenerateOptions = z.object({
+  accounts: z.number().int().min(1).max(5_000_000),
+  /** Billing periods from `start`; an opening read is added in the month before. */
+  months: z.number().int().min(1).max(120),
+  start: Period,
+  seed: z.number().int().min(0).max(0xffff_ffff),
+  /** Output directory, created when missing. */
+  out: z.string().min(1),
+  format: z.enum(OUTPUT_FORMATS).default('parquet'),
+  /** Share of account-periods that carry an injected (labelled) anomaly. */
+  anomalyRate: z.number().min(0).max(0.05).default(0.01),
+  regions: z.number().int().min(1).max(99).default(5),
+  /** Relative lift of residential and commercial consumption in the heat-wave region's period. */
+  heatWaveSize: z.number().min(0).max(3).default(0.35),
+  /** Commercial accounts with hourly interval data; default 0.1% of them, 1 to 200. */
+  intervalAccounts: z.number().int().min(0).max(10_000).optional(),
+  /** Tariff YAML files to copy; default `samples/tariffs` of the package. */
+  tariffsDir: z.string().min(1).optional(),
+  /** Hourly load shapes; default `samples/loads` of the package (NREL SAM). */
+  loadShapesDir: z.string().min(1).optional(),
+});
+/** What callers pass: defaults may be left out. */
+export type GenerateOptions = z.input<typeof GenerateOptions>;
+/** After validation, with defaults filled in. */
+export type ResolvedGenerateOptions = z.output<typeof GenerateOptions>;

@@ -1,0 +1,145 @@
+// billrun tariff validate|load|list|show|diff|simulate|schema — price policies for tariff admins.
+import { Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import type { PricingInput } from '../../../schemas/bill.js';
+import type { CustomerClass } from '../../../schemas/inputs.js';
+import { epochDay, isPeriod, periodKey } from '../../calendar/index.js';
+import { EXIT, FatalError } from '../../diagnostics/index.js';
+import { sha256File } from '../../ingest/index.js';
+import {
+  billedDeterminants, compileTariff, diffPolicies, formatProblem, hasErrors, isPricingError, listPolicies, loadPolicies, priceBill,
+  readPolicyFiles, storedPolicy, summariseImpact, tariffJsonSchema, validPolicies, type CompiledTariff, type ImpactRow, type SimulationRow,
+} from '../../tariff/index.js';
+import type { CommandContext } from '../context.js';
+import { renderTable } from '../format.js';
+
+export function tariffCommand(ctx: CommandContext): Command {
+  const tariff = new Command('tariff').description('price policies: validate, load, list, show, diff, simulate');
+
+  tariff.command('validate <files...>')
+    .description('check policy files and report every problem with its path in the file')
+    .action((files: string[]) => {
+      const read = readPolicyFiles(files);
+      for (const file of read) {
+        if (file.problems.length === 0) ctx.print(`${file.path}: ok (${file.policy!.id}, ${file.policy!.versions.length} version${file.policy!.versions.length === 1 ? '' : 's'})`);
+        for (const problem of file.problems) ctx.print(formatProblem(problem));
+      }
+      if (read.some((f) => hasErrors(f.problems))) ctx.finishWith(EXIT.usage);
+    });
+
+  tariff.command('load <files...>')
+    .description('validate and store policies as new revisions (a change to billed periods needs --rebill-from)')
+    .option('--rebill-from <YYYY-MM>', 'accept a change that reaches periods already billed, from this period on')
+    .action(async (files: string[], options: { rebillFrom?: string }, command: Command) => {
+      if (options.rebillFrom && !isPeriod(options.rebillFrom)) throw new FatalError(`--rebill-from must be YYYY-MM, not '${options.rebillFrom}'`);
+      const read = readPolicyFiles(files);
+      validPolicies(read);
+      const loads = await ctx.withStore(command, (store) => loadPolicies(store, read, { rebillFrom: options.rebillFrom, now: ctx.effects.now(), sha256: sha256File }));
+      for (const load of loads) {
+        ctx.print(`${load.tariffId}: ${load.outcome}${load.outcome === 'unchanged' ? '' : ` as revision ${load.revision}`} (${load.file})`);
+        if (load.outcome === 'updated') for (const change of load.changes) ctx.print(`  ${change.text}`);
+        if (load.rebill) {
+          ctx.note(`  re-bill the periods this change reaches: billrun bill --rebill --from ${load.rebill.from} --to ${load.rebill.to}`);
+        }
+      }
+    });
+
+  tariff.command('list')
+    .description('the policies in the store')
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const rows = await ctx.withStore(command, (store) => listPolicies(store));
+      if (options.json) return ctx.print(JSON.stringify(rows, null, 2));
+      ctx.print(renderTable(rows, [
+        { header: 'tariff', value: (r) => String(r.tariff_id) },
+        { header: 'name', value: (r) => String(r.name), flexible: true },
+        { header: 'currency', value: (r) => String(r.currency) },
+        { header: 'versions', value: (r) => String(r.versions), align: 'right' },
+        { header: 'revision', value: (r) => String(r.revision), align: 'right' },
+        { header: 'accounts', value: (r) => Number(r.accounts).toLocaleString('en-US'), align: 'right' },
+        { header: 'loaded', value: (r) => String(r.loaded_at).slice(0, 19) },
+      ]));
+    });
+
+  tariff.command('show <id>')
+    .description('print a stored policy (or only the version in force on --at)')
+    .option('--at <YYYY-MM-DD>', 'the version in force on this date')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, options: { at?: string; json?: boolean }, command: Command) => {
+      const stored = await ctx.withStore(command, (store) => storedPolicy(store, id));
+      if (!stored) throw new FatalError(`no tariff '${id}' in the store (billrun tariff list shows what is there)`);
+      let shown: unknown = stored.policy;
+      if (options.at) {
+        if (Number.isNaN(epochDay(options.at))) throw new FatalError(`--at must be a date YYYY-MM-DD, not '${options.at}'`);
+        const version = stored.policy.versions.find((v) => v.effective_from <= options.at! && (!v.effective_to || v.effective_to >= options.at!));
+        if (!version) throw new FatalError(`tariff ${id} has no version in force on ${options.at}`);
+        shown = { id: stored.policy.id, name: stored.policy.name, currency: stored.policy.currency, versions: [version] };
+      }
+      ctx.print(options.json ? JSON.stringify(shown, null, 2) : `# ${id}, revision ${stored.revision}, loaded ${stored.loadedAt}\n${toYaml(shown)}`);
+    });
+
+  tariff.command('diff <file>')
+    .description('what a policy file changes against the stored policy, component by component')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      const [policy] = validPolicies(readPolicyFiles([file]));
+      const stored = await ctx.withStore(command, (store) => storedPolicy(store, policy!.id));
+      const changes = diffPolicies(stored?.policy ?? null, policy!);
+      if (changes.length === 0) ctx.print(`${policy!.id}: no changes against revision ${stored!.revision}`);
+      for (const change of changes) ctx.print(change.text);
+    });
+
+  tariff.command('simulate <file>')
+    .description("re-price a billed period's determinants under a proposed policy, changing nothing")
+    .requiredOption('--period <YYYY-MM>', 'the billed period to re-price')
+    .option('--top <n>', 'most affected accounts to list', '10')
+    .option('--json', 'print the impact summary as JSON')
+    .action(async (file: string, options: { period: string; top: string; json?: boolean }, command: Command) => {
+      if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
+      const [policy] = validPolicies(readPolicyFiles([file]));
+      const { stored, rows } = await ctx.withStore(command, async (store) => ({
+        stored: await storedPolicy(store, policy!.id),
+        rows: await billedDeterminants(store, policy!.id, periodKey(options.period)),
+      }), { readOnly: true });
+      if (!stored) throw new FatalError(`tariff ${policy!.id} is not in the store yet: nothing was billed on it to compare with`);
+      if (rows.length === 0) throw new FatalError(`no current bills on tariff ${policy!.id} in ${options.period}`);
+      const before = compileTariff(stored.policy);
+      const after = compileTariff(policy!);
+      const impact: ImpactRow[] = [];
+      let failed = 0;
+      for (const row of rows) {
+        const input = simulationInput(options.period, row);
+        try {
+          impact.push({ accountId: row.accountId, customerClass: row.customerClass, oldMinor: price(before, input), newMinor: price(after, input) });
+        } catch (error) {
+          if (!isPricingError(error)) throw error;
+          failed++;
+        }
+      }
+      const summary = summariseImpact(impact, policy!.currency, { top: Number(options.top) || 10 });
+      if (options.json) ctx.print(JSON.stringify({ ...summary, text: undefined, unpriced: failed }, null, 2));
+      else {
+        ctx.print(`${policy!.id} in ${options.period}: revision ${stored.revision} (stored) → ${file}`);
+        ctx.print(summary.text);
+        if (failed) ctx.print(`${failed} account(s) could not be priced under one of the policies`);
+      }
+    });
+
+  tariff.command('schema')
+    .description('print the JSON Schema of policy files (for editors)')
+    .action(() => ctx.print(JSON.stringify(tariffJsonSchema(), null, 2)));
+
+  return tariff;
+}
+
+function price(tariff: CompiledTariff, input: PricingInput): number {
+  return priceBill(tariff, input).totalMinor;
+}
+
+function simulationInput(period: string, row: SimulationRow): PricingInput {
+  return {
+    period, startDay: row.startDay, endDay: row.endDay, customerClass: row.customerClass as CustomerClass,
+    householdSize: row.householdSize, contractKva: row.contractKva, pfStandard: row.pfStandard,
+    kwhMilli: Math.max(0, row.kwh), touKwhMilli: row.tou, demandMilli: row.demand, touDemandMilli: null, kvarhMilli: row.kvarh,
+    ytdKwhMilli: row.ytdKwh, ytdAmountMinor: row.ytdAmount,
+  };
+}

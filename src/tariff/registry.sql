@@ -1,0 +1,42 @@
+-- Price policies in the store: every loaded document is a new revision; the latest is in force.
+
+-- name: latest
+SELECT tariff_id, revision, policy::VARCHAR AS policy, loaded_at::VARCHAR AS loaded_at
+FROM tariff_policies
+WHERE tariff_id = $tariff_id
+ORDER BY revision DESC LIMIT 1;
+
+-- name: list
+SELECT p.tariff_id, p.revision, p.name, p.currency, p.loaded_at::VARCHAR AS loaded_at,
+       (SELECT count(*) FROM tariff_versions v WHERE v.tariff_id = p.tariff_id AND v.revision = p.revision) AS versions,
+       (SELECT count(*) FROM accounts a WHERE a.tariff_id = p.tariff_id) AS accounts
+FROM tariff_policies p
+WHERE p.revision = (SELECT max(revision) FROM tariff_policies q WHERE q.tariff_id = p.tariff_id)
+ORDER BY p.tariff_id;
+
+-- name: billed-since
+-- Current bills of accounts on the tariff whose service reaches the changed dates.
+SELECT min(b.period) AS first_period, max(b.period) AS last_period, count(*) AS bills
+FROM bills b JOIN accounts a USING (account_key)
+WHERE a.tariff_id = $tariff_id AND b.is_current AND b.end_date > $from;
+
+-- name: insert-policy
+INSERT INTO tariff_policies VALUES ($tariff_id, $revision, $name, $currency, $policy, $file_key, $loaded_at);
+
+-- name: insert-version
+INSERT INTO tariff_versions VALUES ($tariff_id, $revision, $version, $effective_from, $effective_to);
+
+-- name: determinants
+-- A period's stored determinants of the accounts on one tariff, for `tariff simulate`.
+SELECT a.account_id, a.customer_class::VARCHAR AS customer_class, a.household_size, a.contract_kva::DOUBLE AS contract_kva,
+       a.pf_standard::DOUBLE AS pf_standard, b.start_date::VARCHAR AS start_date, b.end_date::VARCHAR AS end_date,
+       b.kwh_milli::DOUBLE AS kwh, b.kwh_sharp_milli::DOUBLE AS sharp, b.kwh_peak_milli::DOUBLE AS peak,
+       b.kwh_flat_milli::DOUBLE AS flat, b.kwh_valley_milli::DOUBLE AS valley, b.demand_milli::DOUBLE AS demand,
+       b.kvarh_milli::DOUBLE AS kvarh, b.amount_minor::DOUBLE AS amount,
+       coalesce((SELECT sum(y.kwh_milli) FROM bills y WHERE y.account_key = b.account_key AND y.is_current
+                  AND y.period >= $year_start AND y.period < $period), 0)::DOUBLE AS ytd_kwh,
+       coalesce((SELECT sum(y.amount_minor) FROM bills y WHERE y.account_key = b.account_key AND y.is_current
+                  AND y.period >= $year_start AND y.period < $period), 0)::DOUBLE AS ytd_amount
+FROM bills b JOIN accounts a USING (account_key)
+WHERE b.period = $period AND b.is_current AND a.tariff_id = $tariff_id
+ORDER BY a.account_id;
