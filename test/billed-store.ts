@@ -1,9 +1,10 @@
 // A store billed end to end from generated data, for tests of the stages after the bill run
 // (review, statements, evaluation). Built through the CLI exactly as a billing clerk would.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { runCli, tempDir } from './helpers.js';
+import { runCli } from './helpers.js';
 
 export interface BilledStoreOptions {
   accounts: number;
@@ -21,10 +22,12 @@ export interface BilledStore {
   data: string;
   out: string;
   periods: string[];
+  /** Deletes the store and its files (call from afterAll: it outlives single tests). */
+  remove(): void;
 }
 
 export async function billedStore(options: BilledStoreOptions): Promise<BilledStore> {
-  const dir = tempDir('billrun-billed-');
+  const dir = mkdtempSync(join(tmpdir(), 'billrun-billed-'));
   const data = join(dir, 'data');
   const db = join(dir, 'store.duckdb');
   const out = join(dir, 'out');
@@ -45,5 +48,5 @@ export async function billedStore(options: BilledStoreOptions): Promise<BilledSt
   });
   const bill = await runCli(['bill', '--from', periods[0]!, '--to', periods.at(-1)!, '--out', out], db);
   expect(bill.code === 0 || bill.code === 3, bill.err).toBe(true);
-  return { dir, db, data, out, periods };
+  return { dir, db, data, out, periods, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
