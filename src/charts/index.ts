@@ -1,0 +1,79 @@
+// Usage charts for people: inline SVG for HTML (statements, the review report) and text bars for
+// terminals and TXT statements. Pure string building; every label is escaped for HTML.
+import { escapeHtml } from '../text/index.js';
+
+export interface Bar {
+  /** Axis label, e.g. "2025-07" or "7月". */
+  label: string;
+  /** null draws a gap (no bill that month). */
+  value: number | null;
+  /** Drawn in the accent colour: the current or flagged period. */
+  highlight?: boolean;
+}
+
+export interface SvgChartOptions {
+  width?: number;
+  height?: number;
+  /** Accessible title, e.g. "kWh per day, last 13 months". */
+  title: string;
+  /** Value formatter for the value labels above the bars. */
+  format?: (value: number) => string;
+  /** CSS colours. */
+  color?: string;
+  accent?: string;
+}
+
+/** A bar chart as a self-contained <svg> element (no scripts, no external assets). */
+export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): string {
+  const width = options.width ?? 520;
+  const height = options.height ?? 180;
+  const format = options.format ?? ((v: number) => v.toFixed(1));
+  const color = options.color ?? '#8aa4c8';
+  const accent = options.accent ?? '#d9534f';
+  const top = 18;
+  const bottom = 22;
+  const plot = height - top - bottom;
+  const max = Math.max(0, ...bars.map((b) => b.value ?? 0));
+  const step = bars.length > 0 ? width / bars.length : width;
+  const barWidth = Math.max(2, step * 0.7);
+  const parts: string[] = [];
+  bars.forEach((bar, i) => {
+    const x = i * step + (step - barWidth) / 2;
+    const cx = (i * step + step / 2).toFixed(1);
+    const label = escapeHtml(bar.label);
+    parts.push(`<text x="${cx}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#555">${label}</text>`);
+    if (bar.value === null) return;
+    const h = max > 0 ? (Math.max(0, bar.value) / max) * plot : 0;
+    const y = top + plot - h;
+    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${bar.highlight ? accent : color}"><title>${label}: ${escapeHtml(format(bar.value))}</title></rect>`);
+    if (bar.highlight || bars.length <= 13) {
+      parts.push(`<text x="${cx}" y="${(y - 4).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${escapeHtml(format(bar.value))}</text>`);
+    }
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
+    `<title>${escapeHtml(options.title)}</title>` +
+    `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;
+}
+
+export interface TextChartOptions {
+  /** Characters for the longest bar. */
+  width?: number;
+  format?: (value: number) => string;
+}
+
+/** Horizontal text bars, one line per bar: "2025-07 ████████▌ 12.3 ◀". */
+export function textBarChart(bars: readonly Bar[], options: TextChartOptions = {}): string[] {
+  const width = options.width ?? 40;
+  const format = options.format ?? ((v: number) => v.toFixed(1));
+  const max = Math.max(0, ...bars.map((b) => b.value ?? 0));
+  const labelWidth = Math.max(0, ...bars.map((b) => b.label.length));
+  const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+  return bars.map((bar) => {
+    const label = bar.label.padEnd(labelWidth);
+    if (bar.value === null) return `${label}   (no bill)`;
+    const units = max > 0 ? (Math.max(0, bar.value) / max) * width * 8 : 0;
+    const full = Math.floor(units / 8);
+    const bar8 = '█'.repeat(full) + eighths[Math.round(units - full * 8) % 8];
+    return `${label} ${bar8.padEnd(width)} ${format(bar.value)}${bar.highlight ? ' ◀' : ''}`;
+  });
+}
