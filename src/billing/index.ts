@@ -8,3 +8,4 @@
 // outputs are the same bytes whatever the worker count.
 export { billPeriod, type BillRunOptions, type RunSummary } from './run.js';
 export { defaultWorkers } from './pool.js';
+export { dimensionKey } from './keys.js';

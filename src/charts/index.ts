@@ -18,6 +18,8 @@ export interface SvgChartOptions {
   title: string;
   /** Value formatter for the value labels above the bars. */
   format?: (value: number) => string;
+  /** Top of the scale; taller bars are cut at it and marked, so one outlier does not flatten the rest. */
+  scaleMax?: number;
   /** CSS colours. */
   color?: string;
   accent?: string;
@@ -33,7 +35,7 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
   const top = 18;
   const bottom = 22;
   const plot = height - top - bottom;
-  const max = Math.max(0, ...bars.map((b) => b.value ?? 0));
+  const max = options.scaleMax ?? Math.max(0, ...bars.map((b) => b.value ?? 0));
   const step = bars.length > 0 ? width / bars.length : width;
   const barWidth = Math.max(2, step * 0.7);
   const parts: string[] = [];
@@ -43,9 +45,12 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
     const label = escapeHtml(bar.label);
     parts.push(`<text x="${cx}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#555">${label}</text>`);
     if (bar.value === null) return;
-    const h = max > 0 ? (Math.max(0, bar.value) / max) * plot : 0;
+    const h = max > 0 ? (Math.min(max, Math.max(0, bar.value)) / max) * plot : 0;
     const y = top + plot - h;
     parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${bar.highlight ? accent : color}"><title>${label}: ${escapeHtml(format(bar.value))}</title></rect>`);
+    if (bar.value > max && max > 0) {
+      parts.push(`<path d="M${x.toFixed(1)} ${(y + 8).toFixed(1)}l${barWidth.toFixed(1)} -4m${(-barWidth).toFixed(1)} 8l${barWidth.toFixed(1)} -4" stroke="#fff" stroke-width="2"/>`);
+    }
     if (bar.highlight || bars.length <= 13) {
       parts.push(`<text x="${cx}" y="${(y - 4).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${escapeHtml(format(bar.value))}</text>`);
     }
@@ -59,21 +64,23 @@ export interface TextChartOptions {
   /** Characters for the longest bar. */
   width?: number;
   format?: (value: number) => string;
+  /** Top of the scale; longer bars are cut at it and end in "»". */
+  scaleMax?: number;
 }
 
 /** Horizontal text bars, one line per bar: "2025-07 ████████▌ 12.3 ◀". */
 export function textBarChart(bars: readonly Bar[], options: TextChartOptions = {}): string[] {
   const width = options.width ?? 40;
   const format = options.format ?? ((v: number) => v.toFixed(1));
-  const max = Math.max(0, ...bars.map((b) => b.value ?? 0));
+  const max = options.scaleMax ?? Math.max(0, ...bars.map((b) => b.value ?? 0));
   const labelWidth = Math.max(0, ...bars.map((b) => b.label.length));
   const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
   return bars.map((bar) => {
     const label = bar.label.padEnd(labelWidth);
     if (bar.value === null) return `${label}   (no bill)`;
-    const units = max > 0 ? (Math.max(0, bar.value) / max) * width * 8 : 0;
+    const units = max > 0 ? (Math.min(max, Math.max(0, bar.value)) / max) * width * 8 : 0;
     const full = Math.floor(units / 8);
-    const bar8 = '█'.repeat(full) + eighths[Math.round(units - full * 8) % 8];
+    const bar8 = bar.value > max && max > 0 ? `${'█'.repeat(width - 1)}»` : '█'.repeat(full) + eighths[Math.round(units - full * 8) % 8];
     return `${label} ${bar8.padEnd(width)} ${format(bar.value)}${bar.highlight ? ' ◀' : ''}`;
   });
 }

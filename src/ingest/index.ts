@@ -170,20 +170,23 @@ const loadAccountRows: RowLoader = async (connection, fileKey) => {
 
 const loadRegisterRows: RowLoader = async (connection, fileKey) => {
   await connection.run(READINGS_SQL['check-registers']!);
+  // The staged text is the largest thing in memory during a bulk load; the checks hold what is left.
+  await connection.run('DROP TABLE raw_rows');
   await connection.run(READINGS_SQL['stored-registers-in-range']!);
   const rejects = await selectRejects(connection, READINGS_SQL['register-rejects']!);
   const unchanged = await count(connection, `SELECT count(*) FROM reading_checks c JOIN stored_in_range r USING (meter_key, read_at, register)
-    WHERE c.problem IS NULL AND r.value_milli = CAST(c.value * 1000 AS BIGINT) AND r.read_type = c.read_type`);
+    WHERE c.problem IS NULL AND r.value_milli = c.value_milli AND r.read_type = c.read_type`);
   const inserted = await connection.run(READINGS_SQL['insert-registers']!, { file_key: fileKey });
   return { rejects, loaded: inserted.rowsChanged, unchanged };
 };
 
 const loadIntervalRows: RowLoader = async (connection, fileKey) => {
   await connection.run(READINGS_SQL['check-intervals']!);
+  await connection.run('DROP TABLE raw_rows');
   await connection.run(READINGS_SQL['stored-intervals-in-range']!);
   const rejects = await selectRejects(connection, READINGS_SQL['interval-rejects']!);
   const unchanged = await count(connection, `SELECT count(*) FROM reading_checks c JOIN stored_in_range r USING (meter_key, interval_start)
-    WHERE c.problem IS NULL AND r.wh = CAST(c.kwh * 1000 AS BIGINT) AND r.interval_minutes = c.interval_minutes`);
+    WHERE c.problem IS NULL AND r.wh = c.wh AND r.interval_minutes = c.interval_minutes`);
   const inserted = await connection.run(READINGS_SQL['insert-intervals']!, { file_key: fileKey });
   return { rejects, loaded: inserted.rowsChanged, unchanged };
 };

@@ -75,7 +75,7 @@ describe('load readings', () => {
     writeFileSync(csv, 'meter_id,read_at,register,value,read_type\nM1,2024-01-05,total,100.6,actual\n');
     const conflict = await runCli(['load', 'readings', csv, '--rejects', dir], db);
     expect(conflict.out).toContain('read 1 = loaded 0 + already stored 0 + rejected 1');
-    expect(conflict.err).toContain("line 2: column value: '100.6' conflicts with the stored reading 100.500 (actual)");
+    expect(conflict.err).toContain("line 2: column value: '100.600' conflicts with the stored reading 100.500 (actual)");
   });
 
   it('loads interval readings, told apart by their columns', async () => {

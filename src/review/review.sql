@@ -1,0 +1,172 @@
+-- The review queue and what a reviewer sees of one account.
+--
+-- A review item is an account's flagged bill of a period: the newest version that is current or
+-- was replaced by a correction, and was flagged or held. A correction's re-bill is not an item
+-- itself (it carries no flags); its amount shows beside the corrected version.
+
+-- name: items
+-- Parameters: $period, $prev (P−1), $yoy (P−12).
+CREATE OR REPLACE TEMP TABLE review_items AS
+WITH reviewed AS (
+  SELECT b.*
+  FROM bills b
+  WHERE b.period = $period AND (b.is_current OR b.status = 'corrected') AND (b.flag_count > 0 OR b.status <> 'ready')
+  QUALIFY row_number() OVER (PARTITION BY b.account_key ORDER BY b.bill_version DESC) = 1
+),
+rules AS (
+  -- Rules by the money at stake they see, highest first; the reason is the top rule's.
+  SELECT account_key, list(rule_id ORDER BY score DESC, rule_id) AS rules, arg_max(reason, score) AS reason
+  FROM (
+    SELECT f.account_key, f.rule_id, max(f.score) AS score, arg_max(f.reason, f.score) AS reason
+    FROM flags f JOIN reviewed r ON f.account_key = r.account_key AND f.period = r.period AND f.bill_version = r.bill_version
+    WHERE NOT f.suppressed
+    GROUP BY ALL
+  )
+  GROUP BY account_key
+),
+history AS (
+  SELECT account_key,
+         max(kwh_milli / days) FILTER (WHERE period = $prev) AS prev_kpd,
+         max(kwh_milli / days) FILTER (WHERE period = $yoy) AS yoy_kpd
+  FROM bills
+  WHERE is_current AND period IN ($prev, $yoy) AND days > 0 AND account_key IN (SELECT account_key FROM reviewed)
+  GROUP BY account_key
+),
+rebill AS (
+  SELECT account_key, bill_version AS current_version, amount_minor AS current_amount_minor
+  FROM bills WHERE period = $period AND is_current AND account_key IN (SELECT account_key FROM reviewed)
+),
+decided AS (
+  SELECT account_key, count(*) AS decisions, max(decided_at) AS decided_at,
+         arg_max(action, decision_id) AS last_action, arg_max(reviewer, decision_id) AS reviewer,
+         arg_max(note, decision_id) AS note
+  FROM review_decisions WHERE period = $period
+  GROUP BY account_key
+)
+SELECT a.account_id, r.account_key, a.name, a.address, a.customer_class::VARCHAR AS customer_class, a.region, a.tariff_id,
+       r.bill_version, r.status::VARCHAR AS status, r.score, r.flag_count, coalesce(ru.rules, []) AS rules,
+       coalesce(ru.reason, '') AS reason, r.read_flags, r.start_date, r.end_date, r.days, r.kwh_milli,
+       r.kwh_milli / nullif(r.days, 0) AS kpd, h.prev_kpd, h.yoy_kpd, r.amount_minor, c.currency,
+       rb.current_version, rb.current_amount_minor, run.finished_at AS held_at,
+       coalesce(d.decisions, 0) AS decisions, d.decided_at, d.last_action, d.reviewer, d.note
+FROM reviewed r
+JOIN accounts a USING (account_key)
+JOIN bill_contexts c USING (context_key)
+LEFT JOIN runs run ON run.run_id = r.run_id
+LEFT JOIN rules ru USING (account_key)
+LEFT JOIN history h USING (account_key)
+LEFT JOIN rebill rb USING (account_key)
+LEFT JOIN decided d USING (account_key);
+
+-- name: queue
+-- The ranked list. $statuses: comma-separated; other filters are NULL when not given.
+SELECT account_id, name, address, customer_class, region, tariff_id, bill_version, status, score, rules, reason, read_flags,
+       start_date::VARCHAR AS start_date, end_date::VARCHAR AS end_date, days, kwh_milli::DOUBLE AS kwh_milli, kpd, prev_kpd, yoy_kpd,
+       amount_minor::DOUBLE AS amount_minor, currency, current_version, current_amount_minor::DOUBLE AS current_amount_minor,
+       strftime(held_at, '%Y-%m-%d %H:%M') AS held_at, date_diff('day', held_at, $now::TIMESTAMP) AS age_days,
+       decisions, strftime(decided_at, '%Y-%m-%d %H:%M') AS decided_at, last_action, reviewer, note
+FROM review_items
+WHERE list_contains(string_split($statuses, ','), status)
+  AND ($rule IS NULL OR list_contains(rules, $rule))
+  AND ($region IS NULL OR region = $region)
+  AND ($class IS NULL OR customer_class = $class)
+  AND ($min_score IS NULL OR score >= $min_score)
+ORDER BY score DESC, account_id
+LIMIT $limit;
+
+-- name: queue-size
+SELECT count(*) AS items FROM review_items;
+
+-- name: period-billed
+SELECT count(*) AS bills FROM bills WHERE period = $period;
+
+-- name: run-in-progress
+SELECT run_id FROM runs WHERE period = $period AND status <> 'done' ORDER BY run_id LIMIT 1;
+
+-- name: account
+SELECT account_key, account_id, name, address, customer_class::VARCHAR AS customer_class, tariff_id, region, meter_id,
+       multiplier::VARCHAR AS multiplier, register_digits, household_size, start_date::VARCHAR AS start_date,
+       end_date::VARCHAR AS end_date, contract_kva::DOUBLE AS contract_kva, pf_standard::DOUBLE AS pf_standard,
+       previous_meter_id, meter_exchanged_at::VARCHAR AS meter_exchanged_at
+FROM accounts WHERE account_id = $account_id;
+
+-- name: bill-versions
+-- Every version of the account's bill for the period, newest first.
+SELECT b.bill_version, b.status::VARCHAR AS status, b.is_current, b.run_id, b.start_date::VARCHAR AS start_date,
+       b.end_date::VARCHAR AS end_date, b.days, b.kwh_milli::DOUBLE AS kwh_milli, b.kwh_sharp_milli::DOUBLE AS kwh_sharp_milli,
+       b.kwh_peak_milli::DOUBLE AS kwh_peak_milli, b.kwh_flat_milli::DOUBLE AS kwh_flat_milli,
+       b.kwh_valley_milli::DOUBLE AS kwh_valley_milli, b.demand_milli::DOUBLE AS demand_milli, b.kvarh_milli::DOUBLE AS kvarh_milli,
+       b.amount_minor::DOUBLE AS amount_minor, b.tax_included_minor::DOUBLE AS tax_included_minor, b.read_flags, b.flag_count,
+       b.score, c.currency, c.tariff_id, c.versions AS tariff_versions
+FROM bills b JOIN bill_contexts c USING (context_key)
+WHERE b.account_key = $account_key AND b.period = $period
+ORDER BY b.bill_version DESC;
+
+-- name: history
+-- kWh per day of the account's current bills from $from to $period, and of the version under review.
+SELECT period, bill_version, status::VARCHAR AS status, days, kwh_milli::DOUBLE AS kwh_milli, kwh_milli / nullif(days, 0) AS kpd,
+       amount_minor::DOUBLE AS amount_minor, flag_count
+FROM bills
+WHERE account_key = $account_key AND period >= $from AND period <= $period
+  AND (is_current OR (period = $period AND bill_version = $bill_version))
+ORDER BY period, bill_version;
+
+-- name: reads
+-- The account's register reads from the opening-read lookback to the end of the period.
+SELECT m.meter_id, r.read_date::VARCHAR AS read_date, strftime(r.read_at, '%Y-%m-%d %H:%M:%S') AS read_at,
+       r.register::VARCHAR AS register, r.value_milli::DOUBLE AS value_milli, r.read_type::VARCHAR AS read_type,
+       -- file_key 0: a read a review decision entered (line = decision id), see 002_review.sql.
+       CASE WHEN r.file_key = 0 THEN 'review decision ' || r.line ELSE coalesce(f.path, 'file ' || r.file_key) || ':' || r.line END AS source
+FROM readings r
+JOIN meters m USING (meter_key)
+LEFT JOIN input_files f USING (file_key)
+WHERE m.account_key = $account_key AND r.read_date >= $lookback AND r.read_date < $next
+ORDER BY r.read_at, m.meter_id, r.register;
+
+-- name: line-items
+SELECT l.seq, ch.component, ch.label, ch.unit, l.quantity_milli::DOUBLE AS quantity_milli, ch.rate,
+       l.amount_minor::DOUBLE AS amount_minor, ch.tariff_version
+FROM line_items l JOIN charges ch USING (charge_key)
+WHERE l.account_key = $account_key AND l.period = $period AND l.bill_version = $bill_version
+ORDER BY l.seq;
+
+-- name: flags
+SELECT rule_id, severity, suppressed, score, reason, rules_version
+FROM flags
+WHERE account_key = $account_key AND period = $period AND bill_version = $bill_version
+ORDER BY suppressed, score DESC, rule_id;
+
+-- name: peers
+-- The median change of kWh/day in the account's class and region this period: a heat wave moves
+-- the whole group, a misread moves one account.
+WITH cur AS (
+  SELECT b.account_key, b.kwh_milli / b.days AS kpd
+  FROM bills b JOIN accounts a USING (account_key)
+  WHERE b.period = $period AND b.is_current AND b.days > 0 AND b.kwh_milli > 0
+    AND a.customer_class = $customer_class AND a.region = $region
+),
+past AS (
+  SELECT account_key,
+         max(kwh_milli / days) FILTER (WHERE period = $prev) AS prev_kpd,
+         max(kwh_milli / days) FILTER (WHERE period = $yoy) AS yoy_kpd
+  FROM bills WHERE is_current AND period IN ($prev, $yoy) AND days > 0 AND kwh_milli > 0
+  GROUP BY account_key
+)
+SELECT count(*) AS peers,
+       median(cur.kpd / past.prev_kpd) AS peer_mom, count(past.prev_kpd) AS mom_n,
+       median(cur.kpd / past.yoy_kpd) AS peer_yoy, count(past.yoy_kpd) AS yoy_n
+FROM cur LEFT JOIN past USING (account_key);
+
+-- name: account-decisions
+SELECT d.decision_id, d.period, d.action, d.from_status::VARCHAR AS from_status, d.to_status::VARCHAR AS to_status,
+       d.bill_version, d.new_bill_version, d.amount_before_minor::DOUBLE AS amount_before_minor,
+       d.amount_after_minor::DOUBLE AS amount_after_minor, d.correction::VARCHAR AS correction, d.reviewer, d.note, d.source,
+       strftime(d.decided_at, '%Y-%m-%d %H:%M:%S') AS decided_at
+FROM review_decisions d
+WHERE d.account_key = $account_key
+ORDER BY d.decision_id;
+
+-- name: last-decision
+SELECT action, reviewer, strftime(decided_at, '%Y-%m-%d %H:%M') AS decided_at, new_bill_version
+FROM review_decisions WHERE account_key = $account_key AND period = $period
+ORDER BY decision_id DESC LIMIT 1;
