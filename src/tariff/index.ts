@@ -13,6 +13,10 @@
 //   - line-item labels, units and rate texts are made at compile time, a small set per policy;
 //   - priceBill is pure and throws only PricingError (with a stable `code`) for expected failures;
 //   - touPeriodAt and touScheduleRows/holidayRows read the same grid, so JS and SQL agree.
+//
+// The stage's store side (policies loaded as revisions, read back, billed determinants for
+// simulation) is ./registry.ts, the stage's second entry point: billing worker threads import
+// this module to price bills and must not load the database client with it.
 import { z } from 'zod';
 import { TariffPolicy } from '../../schemas/tariff.js';
 
@@ -39,7 +43,3 @@ export { powerFactorHundredths } from './power-factor.js';
 export function tariffJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(TariffPolicy, { io: 'input' }) as Record<string, unknown>;
 }
-export {
-  billedDeterminants, listPolicies, loadPolicies, readPolicyFiles, storedPolicy, validPolicies, problemLines,
-} from './registry.js';
-export type { PolicyFile, PolicyLoad, SimulationRow, StoredPolicy } from './registry.js';

@@ -7,9 +7,12 @@ import { epochDay, isPeriod, periodKey } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
 import { sha256File } from '../../ingest/index.js';
 import {
-  billedDeterminants, compileTariff, diffPolicies, formatProblem, hasErrors, isPricingError, listPolicies, loadPolicies, priceBill,
-  readPolicyFiles, storedPolicy, summariseImpact, tariffJsonSchema, validPolicies, type CompiledTariff, type ImpactRow, type SimulationRow,
+  compileTariff, diffPolicies, formatProblem, hasErrors, isPricingError, priceBill, summariseImpact, tariffJsonSchema,
+  type CompiledTariff, type ImpactRow,
 } from '../../tariff/index.js';
+import {
+  billedDeterminants, listPolicies, loadPolicies, readPolicyFiles, storedPolicy, validPolicies, type SimulationRow,
+} from '../../tariff/registry.js';
 import type { CommandContext } from '../context.js';
 import { renderTable } from '../format.js';
 

@@ -1,0 +1,172 @@
+// The bill-run benchmark: `npm run bench -- --accounts N --months M [--seed S] [--workers LIST] [--ci]`.
+//
+// Generates data (cached by its parameters under bench/data/), loads it into a store and bills
+// every month but the last (the history, cached too), then measures the last month's run once per
+// worker count, each on a fresh copy of the history store, and in the same run times the SQL floor
+// (bench/floor.sql) on another copy. Results go to bench/results/*.json and the table in
+// bench/README.md; with --ci a small size is used and the run fails when pipeline/floor exceeds
+// bench/limits.json. Ratios measured in one run do not depend on how fast the machine is.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { addPeriods, periodBounds, periodKey } from '../src/calendar/index.js';
+import { openStore, sourceDir, sqlStatements } from '../src/store/index.js';
+
+const ROOT = join(sourceDir(import.meta.url), '..');
+const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+const FLOOR = sqlStatements(import.meta.url, 'floor.sql').floor!;
+
+interface Args {
+  accounts: number;
+  months: number;
+  seed: number;
+  workers: number[];
+  ci: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const ci = argv.includes('--ci');
+  const cores = availableParallelism();
+  return {
+    accounts: Number(value('--accounts') ?? (ci ? 200_000 : 1_000_000)),
+    months: Number(value('--months') ?? (ci ? 13 : 25)),
+    seed: Number(value('--seed') ?? 1),
+    workers: (value('--workers') ?? Array.from({ length: cores }, (_, i) => i + 1).join(',')).split(',').map(Number),
+    ci,
+  };
+}
+
+function billrun(db: string, args: string[]): { ms: number; out: string } {
+  const t0 = performance.now();
+  const result = spawnSync(process.execPath, [BIN, '--db', db, '--quiet', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (result.status !== 0 && result.status !== 3) {
+    throw new Error(`billrun ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  }
+  return { ms, out: result.stdout };
+}
+
+function prepare(args: Args, dataDir: string): { historyDb: string; setup: Record<string, number> } {
+  const data = join(dataDir, 'data');
+  const setup: Record<string, number> = {};
+  if (!existsSync(join(data, 'labels.csv'))) {
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    setup.generate_ms = billrun(join(dataDir, 'unused.duckdb'), ['generate', '--accounts', String(args.accounts), '--months', String(args.months),
+      '--start', '2024-01', '--seed', String(args.seed), '--out', data]).ms;
+  }
+  const historyDb = join(dataDir, 'history.duckdb');
+  const readingsFile = join(data, 'readings.parquet');
+  if (!existsSync(historyDb)) {
+    const building = join(dataDir, 'building.duckdb');
+    rmSync(building, { force: true });
+    const tariffs = readdirSync(join(data, 'tariffs')).map((f) => join(data, 'tariffs', f));
+    billrun(building, ['tariff', 'load', ...tariffs]);
+    setup.ingest_accounts_ms = billrun(building, ['load', 'accounts', join(data, 'accounts.csv')]).ms;
+    const extra = readdirSync(data).filter((f) => f.startsWith('intervals.')).map((f) => join(data, f));
+    const load = billrun(building, ['load', 'readings', readingsFile, ...extra]);
+    setup.ingest_readings_ms = load.ms;
+    setup.readings = Number(/read ([\d,]+)/.exec(load.out)?.[1]?.replaceAll(',', '') ?? 0);
+    setup.readings_per_s = Math.round(setup.readings / (load.ms / 1000));
+    setup.history_ms = billrun(building, ['bill', '--from', '2024-01', '--to', addPeriods('2024-01', args.months - 2), '--out', join(dataDir, 'out')]).ms;
+    copyFileSync(building, historyDb);
+    rmSync(building, { force: true });
+    writeFileSync(join(dataDir, 'setup.json'), JSON.stringify(setup, null, 2));
+  }
+  const saved = existsSync(join(dataDir, 'setup.json')) ? JSON.parse(readFileSync(join(dataDir, 'setup.json'), 'utf8')) : {};
+  return { historyDb, setup: { ...saved, ...setup } };
+}
+
+async function floorMs(historyDb: string, workDir: string, period: string, threads: number): Promise<number> {
+  const db = join(workDir, 'floor.duckdb');
+  copyFileSync(historyDb, db);
+  const store = await openStore(db, { threads });
+  const { firstDay, nextFirstDay } = periodBounds(period);
+  const day = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
+  const params = {
+    first: day(firstDay), next: day(nextFirstDay), lookback: day(firstDay - 100),
+    prev: periodKey(addPeriods(period, -1)), yoy: periodKey(addPeriods(period, -12)),
+  };
+  const t0 = performance.now();
+  await store.run(FLOOR, params);
+  const ms = performance.now() - t0;
+  store.close();
+  rmSync(db, { force: true });
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const key = `${args.accounts}x${args.months}-s${args.seed}`;
+  const dataDir = join(ROOT, 'bench', 'data', key);
+  const period = addPeriods('2024-01', args.months - 1);
+  console.log(`bench ${key}: measuring the ${period} run`);
+  const { historyDb, setup } = prepare(args, dataDir);
+  const workDir = join(dataDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+
+  const runs = [];
+  for (const workers of args.workers) {
+    const db = join(workDir, `run-${workers}.duckdb`);
+    copyFileSync(historyDb, db);
+    const { ms, out } = billrun(db, ['bill', '--period', period, '--workers', String(workers), '--out', join(workDir, `out-${workers}`), '--json']);
+    const summary = JSON.parse(out) as { accountsIn: number; timingsMs: Record<string, number>; peakRssMb: number; lineItems: number };
+    const runMs = (summary.timingsMs.determinants ?? 0) + (summary.timingsMs.batches ?? 0) + (summary.timingsMs.finalize ?? 0);
+    runs.push({ workers, wall_ms: Math.round(ms), run_ms: runMs, accounts_per_s: Math.round(summary.accountsIn / (runMs / 1000)),
+      peak_rss_mb: summary.peakRssMb, stages_ms: summary.timingsMs, accounts: summary.accountsIn, line_items: summary.lineItems });
+    rmSync(db, { force: true });
+    console.log(`  workers ${workers}: ${(runMs / 1000).toFixed(1)} s (${runs.at(-1)!.accounts_per_s.toLocaleString('en-US')} accounts/s), peak RSS ${summary.peakRssMb} MB`);
+  }
+  const cores = availableParallelism();
+  const floor = await floorMs(historyDb, workDir, period, cores);
+  const best = runs.find((r) => r.workers === cores) ?? runs.at(-1)!;
+  const ratio = best.run_ms / floor;
+  console.log(`  floor (one SQL statement): ${(floor / 1000).toFixed(1)} s → pipeline / floor = ${ratio.toFixed(2)}`);
+
+  const result = {
+    key, accounts: args.accounts, months: args.months, seed: args.seed, period,
+    machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    setup_ms: setup, runs, floor_ms: Math.round(floor), pipeline_over_floor: Number(ratio.toFixed(3)),
+  };
+  if (!args.ci) {
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', `${key}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeSummary();
+  }
+  rmSync(workDir, { recursive: true, force: true });
+  if (args.ci) {
+    const limit = (JSON.parse(readFileSync(join(ROOT, 'bench', 'limits.json'), 'utf8')) as { pipeline_over_floor: number }).pipeline_over_floor;
+    if (ratio > limit) {
+      console.error(`bench: pipeline / floor = ${ratio.toFixed(2)} exceeds the limit ${limit} in bench/limits.json`);
+      process.exit(1);
+    }
+    console.log(`bench: pipeline / floor = ${ratio.toFixed(2)} ≤ ${limit}: ok`);
+  }
+}
+
+/** Regenerates the results table in bench/README.md from bench/results/*.json. */
+function writeSummary(): void {
+  const dir = join(ROOT, 'bench', 'results');
+  const rows = readdirSync(dir).filter((f) => f.endsWith('.json') && /^\d+x\d+/.test(f)).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+    .sort((a, b) => a.accounts - b.accounts);
+  const table = ['| accounts × months | month run | accounts/s | peak RSS | workers 1 → max | floor | pipeline / floor |', '|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const best = r.runs.at(-1);
+    table.push(`| ${r.accounts.toLocaleString('en-US')} × ${r.months} | ${(best.run_ms / 1000).toFixed(1)} s | ${best.accounts_per_s.toLocaleString('en-US')} | ` +
+      `${best.peak_rss_mb.toLocaleString('en-US')} MB | ${r.runs.map((x: { run_ms: number }) => `${(x.run_ms / 1000).toFixed(1)} s`).join(' → ')} | ` +
+      `${(r.floor_ms / 1000).toFixed(1)} s | ${r.pipeline_over_floor.toFixed(2)} |`);
+  }
+  const readme = join(ROOT, 'bench', 'README.md');
+  const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const block = `${start}\n${table.join('\n')}\n${end}`;
+  writeFileSync(readme, text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*${end}`), block) : `${text}\n${block}\n`);
+}
+
+await main();
