@@ -1,5 +1,5 @@
 // Problems found in a policy file are values, all reported at once and rendered by one formatter,
-// so `billrun tariff check` can list everything a tariff admin has to fix in one pass.
+// so `billrun tariff validate` can list everything a tariff admin has to fix in one pass.
 
 export const PROBLEM_CODES = [
   'syntax', 'schema', 'unknown_currency', 'invalid_date', 'inverted_range', 'duplicate_version',
