@@ -26,6 +26,8 @@ export interface CommandContext {
   finishWith(code: ExitCode): void;
   /** The exit code recorded so far. */
   readonly exitCode: ExitCode;
+  /** Forgets recorded problems (the demo expects the data problems it shows). */
+  resetExitCode(): void;
 }
 
 export function createContext(effects: Effects): CommandContext {
@@ -56,6 +58,9 @@ export function createContext(effects: Effects): CommandContext {
     },
     get exitCode() {
       return exitCode;
+    },
+    resetExitCode() {
+      exitCode = EXIT.ok;
     },
   };
 }
