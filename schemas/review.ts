@@ -33,6 +33,8 @@ export const AccountFeatures = z.object({
   period: z.string(),
   days: z.number().int(),
   kwhMilli: z.number().int(),
+  /** Sum of the TOU registers' advances when the meter has both them and a total register. */
+  touKwhMilli: num(),
   /** Wh per day this period. */
   kpd: z.number(),
   amountMinor: z.number().int(),
@@ -48,15 +50,26 @@ export const AccountFeatures = z.object({
   baseMadKpd: num(),
   baseMaxKpd: num(),
   baseN: z.number().int(),
-  /** Median ratio of kWh/day to last month / last year in the account's class × region this period. */
+  /**
+   * Median ratio of kWh/day to last month / last year / the 12-period median in the account's
+   * class × region this period (measured reads only): what weather and season did to everyone.
+   */
   peerMom: num(),
   peerYoy: num(),
+  peerBase: num(),
   peerN: z.number().int(),
+  /** The same medians over the whole class, for peer groups too small to trust. */
+  classMom: num(),
+  classYoy: num(),
+  classBase: num(),
+  classN: z.number().int(),
   readFlags: z.number().int(),
   /** Consecutive earlier periods that closed on an estimated read, and their billed energy and days. */
   estStreak: z.number().int(),
   estKwhMilli: z.number(),
   estDays: z.number().int(),
+  /** kWh/day of the latest earlier period that closed on an actual read (before a run of estimates). */
+  lastActualKpd: num(),
   demandMilli: num(),
   demandMedianMilli: num(),
   /** Power factor this period and the account's median over 12 periods. */

@@ -59,7 +59,9 @@ classified AS (
          (register <> 'demand_kw' AND raw_delta < 0 AND raw_delta + capacity <= capacity / 2) AS rollover,
          (register <> 'demand_kw' AND raw_delta < 0 AND raw_delta + capacity > capacity / 2) AS negative,
          -- Smart-meter error codes arrive as readings: all-ones 32-bit (4294967.295) or all nines.
-         (register <> 'demand_kw' AND (close_value >= capacity OR open_value >= capacity OR close_value IN (4294967295, capacity - 1))) AS sentinel,
+         -- An error code in the opening read spoils this period as much as the last one.
+         (register <> 'demand_kw' AND (close_value >= capacity OR open_value >= capacity
+                                       OR close_value IN (4294967295, capacity - 1) OR open_value IN (4294967295, capacity - 1))) AS sentinel,
          CASE WHEN register = 'demand_kw' THEN close_value
               WHEN raw_delta < 0 AND raw_delta + capacity <= capacity / 2 THEN raw_delta + capacity
               ELSE raw_delta END AS advance
@@ -127,14 +129,16 @@ history AS (
          max(days) FILTER (WHERE period = $prev) AS prev_days,
          max(kwh_milli / days) FILTER (WHERE period = $yoy) AS yoy_kpd,
          max(amount_minor) FILTER (WHERE period = $yoy) AS yoy_amount,
-         median(kwh_milli / days) AS base_median,
-         mad(kwh_milli / days) AS base_mad,
-         max(kwh_milli / days) AS base_max,
-         count(*) AS base_n,
+         -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
+         median(kwh_milli / days) FILTER (WHERE kwh_milli > 0) AS base_median,
+         mad(kwh_milli / days) FILTER (WHERE kwh_milli > 0) AS base_mad,
+         max(kwh_milli / days) FILTER (WHERE kwh_milli > 0) AS base_max,
+         count(*) FILTER (WHERE kwh_milli > 0) AS base_n,
          sum(kwh_milli) FILTER (WHERE period >= $year_start) AS ytd_kwh,
          sum(amount_minor) FILTER (WHERE period >= $year_start) AS ytd_amount,
          -- Estimated streak: periods since the last bill closed on an actual read.
          max(period) FILTER (WHERE read_flags & 1 = 0) AS last_actual,
+         arg_max(kwh_milli / days, period) FILTER (WHERE read_flags & 1 = 0) AS last_actual_kpd,
          median(demand_milli) AS demand_median,
          median(kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
   FROM bills
@@ -164,6 +168,10 @@ staged AS (
               THEN coalesce(e.kwh_flat, 0) ELSE it.i_flat END AS kwh_flat,
          CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
               THEN coalesce(e.kwh_valley, 0) ELSE it.i_valley END AS kwh_valley,
+         -- The TOU registers of one meter add up to its total register: when both were read, a
+         -- disagreement is a misread of one of them (the review compares the two).
+         CASE WHEN e.kwh_total IS NOT NULL AND (e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL)
+              THEN coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0) END AS tou_kwh,
          coalesce(e.demand, it.d_max) AS demand,
          it.d_sharp, it.d_peak, it.d_flat, it.d_valley,
          e.kvarh,
@@ -185,6 +193,7 @@ staged AS (
          h.base_median, h.base_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
          coalesce(h.ytd_kwh, 0) AS ytd_kwh, coalesce(h.ytd_amount, 0) AS ytd_amount,
          coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
+         h.last_actual_kpd,
          h.demand_median, h.pf_median
   FROM acct ac
   LEFT JOIN energy e USING (account_key)
@@ -192,18 +201,37 @@ staged AS (
   LEFT JOIN history h USING (account_key)
   LEFT JOIN streak st USING (account_key)
 ),
+measured AS (
+  -- Peers are compared on measured use: an estimate repeats the past and hides a heat wave.
+  SELECT customer_class, region, kwh / days AS kpd, prev_kpd, yoy_kpd, base_median
+  FROM staged WHERE days > 0 AND kwh > 0 AND read_flags & 1 = 0
+),
 peers AS (
-  -- The peer group's typical change this period (class × region): a heat wave moves it, a misread does not.
+  -- The peer group's typical change this period (class × region): a heat wave moves it, a misread
+  -- does not. peer_base is the group's level against its own 12-period medians: the season.
   SELECT customer_class, region,
-         median(kwh / days / prev_kpd) FILTER (WHERE days > 0 AND prev_kpd > 0 AND kwh > 0) AS peer_mom,
-         median(kwh / days / yoy_kpd) FILTER (WHERE days > 0 AND yoy_kpd > 0 AND kwh > 0) AS peer_yoy,
-         count(*) AS peer_n
-  FROM staged GROUP BY ALL
+         median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS peer_mom,
+         median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS peer_yoy,
+         median(kpd / base_median) FILTER (WHERE base_median > 0) AS peer_base,
+         count(*) FILTER (WHERE prev_kpd > 0) AS peer_n
+  FROM measured GROUP BY ALL
+),
+class_peers AS (
+  -- The same over the whole class, for regions too small to have a reliable median of their own.
+  SELECT customer_class,
+         median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS class_mom,
+         median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS class_yoy,
+         median(kpd / base_median) FILTER (WHERE base_median > 0) AS class_base,
+         count(*) FILTER (WHERE prev_kpd > 0) AS class_n
+  FROM measured GROUP BY ALL
 )
 SELECT $run_id::INTEGER AS run_id,
        (row_number() OVER (ORDER BY s.account_id) - 1)::INTEGER AS ordinal,
-       s.*, p.peer_mom, p.peer_yoy, p.peer_n
-FROM staged s JOIN peers p USING (customer_class, region);
+       s.*, p.peer_mom, p.peer_yoy, p.peer_base, coalesce(p.peer_n, 0) AS peer_n,
+       c.class_mom, c.class_yoy, c.class_base, coalesce(c.class_n, 0) AS class_n
+FROM staged s
+LEFT JOIN peers p USING (customer_class, region)
+LEFT JOIN class_peers c USING (customer_class);
 
 -- name: batch
 -- One batch of staged accounts as typed columns for the workers (see BATCH_COLUMNS).
@@ -245,11 +273,18 @@ SELECT s.account_key::INTEGER AS account_key,
        s.est_streak::INTEGER AS est_streak,
        s.est_kwh::DOUBLE AS est_kwh,
        s.est_days::INTEGER AS est_days,
+       coalesce(s.last_actual_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_actual_kpd,
        coalesce(s.demand_median, 'NaN'::DOUBLE)::DOUBLE AS demand_median,
        coalesce(s.pf_median, 'NaN'::DOUBLE)::DOUBLE AS pf_median,
        coalesce(s.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
        coalesce(s.peer_yoy, 'NaN'::DOUBLE)::DOUBLE AS peer_yoy,
-       s.peer_n::INTEGER AS peer_n
+       coalesce(s.peer_base, 'NaN'::DOUBLE)::DOUBLE AS peer_base,
+       s.peer_n::INTEGER AS peer_n,
+       coalesce(s.class_mom, 'NaN'::DOUBLE)::DOUBLE AS class_mom,
+       coalesce(s.class_yoy, 'NaN'::DOUBLE)::DOUBLE AS class_yoy,
+       coalesce(s.class_base, 'NaN'::DOUBLE)::DOUBLE AS class_base,
+       s.class_n::INTEGER AS class_n,
+       coalesce(s.tou_kwh, 'NaN'::DOUBLE)::DOUBLE AS tou_kwh
 FROM run_staging s JOIN run_tariffs t USING (tariff_id)
 WHERE s.ordinal >= $lo AND s.ordinal < $hi
 ORDER BY s.ordinal;

@@ -45,11 +45,18 @@ export const BATCH_COLUMNS = [
   { name: 'est_streak', kind: 'int32' },
   { name: 'est_kwh', kind: 'double' },
   { name: 'est_days', kind: 'int32' },
+  { name: 'last_actual_kpd', kind: 'double' },
   { name: 'demand_median', kind: 'double' },
   { name: 'pf_median', kind: 'double' },
   { name: 'peer_mom', kind: 'double' },
   { name: 'peer_yoy', kind: 'double' },
+  { name: 'peer_base', kind: 'double' },
   { name: 'peer_n', kind: 'int32' },
+  { name: 'class_mom', kind: 'double' },
+  { name: 'class_yoy', kind: 'double' },
+  { name: 'class_base', kind: 'double' },
+  { name: 'class_n', kind: 'int32' },
+  { name: 'tou_kwh', kind: 'double' },
 ] as const satisfies readonly ColumnSpec[];
 
 export type BatchColumnName = (typeof BATCH_COLUMNS)[number]['name'];

@@ -60,12 +60,50 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
     `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;
 }
 
+/**
+ * The same bars as svgBarChart in about a third of the bytes and time, for documents made by the
+ * million (statements): shared text attributes sit on groups, coordinates are whole units of the
+ * viewBox, and bars carry no hover titles (their values are printed above them).
+ */
+export function compactSvgBarChart(bars: readonly Bar[], options: SvgChartOptions): string {
+  const width = options.width ?? 520;
+  const height = options.height ?? 180;
+  const format = options.format ?? ((v: number) => v.toFixed(1));
+  const color = options.color ?? '#8aa4c8';
+  const accent = options.accent ?? '#d9534f';
+  const top = 18;
+  const plot = height - top - 22;
+  let max = options.scaleMax ?? 0;
+  if (options.scaleMax === undefined) for (const bar of bars) if (bar.value !== null && bar.value > max) max = bar.value;
+  const step = bars.length > 0 ? width / bars.length : width;
+  const barWidth = Math.max(2, Math.round(step * 0.7));
+  let rects = '';
+  let values = '';
+  let labels = '';
+  for (let i = 0; i < bars.length; i++) {
+    const bar = bars[i]!;
+    const cx = Math.round(i * step + step / 2);
+    labels += `<text x="${cx}" y="${height - 6}">${escapeHtml(bar.label)}</text>`;
+    if (bar.value === null) continue;
+    const h = max > 0 ? Math.round((Math.min(max, Math.max(0, bar.value)) / max) * plot) : 0;
+    const y = top + plot - h;
+    rects += `<rect x="${cx - (barWidth >> 1)}" y="${y}" width="${barWidth}" height="${h}"${bar.highlight ? ` fill="${accent}"` : ''}/>`;
+    values += `<text x="${cx}" y="${y - 4}">${escapeHtml(format(bar.value))}${bar.value > max && max > 0 ? '↑' : ''}</text>`;
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
+    `<title>${escapeHtml(options.title)}</title><line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999"/>` +
+    `<g fill="${color}">${rects}</g><g font-size="9" fill="#333" text-anchor="middle">${values}</g>` +
+    `<g font-size="10" fill="#555" text-anchor="middle">${labels}</g></svg>`;
+}
+
 export interface TextChartOptions {
   /** Characters for the longest bar. */
   width?: number;
   format?: (value: number) => string;
   /** Top of the scale; longer bars are cut at it and end in "»". */
   scaleMax?: number;
+  /** Text on a gap (a month without a bill), in the reader's language; default "(no bill)". */
+  gapText?: string;
 }
 
 /** Horizontal text bars, one line per bar: "2025-07 ████████▌ 12.3 ◀". */
@@ -77,7 +115,7 @@ export function textBarChart(bars: readonly Bar[], options: TextChartOptions = {
   const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
   return bars.map((bar) => {
     const label = bar.label.padEnd(labelWidth);
-    if (bar.value === null) return `${label}   (no bill)`;
+    if (bar.value === null) return `${label}   ${options.gapText ?? '(no bill)'}`;
     const units = max > 0 ? (Math.min(max, Math.max(0, bar.value)) / max) * width * 8 : 0;
     const full = Math.floor(units / 8);
     const bar8 = bar.value > max && max > 0 ? `${'█'.repeat(width - 1)}»` : '█'.repeat(full) + eighths[Math.round(units - full * 8) % 8];

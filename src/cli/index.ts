@@ -6,8 +6,12 @@ import { EXIT, FatalError } from '../diagnostics/index.js';
 import { createContext, type CommandContext } from './context.js';
 import type { Effects } from './effects.js';
 import { billCommand } from './commands/bill.js';
+import { demoCommand } from './commands/demo.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
+import { reviewCommand } from './commands/review.js';
+import { statementsCommand } from './commands/statements.js';
 import { tariffCommand } from './commands/tariff.js';
 
 export { VERSION } from './version.js';
@@ -29,6 +33,14 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
   program.addCommand(loadCommand(ctx));
   program.addCommand(billCommand(ctx));
   program.addCommand(tariffCommand(ctx));
+  program.addCommand(reviewCommand(ctx));
+  program.addCommand(statementsCommand(ctx));
+  program.addCommand(evaluateCommand(ctx));
+  program.addCommand(demoCommand(ctx, async (argv) => {
+    const step = createCli(effects, ctx);
+    exitOverrideDeep(step);
+    await step.parseAsync(argv, { from: 'user' });
+  }));
   return program;
 }
 

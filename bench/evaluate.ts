@@ -1,0 +1,148 @@
+// The review rules' evaluation over several generated data sets: seeds, anomaly rates, heat-wave
+// sizes and region counts the rules were not tuned on. Each setting is generated, loaded and billed
+// through the CLI exactly as a clerk would, then `billrun evaluate` scores the last 12 periods
+// (they hold the heat wave and the tariff change). Data stays under --out (default a temp dir);
+// results go to <out>/results.json and a markdown summary to stdout (bench/evaluation.md quotes it).
+//
+//   npx tsc -p . && node dist/bench/evaluate.js [--out DIR] [--accounts N] [--only NAME,...] [--rules FILE]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { EvaluationReport } from '../src/anomaly/index.js';
+
+interface Setting {
+  name: string;
+  seed: number;
+  anomalyRate: number;
+  regions: number;
+  heatWaveSize: number;
+}
+
+const SETTINGS: Setting[] = [
+  { name: 'seed7', seed: 7, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35 },
+  { name: 'seed11', seed: 11, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35 },
+  { name: 'seed23', seed: 23, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35 },
+  { name: 'rate0.5', seed: 5, anomalyRate: 0.005, regions: 5, heatWaveSize: 0.35 },
+  { name: 'rate2', seed: 41, anomalyRate: 0.02, regions: 10, heatWaveSize: 0.2 },
+  { name: 'rate3', seed: 13, anomalyRate: 0.03, regions: 5, heatWaveSize: 0.35 },
+  { name: 'heat0.8', seed: 17, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.8 },
+  { name: 'regions2', seed: 19, anomalyRate: 0.01, regions: 2, heatWaveSize: 0.35 },
+  { name: 'regions20', seed: 31, anomalyRate: 0.01, regions: 20, heatWaveSize: 0.6 },
+];
+
+const MONTHS = 25;
+const START = '2024-01';
+const FROM = '2025-02';
+const TO = '2026-01';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'bin.js');
+
+function billrun(args: string[]): string {
+  const run = spawnSync(process.execPath, [bin, '--quiet', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // Exit code 3 = some accounts could not be billed (reported, not fatal).
+  if (run.status !== 0 && run.status !== 3) throw new Error(`billrun ${args.join(' ')} failed (${run.status}): ${run.stderr}`);
+  return run.stdout;
+}
+
+interface Result {
+  setting: Setting;
+  heatWave: { region: string; period: string; size: number } | null;
+  tariffChange: { tariffId: string; effectiveFrom: string } | null;
+  billSeconds: number;
+  report: EvaluationReport;
+}
+
+function runSetting(setting: Setting, out: string, accounts: number, rules: string | undefined): Result {
+  const dir = join(out, setting.name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const data = join(dir, 'data');
+  const db = join(dir, 'store.duckdb');
+  const summary = JSON.parse(billrun(['generate', '--accounts', String(accounts), '--months', String(MONTHS), '--start', START,
+    '--seed', String(setting.seed), '--anomaly-rate', String(setting.anomalyRate), '--regions', String(setting.regions),
+    '--heat-wave-size', String(setting.heatWaveSize), '--out', data, '--json'])) as Record<string, unknown>;
+  const tariffs = readdirSync(join(data, 'tariffs')).map((f) => join(data, 'tariffs', f));
+  billrun(['--db', db, 'tariff', 'load', ...tariffs]);
+  billrun(['--db', db, 'load', 'accounts', join(data, 'accounts.csv')]);
+  billrun(['--db', db, 'load', 'readings', ...readdirSync(data).filter((f) => /^(readings|intervals)\./.test(f)).map((f) => join(data, f))]);
+  const t0 = performance.now();
+  billrun(['--db', db, 'bill', '--from', START, '--to', TO, '--out', join(dir, 'out'), ...(rules ? ['--rules', rules] : [])]);
+  const billSeconds = (performance.now() - t0) / 1000;
+  const report = JSON.parse(billrun(['--db', db, 'evaluate', '--labels', join(data, 'labels.csv'), '--from', FROM, '--to', TO, '--json'])) as EvaluationReport;
+  return {
+    setting, billSeconds, report,
+    heatWave: (summary.heatWave ?? null) as Result['heatWave'],
+    tariffChange: (summary.tariffChange ?? null) as Result['tariffChange'],
+  };
+}
+
+const pct = (x: number | null, digits = 1) => (x === null ? '–' : `${(100 * x).toFixed(digits)}%`);
+
+function markdown(results: Result[], accounts: number): string {
+  const lines = [
+    `${accounts.toLocaleString('en-US')} accounts per setting, periods ${FROM}..${TO} (12), rules ${[...new Set(results.flatMap((r) => r.report.window.rules_versions))].join(', ')}.`,
+    '',
+    '| setting | seed | anomaly rate | regions | heat wave | true rate | billrun flag rate | precision | recall >5% | top-100 precision | naive flag rate | naive precision | naive recall | heat-wave month: billrun / naive flag rate |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const r of results) {
+    const s = r.setting;
+    const w = r.report.window;
+    const hot = r.heatWave ? r.report.by_period.find((p) => p.period === r.heatWave!.period) : undefined;
+    lines.push(`| ${s.name} | ${s.seed} | ${pct(s.anomalyRate, 1)} | ${s.regions} | ${r.heatWave ? `${r.heatWave.region} ${r.heatWave.period} +${Math.round(100 * r.heatWave.size)}%` : '–'} ` +
+      `| ${pct(w.anomaly_rate, 2)} | ${pct(r.report.billrun.flag_rate, 2)} | ${pct(r.report.billrun.precision)} | ${pct(r.report.billrun.recall)} ` +
+      `| ${pct(r.report.billrun.top_k_precision)} | ${pct(r.report.naive.flag_rate, 2)} | ${pct(r.report.naive.precision)} | ${pct(r.report.naive.recall)} ` +
+      `| ${hot ? `${pct(hot.billrun.flag_rate, 2)} / ${pct(hot.naive.flag_rate, 2)}` : '–'} |`);
+  }
+  const kinds = [...new Set(results.flatMap((r) => Object.keys(r.report.by_kind)))].sort();
+  lines.push('', '| recall by kind (billrun / naive) | ' + results.map((r) => r.setting.name).join(' | ') + ' |',
+    '|---|' + results.map(() => '---:').join('|') + '|');
+  for (const kind of kinds) {
+    lines.push(`| ${kind} | ` + results.map((r) => {
+      const k = r.report.by_kind[kind];
+      return k ? `${pct(k.billrun_recall, 0)} / ${pct(k.naive_recall, 0)}` : '–';
+    }).join(' | ') + ' |');
+  }
+  const rules = [...new Set(results.flatMap((r) => Object.keys(r.report.by_rule)))].sort();
+  lines.push('', '| flags by rule: flagged bills (precision) | ' + results.map((r) => r.setting.name).join(' | ') + ' |',
+    '|---|' + results.map(() => '---:').join('|') + '|');
+  for (const rule of rules) {
+    lines.push(`| ${rule} | ` + results.map((r) => {
+      const k = r.report.by_rule[rule];
+      return k ? `${k.flagged} (${pct(k.precision, 0)})` : '–';
+    }).join(' | ') + ' |');
+  }
+  return lines.join('\n');
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: join(tmpdir(), 'billrun-evaluation') },
+      accounts: { type: 'string', default: '20000' },
+      only: { type: 'string' },
+      rules: { type: 'string' },
+    },
+  });
+  if (!existsSync(bin)) throw new Error(`build first (npx tsc -p .): ${bin} is missing`);
+  const accounts = Number(values.accounts);
+  const only = values.only ? new Set(values.only.split(',')) : null;
+  const out = values.out!;
+  mkdirSync(out, { recursive: true });
+  const results: Result[] = [];
+  for (const setting of SETTINGS.filter((s) => !only || only.has(s.name))) {
+    process.stderr.write(`${setting.name}: generating, billing ${MONTHS} periods, evaluating…\n`);
+    const result = runSetting(setting, out, accounts, values.rules);
+    const b = result.report.billrun;
+    process.stderr.write(`  flag rate ${pct(b.flag_rate, 2)}, precision ${pct(b.precision)}, recall ${pct(b.recall)} (billed in ${result.billSeconds.toFixed(0)} s)\n`);
+    results.push(result);
+  }
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${markdown(results, accounts)}\n`);
+  process.stderr.write(`results: ${join(out, 'results.json')}\n`);
+}
+
+main();

@@ -1,0 +1,101 @@
+// billrun evaluate --labels FILE --period P | --from P --to Q — how the review flags of billed
+// periods compare with labelled anomalies, beside the naive MoM/YoY 30% rule on the same bills.
+import { Command, Option } from 'commander';
+import { isPeriod, periodRange } from '../../calendar/index.js';
+import { FatalError } from '../../diagnostics/index.js';
+import { evaluateFlags, type EvaluationReport, type Score } from '../../anomaly/index.js';
+import type { CommandContext } from '../context.js';
+import { renderTable } from '../format.js';
+import { positiveInt } from './bill.js';
+
+interface EvaluateOptions {
+  labels: string;
+  period?: string;
+  from?: string;
+  to?: string;
+  top: string;
+  json?: boolean;
+}
+
+export function evaluateCommand(ctx: CommandContext): Command {
+  return new Command('evaluate')
+    .description('precision, recall and flag rate of the review flags against labels, beside the naive 30% MoM/YoY rule')
+    .requiredOption('--labels <file>', 'labels CSV: account_id, period, kind (+ true_kwh, billed_kwh)')
+    .addOption(new Option('--period <YYYY-MM>', 'one billed period').conflicts(['from', 'to']))
+    .option('--from <YYYY-MM>', 'first period of the window (with --to)')
+    .option('--to <YYYY-MM>', 'last period of the window')
+    .option('--top <k>', 'length of each period\'s review list for the top-k precision', '100')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: EvaluateOptions, command: Command) => {
+      const [from, to] = windowOf(options);
+      const top = positiveInt(options.top, '--top');
+      const report = await ctx.withStore(command, (store) => evaluateFlags(store, { labelsPath: options.labels, from, to, top }), { readOnly: true });
+      if (report.window.bills === 0) throw new FatalError(`no bills in ${from}..${to}: bill the periods first (billrun bill)`);
+      if (report.window.unmatched_labels > 0) ctx.note(`note: ${report.window.unmatched_labels} labels name accounts this store does not have`);
+      if (options.json) ctx.print(JSON.stringify(report, null, 2));
+      else printReport(ctx, report);
+    });
+}
+
+function windowOf(options: EvaluateOptions): [string, string] {
+  const from = options.period ?? options.from;
+  const to = options.period ?? options.to;
+  if (!from || !to) throw new FatalError('give --period YYYY-MM, or --from YYYY-MM and --to YYYY-MM');
+  for (const [flag, value] of [['--from', from], ['--to', to]] as const) {
+    if (!isPeriod(value)) throw new FatalError(`${options.period ? '--period' : flag} must be YYYY-MM, not '${value}'`);
+  }
+  if (periodRange(from, to).length === 0) throw new FatalError(`--from ${from} is after --to ${to}`);
+  return [from, to];
+}
+
+const pct = (x: number | null, digits = 1): string => (x === null ? '–' : `${(100 * x).toFixed(digits)}%`);
+const n = (x: number): string => x.toLocaleString('en-US');
+
+function printReport(ctx: CommandContext, r: EvaluationReport): void {
+  const w = r.window;
+  ctx.print(`${w.from === w.to ? w.from : `${w.from}..${w.to}`}: ${n(w.bills)} bills, ${n(w.labelled)} labelled anomalies (${pct(w.anomaly_rate, 2)}), ` +
+    `${n(w.material)} moving the bill by more than ${pct(w.material_share, 0)}; rules ${w.rules_versions.join(', ') || '(no flags)'}`);
+  ctx.print('');
+  const systems: [string, Score][] = [['billrun', r.billrun], [`naive (kWh/day ±${pct(w.naive_change, 0)} MoM or YoY)`, r.naive]];
+  ctx.print(renderTable(systems, [
+    { header: 'rules', value: ([name]) => name },
+    { header: 'flagged', value: ([, s]) => n(s.flagged), align: 'right' },
+    { header: 'flag rate', value: ([, s]) => pct(s.flag_rate, 2), align: 'right' },
+    { header: 'precision', value: ([, s]) => pct(s.precision), align: 'right' },
+    { header: 'recall >5%', value: ([, s]) => pct(s.recall), align: 'right' },
+    { header: 'recall all', value: ([, s]) => pct(s.recall_all), align: 'right' },
+    { header: `top-${w.top_k} precision`, value: ([, s]) => pct(s.top_k_precision), align: 'right' },
+    { header: 'early warnings', value: ([, s]) => n(s.early_warnings), align: 'right' },
+  ]));
+  ctx.print('(early warnings: flagged bills without a label whose account is labelled in one of the next 3 periods; counted as false)');
+  ctx.print('');
+  ctx.print(renderTable(Object.entries(r.by_kind), [
+    { header: 'anomaly kind', value: ([kind]) => kind },
+    { header: 'labels', value: ([, k]) => n(k.labels), align: 'right' },
+    { header: '>5%', value: ([, k]) => n(k.material), align: 'right' },
+    { header: 'unbilled', value: ([, k]) => n(k.unbilled), align: 'right' },
+    { header: 'billrun recall', value: ([, k]) => pct(k.billrun_recall), align: 'right' },
+    { header: 'naive recall', value: ([, k]) => pct(k.naive_recall), align: 'right' },
+  ]));
+  ctx.print('');
+  ctx.print(renderTable(Object.entries(r.by_rule), [
+    { header: 'rule', value: ([rule]) => rule },
+    { header: 'flagged', value: ([, s]) => n(s.flagged), align: 'right' },
+    { header: 'precision', value: ([, s]) => pct(s.precision), align: 'right' },
+    { header: 'suppressed', value: ([, s]) => n(s.suppressed), align: 'right' },
+    { header: 'early warnings', value: ([, s]) => n(s.early_warnings), align: 'right' },
+    { header: 'suppressed on labelled', value: ([, s]) => n(s.suppressed_labelled), align: 'right' },
+  ]));
+  ctx.print('');
+  ctx.print(renderTable(r.by_period, [
+    { header: 'period', value: (p) => p.period },
+    { header: 'bills', value: (p) => n(p.bills), align: 'right' },
+    { header: 'labelled', value: (p) => pct(p.bills > 0 ? p.labelled / p.bills : null, 2), align: 'right' },
+    { header: 'billrun flag rate', value: (p) => pct(p.billrun.flag_rate, 2), align: 'right' },
+    { header: 'precision', value: (p) => pct(p.billrun.precision), align: 'right' },
+    { header: 'recall', value: (p) => pct(p.billrun.recall), align: 'right' },
+    { header: 'naive flag rate', value: (p) => pct(p.naive.flag_rate, 2), align: 'right' },
+    { header: 'precision', value: (p) => pct(p.naive.precision), align: 'right' },
+    { header: 'recall', value: (p) => pct(p.naive.recall), align: 'right' },
+  ]));
+}
