@@ -1,14 +1,12 @@
-// Billing worker thread: checks the task's shape, prices and scores the batch, and moves the
-// result buffers back without copying. The work itself lives in src/billing/price-batch.ts.
+// Billing worker thread: rebuilds the task's batch as a schema-checked Arrow table over the moved
+// buffers, prices and scores it, and moves the result buffers back. The work itself lives in
+// src/billing/price-batch.ts.
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { priceBatch } from '../src/billing/price-batch.js';
-import { BATCH_COLUMNS, resultBuffers, type PriceTask } from '../src/billing/protocol.js';
+import { batchTable, resultBuffers, tableColumns, type PriceTask } from '../src/billing/protocol.js';
 
 export default function billingWorker(task: PriceTask) {
-  for (const column of BATCH_COLUMNS) {
-    const data = (task.columns as unknown as Record<string, ArrayLike<number> | undefined>)[column.name];
-    if (!data || data.length < task.rowCount) throw new Error(`billing task ${task.batchNo}: column ${column.name} is missing or short`);
-  }
-  const result = priceBatch(task);
+  const columns = tableColumns(batchTable(task.columns, task.rowCount));
+  const result = priceBatch({ ...task, columns });
   return move({ [transferableSymbol]: resultBuffers(result), [valueSymbol]: result } as never);
 }

@@ -2,54 +2,64 @@
 -- statement over the readings, the account master and the stored bills of earlier periods.
 --
 -- Period P covers the reads dated in its month: the closing read is a register's last read in
--- the month, the opening read its last read before the month (looking back at most 100 days),
--- or, for a meter installed in the month (move-in, meter exchange), its first read in the month.
--- Each meter contributes its own advance, so an exchange adds the old meter's final advance to
--- the new meter's; history comes from stored bills by conditional aggregation (no window
--- functions over history: they cost 8× the time and memory at scale, see performance.md).
+-- the month, the opening read its last read before the month (looking back 62 days, one missed
+-- monthly read), or, for a meter installed in the month (move-in, meter exchange), its first read
+-- in the month. Each meter contributes its own advance, so an exchange adds the old meter's final
+-- advance to the new meter's. History comes from stored bills by conditional aggregation — one
+-- column per earlier period, no window functions and no holistic aggregates over history (at
+-- 1M accounts a median/MAD over 12M bill rows costs four times the pivot, see performance.md).
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $lookback (first − 100 days), $prev, $yoy, $baseline_from (P−12), $year_start (YYYY01).
+-- $lookback (first − 62 days), $p1 … $p12 (the 12 periods before P, $p1 the previous one),
+-- $year_start (YYYY01).
 
 -- name: stage
 CREATE OR REPLACE TABLE run_staging AS
 WITH acct AS (
-  SELECT a.account_key, a.account_id, a.customer_class, a.tariff_id, a.region, a.multiplier, a.register_digits,
+  SELECT a.account_key, a.account_id, a.customer_class, a.tariff_id, a.region,
+         -- Ten-thousandths as an integer: advance × multiplier stays in 64-bit integer arithmetic.
+         (a.multiplier * 10000)::BIGINT AS multiplier_e4, a.register_digits,
          a.household_size, a.contract_kva, a.pf_standard, a.start_date, a.end_date
   FROM accounts a
   WHERE a.start_date < $next AND (a.end_date IS NULL OR a.end_date >= $first)
 ),
 meter_of AS (
-  SELECT m.meter_key, m.account_key, acct.register_digits, acct.multiplier
+  SELECT m.meter_key, m.account_key, acct.register_digits, acct.multiplier_e4
   FROM meters m JOIN acct USING (account_key)
 ),
 reads AS (
-  SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli, r.read_type
+  -- The read type rides in the low two bits of the value, so one arg_max yields both.
+  SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli * 4 + enum_code(r.read_type) AS value_typed
   FROM readings r
   WHERE r.read_date >= $lookback AND r.read_date < $next
 ),
 per_register AS (
   SELECT meter_key, register,
-         arg_max(value_milli, read_at) FILTER (WHERE read_date >= $first) AS close_value,
+         arg_max(value_typed, read_at) FILTER (WHERE read_date >= $first) AS close_typed,
          max(read_at) FILTER (WHERE read_date >= $first) AS close_at,
-         arg_max(read_type, read_at) FILTER (WHERE read_date >= $first) AS close_type,
-         arg_max(value_milli, read_at) FILTER (WHERE read_date < $first) AS prior_value,
+         arg_max(value_typed, read_at) FILTER (WHERE read_date < $first) AS prior_typed,
          max(read_at) FILTER (WHERE read_date < $first) AS prior_at,
-         arg_max(read_type, read_at) FILTER (WHERE read_date < $first) AS prior_type,
-         arg_min(value_milli, read_at) FILTER (WHERE read_date >= $first) AS first_value,
+         arg_min(value_typed, read_at) FILTER (WHERE read_date >= $first) AS first_typed,
          min(read_at) FILTER (WHERE read_date >= $first) AS first_at,
          count(*) FILTER (WHERE read_date >= $first) AS reads_in_period
   FROM reads
   GROUP BY ALL
 ),
+decoded AS (
+  SELECT meter_key, register, close_at, prior_at, first_at, reads_in_period,
+         close_typed // 4 AS close_value, close_typed % 4 AS close_type,
+         prior_typed // 4 AS prior_value, prior_typed % 4 AS prior_type,
+         first_typed // 4 AS first_value
+  FROM per_register
+  WHERE close_typed IS NOT NULL
+),
 advances AS (
-  SELECT p.*, mo.account_key, mo.multiplier,
+  SELECT p.*, mo.account_key, mo.multiplier_e4,
          coalesce(p.prior_value, p.first_value) AS open_value,
          coalesce(p.prior_at, p.first_at) AS open_at,
          power(10, mo.register_digits)::BIGINT * 1000 AS capacity,
          p.close_value - coalesce(p.prior_value, p.first_value) AS raw_delta
-  FROM per_register p JOIN meter_of mo USING (meter_key)
-  WHERE p.close_value IS NOT NULL
+  FROM decoded p JOIN meter_of mo USING (meter_key)
 ),
 classified AS (
   SELECT a.*,
@@ -67,28 +77,34 @@ classified AS (
               ELSE raw_delta END AS advance
   FROM advances a
 ),
+scaled AS (
+  -- advance × multiplier, rounded half away from zero to whole Wh.
+  SELECT c.*, sign(advance * multiplier_e4) * ((abs(advance * multiplier_e4) + 5000) // 10000) AS wh
+  FROM classified c
+),
 energy AS (
   SELECT account_key,
-         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'total') AS kwh_total,
-         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'sharp') AS kwh_sharp,
-         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'peak') AS kwh_peak,
-         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'flat') AS kwh_flat,
-         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'valley') AS kwh_valley,
-         max(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'demand_kw') AS demand,
-         sum(round(advance * multiplier)::BIGINT) FILTER (WHERE register = 'reactive_kvarh') AS kvarh,
+         sum(wh) FILTER (WHERE register = 'total') AS kwh_total,
+         sum(wh) FILTER (WHERE register = 'sharp') AS kwh_sharp,
+         sum(wh) FILTER (WHERE register = 'peak') AS kwh_peak,
+         sum(wh) FILTER (WHERE register = 'flat') AS kwh_flat,
+         sum(wh) FILTER (WHERE register = 'valley') AS kwh_valley,
+         max(wh) FILTER (WHERE register = 'demand_kw') AS demand,
+         sum(wh) FILTER (WHERE register = 'reactive_kvarh') AS kvarh,
          min(open_at) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh'))::DATE AS open_date,
          max(close_at) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh'))::DATE AS close_date,
-         bool_or(close_type = 'estimated') FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS close_estimated,
-         bool_or(prior_type = 'estimated') FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS open_estimated,
-         bool_or(close_type = 'customer') AS customer_read,
+         -- read_type codes: 0 actual, 1 estimated, 2 customer (the enum's order).
+         bool_or(close_type = 1) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS close_estimated,
+         bool_or(prior_type = 1) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS open_estimated,
+         bool_or(close_type = 2) AS customer_read,
          bool_or(rollover) AS rollover,
          bool_or(negative) AS negative,
          bool_or(sentinel) AS sentinel,
          count(DISTINCT meter_key) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS meters_read,
          bool_or(prior_value IS NULL) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS opened_in_period,
          max(reads_in_period) FILTER (WHERE prior_value IS NOT NULL AND register NOT IN ('demand_kw', 'reactive_kvarh')) AS max_reads,
-         max(capacity * multiplier)::DOUBLE AS capacity_milli
-  FROM classified
+         max(capacity * multiplier_e4 / 10000)::DOUBLE AS capacity_milli
+  FROM scaled
   GROUP BY account_key
 ),
 -- Interval data classified through the tariff's TOU schedule (the version in force on each
@@ -121,34 +137,55 @@ interval_tou AS (
     AND i.interval_start::DATE >= e.open_date AND i.interval_start::DATE < e.close_date
   GROUP BY mo.account_key
 ),
-history AS (
+history_columns AS (
   SELECT account_key,
-         max(kwh_milli / days) FILTER (WHERE period = $prev) AS prev_kpd,
-         max(amount_minor) FILTER (WHERE period = $prev) AS prev_amount,
-         max(start_date) FILTER (WHERE period = $prev) AS prev_start,
-         max(days) FILTER (WHERE period = $prev) AS prev_days,
-         max(kwh_milli / days) FILTER (WHERE period = $yoy) AS yoy_kpd,
-         max(amount_minor) FILTER (WHERE period = $yoy) AS yoy_amount,
-         -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
-         median(kwh_milli / days) FILTER (WHERE kwh_milli > 0) AS base_median,
-         mad(kwh_milli / days) FILTER (WHERE kwh_milli > 0) AS base_mad,
-         max(kwh_milli / days) FILTER (WHERE kwh_milli > 0) AS base_max,
-         count(*) FILTER (WHERE kwh_milli > 0) AS base_n,
+         max(kwh_milli / days) FILTER (WHERE period = $p1) AS prev_kpd,
+         max(amount_minor) FILTER (WHERE period = $p1) AS prev_amount,
+         max(start_date) FILTER (WHERE period = $p1) AS prev_start,
+         max(days) FILTER (WHERE period = $p1) AS prev_days,
+         max(kwh_milli / days) FILTER (WHERE period = $p12) AS yoy_kpd,
+         max(amount_minor) FILTER (WHERE period = $p12) AS yoy_amount,
+         -- kWh/day of each of the last 12 periods. The baseline is the account's usage: a stopped
+         -- meter's zero or a reversed read is not, so only periods with energy count.
+         max(kwh_milli / days) FILTER (WHERE period = $p1 AND kwh_milli > 0) AS k1,
+         max(kwh_milli / days) FILTER (WHERE period = $p2 AND kwh_milli > 0) AS k2,
+         max(kwh_milli / days) FILTER (WHERE period = $p3 AND kwh_milli > 0) AS k3,
+         max(kwh_milli / days) FILTER (WHERE period = $p4 AND kwh_milli > 0) AS k4,
+         max(kwh_milli / days) FILTER (WHERE period = $p5 AND kwh_milli > 0) AS k5,
+         max(kwh_milli / days) FILTER (WHERE period = $p6 AND kwh_milli > 0) AS k6,
+         max(kwh_milli / days) FILTER (WHERE period = $p7 AND kwh_milli > 0) AS k7,
+         max(kwh_milli / days) FILTER (WHERE period = $p8 AND kwh_milli > 0) AS k8,
+         max(kwh_milli / days) FILTER (WHERE period = $p9 AND kwh_milli > 0) AS k9,
+         max(kwh_milli / days) FILTER (WHERE period = $p10 AND kwh_milli > 0) AS k10,
+         max(kwh_milli / days) FILTER (WHERE period = $p11 AND kwh_milli > 0) AS k11,
+         max(kwh_milli / days) FILTER (WHERE period = $p12 AND kwh_milli > 0) AS k12,
          sum(kwh_milli) FILTER (WHERE period >= $year_start) AS ytd_kwh,
          sum(amount_minor) FILTER (WHERE period >= $year_start) AS ytd_amount,
          -- Estimated streak: periods since the last bill closed on an actual read.
          max(period) FILTER (WHERE read_flags & 1 = 0) AS last_actual,
          arg_max(kwh_milli / days, period) FILTER (WHERE read_flags & 1 = 0) AS last_actual_kpd,
-         median(demand_milli) AS demand_median,
+         -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
+         median(demand_milli) FILTER (WHERE demand_milli IS NOT NULL) AS demand_median,
          median(kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
   FROM bills
-  WHERE is_current AND period >= $baseline_from AND period < $period AND days > 0
+  WHERE is_current AND period >= $p12 AND period < $period AND days > 0
   GROUP BY account_key
+),
+history AS (
+  -- Median and MAD of up to 12 values per account (list functions skip the missing periods).
+  SELECT h.*,
+         list_median([abs(k1 - base_median), abs(k2 - base_median), abs(k3 - base_median), abs(k4 - base_median),
+                      abs(k5 - base_median), abs(k6 - base_median), abs(k7 - base_median), abs(k8 - base_median),
+                      abs(k9 - base_median), abs(k10 - base_median), abs(k11 - base_median), abs(k12 - base_median)]) AS base_mad
+  FROM (
+    SELECT *, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
+    FROM (SELECT *, [k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12] AS base FROM history_columns)
+  ) h
 ),
 streak AS (
   SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods
-  FROM bills b JOIN history h USING (account_key)
-  WHERE b.is_current AND b.period >= $baseline_from AND b.period < $period
+  FROM bills b JOIN history_columns h USING (account_key)
+  WHERE b.is_current AND b.period >= $p12 AND b.period < $period
     AND b.period > coalesce(h.last_actual, 0) AND b.read_flags & 1 = 1
   GROUP BY b.account_key
 ),
@@ -226,7 +263,6 @@ class_peers AS (
   FROM measured GROUP BY ALL
 )
 SELECT $run_id::INTEGER AS run_id,
-       (row_number() OVER (ORDER BY s.account_id) - 1)::INTEGER AS ordinal,
        s.*, p.peer_mom, p.peer_yoy, p.peer_base, coalesce(p.peer_n, 0) AS peer_n,
        c.class_mom, c.class_yoy, c.class_base, coalesce(c.class_n, 0) AS class_n
 FROM staged s
@@ -286,8 +322,8 @@ SELECT s.account_key::INTEGER AS account_key,
        s.class_n::INTEGER AS class_n,
        coalesce(s.tou_kwh, 'NaN'::DOUBLE)::DOUBLE AS tou_kwh
 FROM run_staging s JOIN run_tariffs t USING (tariff_id)
-WHERE s.ordinal >= $lo AND s.ordinal < $hi
-ORDER BY s.ordinal;
+WHERE s.account_key >= $lo AND s.account_key < $hi
+ORDER BY s.account_key;
 
 -- name: tariffs
 -- The price policies the staged accounts use (latest revision), numbered for the workers.

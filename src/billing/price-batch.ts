@@ -3,7 +3,7 @@
 // priced becomes an error row and the batch goes on.
 import { CUSTOMER_CLASSES } from '../../schemas/inputs.js';
 import type { LineItem, PricingInput } from '../../schemas/bill.js';
-import type { AccountFeatures, Flag } from '../../schemas/review.js';
+import type { AccountFeatures } from '../../schemas/review.js';
 import { READ_FLAGS } from '../../schemas/review.js';
 import { evaluateAccount } from '../anomaly/index.js';
 import { compileTariff, priceBill, type CompiledTariff } from '../tariff/index.js';
@@ -51,30 +51,32 @@ export function priceBatch(task: PriceTask): PriceResult {
     flag_count: new Int16Array(n),
     score: new Float64Array(n),
   };
+  const amounts = int64Words(bills.amount_minor);
+  const taxes = int64Words(bills.tax_included_minor);
+  const contextKeys = int64Words(bills.context_key);
   const items = new LineItemBuffer(n * 6);
-  const charges = new Map<number, ChargeDim>();
-  const contexts = new Map<number, ContextDim>();
+  const keys = new DimensionKeys();
   const flags: FlagRow[] = [];
   const errors: ErrorRow[] = [];
+  const fail = (i: number, code: string, message: string) => {
+    bills.outcome[i] = OUTCOME.error;
+    errors.push({ accountKey: c.account_key[i]!, code, message });
+  };
 
   for (let i = 0; i < n; i++) {
     const accountKey = c.account_key[i]!;
-    const fail = (code: string, message: string) => {
-      bills.outcome[i] = OUTCOME.error;
-      errors.push({ accountKey, code, message });
-    };
     const readFlags = c.read_flags[i]!;
     if (readFlags & READ_FLAGS.noReads) {
-      fail('no_reads', `no meter read dated in ${task.period}`);
+      fail(i, 'no_reads', `no meter read dated in ${task.period}`);
       continue;
     }
     if (c.days[i]! <= 0) {
-      fail('no_opening_read', 'no opening read: the meter has only one read so far');
+      fail(i, 'no_opening_read', 'no opening read: the meter has only one read so far');
       continue;
     }
     const tariff = tariffs[c.tariff_code[i]!];
     if (!tariff) {
-      fail('tariff_missing', tariffErrors[c.tariff_code[i]!] ?? 'tariff not loaded');
+      fail(i, 'tariff_missing', tariffErrors[c.tariff_code[i]!] ?? 'tariff not loaded');
       continue;
     }
     const input = pricingInput(task, i);
@@ -83,7 +85,7 @@ export function priceBatch(task: PriceTask): PriceResult {
       priced = priceBill(tariff, input);
     } catch (error) {
       const e = error as { code?: string; message?: string };
-      fail(e.code ?? 'pricing_exception', e.message ?? String(error));
+      fail(i, e.code ?? 'pricing_exception', e.message ?? String(error));
       continue;
     }
     let pricePrev: number | null = null;
@@ -96,26 +98,27 @@ export function priceBatch(task: PriceTask): PriceResult {
       }
     }
 
-    const contextKey = dimensionKey([tariff.id, priced.versions.join('+'), priced.currency]);
-    if (!contexts.has(contextKey)) contexts.set(contextKey, { key: contextKey, tariffId: tariff.id, versions: priced.versions.join('+'), currency: priced.currency });
+    const contextKey = keys.context(tariff.id, priced.versions, priced.currency);
     let seq = 0;
-    for (const item of priced.lineItems) items.push(accountKey, seq++, chargeKey(item, charges), item.quantityMilli, item.amountMinor);
+    for (const item of priced.lineItems) items.push(accountKey, seq++, keys.charge(item), item.quantityMilli, item.amountMinor);
 
     const accountFlags = evaluateAccount(features(task, i, priced.totalMinor, pricePrev, input), task.rules);
     let holding = false;
     let score = 0;
+    let raised = 0;
     for (const flag of accountFlags) {
       flags.push({ accountKey, ...flag });
       if (!flag.suppressed) {
+        raised++;
         score = Math.max(score, flag.score);
         if (flag.severity === 'hold') holding = true;
       }
     }
     bills.outcome[i] = holding ? OUTCOME.held : OUTCOME.billed;
-    bills.amount_minor[i] = BigInt(priced.totalMinor);
-    bills.tax_included_minor[i] = BigInt(priced.taxIncludedMinor);
-    bills.context_key[i] = BigInt(contextKey);
-    bills.flag_count[i] = accountFlags.filter((f: Flag) => !f.suppressed).length;
+    setInt64(amounts, i, priced.totalMinor);
+    setInt64(taxes, i, priced.taxIncludedMinor);
+    setInt64(contextKeys, i, contextKey);
+    bills.flag_count[i] = raised;
     bills.score[i] = score;
   }
   return {
@@ -124,8 +127,8 @@ export function priceBatch(task: PriceTask): PriceResult {
     bills,
     lineItemCount: items.length,
     lineItems: items.columns(),
-    charges: [...charges.values()],
-    contexts: [...contexts.values()],
+    charges: keys.charges(),
+    contexts: keys.contexts(),
     flags,
     errors,
     priceMs: performance.now() - started,
@@ -204,15 +207,66 @@ function features(task: PriceTask, i: number, amountMinor: number, pricePrevMino
   };
 }
 
-function chargeKey(item: LineItem, charges: Map<number, ChargeDim>): number {
-  const key = dimensionKey([item.component, item.label, item.unit, item.rate, item.tariffId, item.tariffVersion]);
-  if (!charges.has(key)) {
-    charges.set(key, {
+/**
+ * Keys of the charges and bill contexts a batch uses. The engine's labels, units and rates are
+ * the same string objects for every bill of a tariff, so lookups by them hit V8's cached string
+ * hashes; hashing the text for every line item cost more than pricing the bill.
+ */
+class DimensionKeys {
+  private readonly byLabel = new Map<string, { item: LineItem; key: number }[]>();
+  private readonly chargeRows = new Map<number, ChargeDim>();
+  private readonly byTariff = new Map<string, Map<string, number>>();
+  private readonly contextRows = new Map<number, ContextDim>();
+
+  charge(item: LineItem): number {
+    let entries = this.byLabel.get(item.label);
+    if (!entries) this.byLabel.set(item.label, (entries = []));
+    for (const entry of entries) {
+      const known = entry.item;
+      if (known.rate === item.rate && known.component === item.component && known.unit === item.unit
+        && known.tariffId === item.tariffId && known.tariffVersion === item.tariffVersion) return entry.key;
+    }
+    const key = dimensionKey([item.component, item.label, item.unit, item.rate, item.tariffId, item.tariffVersion]);
+    entries.push({ item, key });
+    this.chargeRows.set(key, {
       key, component: item.component, label: item.label, unit: item.unit, rate: item.rate,
       tariffId: item.tariffId, tariffVersion: item.tariffVersion,
     });
+    return key;
   }
-  return key;
+
+  context(tariffId: string, versionList: readonly string[], currency: string): number {
+    const versions = versionList.length === 1 ? versionList[0]! : versionList.join('+');
+    let byVersions = this.byTariff.get(tariffId);
+    if (!byVersions) this.byTariff.set(tariffId, (byVersions = new Map()));
+    let key = byVersions.get(versions);
+    if (key === undefined) {
+      key = dimensionKey([tariffId, versions, currency]);
+      byVersions.set(versions, key);
+      this.contextRows.set(key, { key, tariffId, versions, currency });
+    }
+    return key;
+  }
+
+  charges(): ChargeDim[] {
+    return [...this.chargeRows.values()];
+  }
+
+  contexts(): ContextDim[] {
+    return [...this.contextRows.values()];
+  }
+}
+
+/** The 32-bit halves of a BigInt64Array, written from plain numbers without allocating BigInts. */
+function int64Words(array: BigInt64Array): Int32Array {
+  return new Int32Array(array.buffer, array.byteOffset, array.length * 2);
+}
+
+/** Stores an integer |x| < 2^53 at index i (little-endian two's complement). */
+function setInt64(words: Int32Array, i: number, x: number): void {
+  const high = Math.floor(x / 4294967296);
+  words[2 * i] = (x - high * 4294967296) | 0;
+  words[2 * i + 1] = high;
 }
 
 /** Growable columnar buffer of line items. */
@@ -223,6 +277,9 @@ class LineItemBuffer {
   private chargeKey: BigInt64Array;
   private quantity: BigInt64Array;
   private amount: BigInt64Array;
+  private chargeWords!: Int32Array;
+  private quantityWords!: Int32Array;
+  private amountWords!: Int32Array;
 
   constructor(capacity: number) {
     this.accountKey = new Int32Array(capacity);
@@ -230,6 +287,13 @@ class LineItemBuffer {
     this.chargeKey = new BigInt64Array(capacity);
     this.quantity = new BigInt64Array(capacity);
     this.amount = new BigInt64Array(capacity);
+    this.words();
+  }
+
+  private words(): void {
+    this.chargeWords = int64Words(this.chargeKey);
+    this.quantityWords = int64Words(this.quantity);
+    this.amountWords = int64Words(this.amount);
   }
 
   push(accountKey: number, seq: number, chargeKey: number, quantityMilli: number, amountMinor: number): void {
@@ -237,9 +301,9 @@ class LineItemBuffer {
     const at = this.length++;
     this.accountKey[at] = accountKey;
     this.seq[at] = seq;
-    this.chargeKey[at] = BigInt(chargeKey);
-    this.quantity[at] = BigInt(quantityMilli);
-    this.amount[at] = BigInt(amountMinor);
+    setInt64(this.chargeWords, at, chargeKey);
+    setInt64(this.quantityWords, at, quantityMilli);
+    setInt64(this.amountWords, at, amountMinor);
   }
 
   private grow(): void {
@@ -254,6 +318,7 @@ class LineItemBuffer {
     this.chargeKey = grow(this.chargeKey, (k) => new BigInt64Array(k));
     this.quantity = grow(this.quantity, (k) => new BigInt64Array(k));
     this.amount = grow(this.amount, (k) => new BigInt64Array(k));
+    this.words();
   }
 
   columns() {

@@ -14,6 +14,8 @@ import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type Price
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
 const DAY_MS = 86_400_000;
+/** How far back an opening read is looked for: one missed monthly read. */
+const LOOKBACK_DAYS = 62;
 
 export interface BillRunOptions {
   period: string;
@@ -105,20 +107,20 @@ async function startRun(store: Store, options: BillRunOptions, period: number): 
     const runId = Number((await connection.runAndReadAll('SELECT coalesce(max(run_id), 0) + 1 FROM runs')).getRowsJson()[0]![0]);
     const billVersion = Number((await connection.runAndReadAll(
       'SELECT coalesce(max(bill_version), 0) + 1 FROM bills WHERE period = $period', { period })).getRowsJson()[0]![0]);
+    const history = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`p${i + 1}`, periodKey(addPeriods(options.period, -(i + 1)))]));
     await connection.run(STAGE_SQL.stage!, {
       run_id: runId,
       period,
       first: day(firstDay),
       next: day(nextFirstDay),
-      lookback: day(firstDay - 100),
-      prev: periodKey(addPeriods(options.period, -1)),
-      yoy: periodKey(addPeriods(options.period, -12)),
-      baseline_from: periodKey(addPeriods(options.period, -12)),
+      lookback: day(firstDay - LOOKBACK_DAYS),
+      ...history,
       year_start: Math.floor(period / 100) * 100 + 1,
     });
     await connection.run(STAGE_SQL.tariffs!);
-    const accountsIn = Number((await connection.runAndReadAll('SELECT count(*) FROM run_staging')).getRowsJson()[0]![0]);
-    const batchCount = Math.ceil(accountsIn / options.batchSize);
+    const [accountsIn, maxKey] = (await connection.runAndReadAll('SELECT count(*), coalesce(max(account_key), -1) FROM run_staging')).getRowsJson()[0]!.map(Number) as [number, number];
+    // Batches are account-key ranges: fixed by the data, so a resumed run cuts the same batches.
+    const batchCount = Math.ceil((maxKey + 1) / options.batchSize);
     const row: RunRow = {
       run_id: runId, bill_version: billVersion, status: 'running', batch_size: options.batchSize, batch_count: batchCount,
       accounts_in: accountsIn, started_at: options.now().toISOString(),
@@ -162,6 +164,10 @@ async function runBatches(
         const lo = batchNo * run.batch_size;
         const batch = await readColumns(store.connection, STAGE_SQL.batch!, { lo, hi: lo + run.batch_size }, BATCH_COLUMNS);
         timings.read = (timings.read ?? 0) + performance.now() - t0;
+        if (batch.rowCount === 0) {
+          await writes(() => writeEmptyBatch(writer, run.run_id, batchNo));
+          return;
+        }
         const task: PriceTask = {
           batchNo, period: options.period, prevPeriod: addPeriods(options.period, -1), rowCount: batch.rowCount,
           columns: batch.columns as unknown as BatchColumns, tariffs, rules: options.rules,
@@ -181,6 +187,10 @@ async function runBatches(
   } finally {
     await pool.close();
   }
+}
+
+async function writeEmptyBatch(writer: DuckDBConnection, runId: number, batchNo: number): Promise<void> {
+  await writer.run('INSERT INTO run_batches VALUES ($run_id, $batch_no, 0, 0, 0, 0, 0, 0, 0, 0)', { run_id: runId, batch_no: batchNo });
 }
 
 type Dimension = Map<number, string>;

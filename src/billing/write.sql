@@ -15,7 +15,7 @@ SELECT s.account_key, $period, $bill_version, $run_id, false,
        s.open_date, s.close_date, s.days, s.kwh, s.kwh_sharp, s.kwh_peak, s.kwh_flat, s.kwh_valley,
        s.demand, s.kvarh, r.amount_minor, r.tax_included_minor, r.context_key, s.read_flags, r.flag_count, r.score
 FROM batch_results r JOIN run_staging s USING (account_key)
-WHERE r.outcome <> 2 AND s.ordinal >= $lo AND s.ordinal < $hi;
+WHERE r.outcome <> 2 AND s.account_key >= $lo AND s.account_key < $hi;
 
 -- name: clear-results
 DELETE FROM batch_results;
