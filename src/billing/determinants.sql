@@ -35,13 +35,13 @@ reads AS (
 ),
 per_register AS (
   SELECT meter_key, register,
-         arg_max(value_typed, read_at) FILTER (WHERE read_date >= $first) AS close_typed,
-         max(read_at) FILTER (WHERE read_date >= $first) AS close_at,
-         arg_max(value_typed, read_at) FILTER (WHERE read_date < $first) AS prior_typed,
-         max(read_at) FILTER (WHERE read_date < $first) AS prior_at,
-         arg_min(value_typed, read_at) FILTER (WHERE read_date >= $first) AS first_typed,
-         min(read_at) FILTER (WHERE read_date >= $first) AS first_at,
-         count(*) FILTER (WHERE read_date >= $first) AS reads_in_period
+         arg_max(CASE WHEN read_date >= $first THEN value_typed END, CASE WHEN read_date >= $first THEN read_at END) AS close_typed,
+         max(CASE WHEN read_date >= $first THEN read_at END) AS close_at,
+         arg_max(CASE WHEN read_date < $first THEN value_typed END, CASE WHEN read_date < $first THEN read_at END) AS prior_typed,
+         max(CASE WHEN read_date < $first THEN read_at END) AS prior_at,
+         arg_min(CASE WHEN read_date >= $first THEN value_typed END, CASE WHEN read_date >= $first THEN read_at END) AS first_typed,
+         min(CASE WHEN read_date >= $first THEN read_at END) AS first_at,
+         count(CASE WHEN read_date >= $first THEN 1 END) AS reads_in_period
   FROM reads
   GROUP BY ALL
 ),
@@ -84,25 +84,25 @@ scaled AS (
 ),
 energy AS (
   SELECT account_key,
-         sum(wh) FILTER (WHERE register = 'total') AS kwh_total,
-         sum(wh) FILTER (WHERE register = 'sharp') AS kwh_sharp,
-         sum(wh) FILTER (WHERE register = 'peak') AS kwh_peak,
-         sum(wh) FILTER (WHERE register = 'flat') AS kwh_flat,
-         sum(wh) FILTER (WHERE register = 'valley') AS kwh_valley,
-         max(wh) FILTER (WHERE register = 'demand_kw') AS demand,
-         sum(wh) FILTER (WHERE register = 'reactive_kvarh') AS kvarh,
-         min(open_at) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh'))::DATE AS open_date,
-         max(close_at) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh'))::DATE AS close_date,
+         sum(CASE WHEN register = 'total' THEN wh END) AS kwh_total,
+         sum(CASE WHEN register = 'sharp' THEN wh END) AS kwh_sharp,
+         sum(CASE WHEN register = 'peak' THEN wh END) AS kwh_peak,
+         sum(CASE WHEN register = 'flat' THEN wh END) AS kwh_flat,
+         sum(CASE WHEN register = 'valley' THEN wh END) AS kwh_valley,
+         max(CASE WHEN register = 'demand_kw' THEN wh END) AS demand,
+         sum(CASE WHEN register = 'reactive_kvarh' THEN wh END) AS kvarh,
+         min(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN open_at END)::DATE AS open_date,
+         max(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN close_at END)::DATE AS close_date,
          -- read_type codes: 0 actual, 1 estimated, 2 customer (the enum's order).
-         bool_or(close_type = 1) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS close_estimated,
-         bool_or(prior_type = 1) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS open_estimated,
+         bool_or(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN close_type = 1 END) AS close_estimated,
+         bool_or(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN prior_type = 1 END) AS open_estimated,
          bool_or(close_type = 2) AS customer_read,
          bool_or(rollover) AS rollover,
          bool_or(negative) AS negative,
          bool_or(sentinel) AS sentinel,
-         count(DISTINCT meter_key) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS meters_read,
-         bool_or(prior_value IS NULL) FILTER (WHERE register NOT IN ('demand_kw', 'reactive_kvarh')) AS opened_in_period,
-         max(reads_in_period) FILTER (WHERE prior_value IS NOT NULL AND register NOT IN ('demand_kw', 'reactive_kvarh')) AS max_reads,
+         count(DISTINCT CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN meter_key END) AS meters_read,
+         bool_or(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN prior_value IS NULL END) AS opened_in_period,
+         max(CASE WHEN prior_value IS NOT NULL AND register NOT IN ('demand_kw', 'reactive_kvarh') THEN reads_in_period END) AS max_reads,
          max(capacity * multiplier_e4 / 10000)::DOUBLE AS capacity_milli
   FROM scaled
   GROUP BY account_key
@@ -111,16 +111,16 @@ energy AS (
 -- interval's date, holidays as weekend): energy and maximum demand per TOU period.
 interval_tou AS (
   SELECT mo.account_key,
-         sum(i.wh) FILTER (WHERE s.period = 'sharp') AS i_sharp,
-         sum(i.wh) FILTER (WHERE s.period = 'peak') AS i_peak,
-         sum(i.wh) FILTER (WHERE s.period = 'flat') AS i_flat,
-         sum(i.wh) FILTER (WHERE s.period = 'valley') AS i_valley,
-         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'sharp') AS d_sharp,
-         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'peak') AS d_peak,
-         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'flat') AS d_flat,
-         max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'valley') AS d_valley,
+         sum(CASE WHEN s.period = 'sharp' THEN i.wh END) AS i_sharp,
+         sum(CASE WHEN s.period = 'peak' THEN i.wh END) AS i_peak,
+         sum(CASE WHEN s.period = 'flat' THEN i.wh END) AS i_flat,
+         sum(CASE WHEN s.period = 'valley' THEN i.wh END) AS i_valley,
+         max(CASE WHEN s.period = 'sharp' THEN i.wh * 60 // i.interval_minutes END) AS d_sharp,
+         max(CASE WHEN s.period = 'peak' THEN i.wh * 60 // i.interval_minutes END) AS d_peak,
+         max(CASE WHEN s.period = 'flat' THEN i.wh * 60 // i.interval_minutes END) AS d_flat,
+         max(CASE WHEN s.period = 'valley' THEN i.wh * 60 // i.interval_minutes END) AS d_valley,
          max(i.wh * 60 // i.interval_minutes) AS d_max,
-         count(*) FILTER (WHERE s.period IS NULL) AS unclassified
+         count(CASE WHEN s.period IS NULL THEN 1 END) AS unclassified
   FROM intervals i
   JOIN meter_of mo USING (meter_key)
   JOIN energy e ON e.account_key = mo.account_key
@@ -139,31 +139,31 @@ interval_tou AS (
 ),
 history_columns AS (
   SELECT account_key,
-         max(kwh_milli / days) FILTER (WHERE period = $p1) AS prev_kpd,
-         max(amount_minor) FILTER (WHERE period = $p1) AS prev_amount,
-         max(start_date) FILTER (WHERE period = $p1) AS prev_start,
-         max(days) FILTER (WHERE period = $p1) AS prev_days,
-         max(kwh_milli / days) FILTER (WHERE period = $p12) AS yoy_kpd,
-         max(amount_minor) FILTER (WHERE period = $p12) AS yoy_amount,
+         max(CASE WHEN period = $p1 THEN kwh_milli / days END) AS prev_kpd,
+         max(CASE WHEN period = $p1 THEN amount_minor END) AS prev_amount,
+         max(CASE WHEN period = $p1 THEN start_date END) AS prev_start,
+         max(CASE WHEN period = $p1 THEN days END) AS prev_days,
+         max(CASE WHEN period = $p12 THEN kwh_milli / days END) AS yoy_kpd,
+         max(CASE WHEN period = $p12 THEN amount_minor END) AS yoy_amount,
          -- kWh/day of each of the last 12 periods. The baseline is the account's usage: a stopped
          -- meter's zero or a reversed read is not, so only periods with energy count.
-         max(kwh_milli / days) FILTER (WHERE period = $p1 AND kwh_milli > 0) AS k1,
-         max(kwh_milli / days) FILTER (WHERE period = $p2 AND kwh_milli > 0) AS k2,
-         max(kwh_milli / days) FILTER (WHERE period = $p3 AND kwh_milli > 0) AS k3,
-         max(kwh_milli / days) FILTER (WHERE period = $p4 AND kwh_milli > 0) AS k4,
-         max(kwh_milli / days) FILTER (WHERE period = $p5 AND kwh_milli > 0) AS k5,
-         max(kwh_milli / days) FILTER (WHERE period = $p6 AND kwh_milli > 0) AS k6,
-         max(kwh_milli / days) FILTER (WHERE period = $p7 AND kwh_milli > 0) AS k7,
-         max(kwh_milli / days) FILTER (WHERE period = $p8 AND kwh_milli > 0) AS k8,
-         max(kwh_milli / days) FILTER (WHERE period = $p9 AND kwh_milli > 0) AS k9,
-         max(kwh_milli / days) FILTER (WHERE period = $p10 AND kwh_milli > 0) AS k10,
-         max(kwh_milli / days) FILTER (WHERE period = $p11 AND kwh_milli > 0) AS k11,
-         max(kwh_milli / days) FILTER (WHERE period = $p12 AND kwh_milli > 0) AS k12,
-         sum(kwh_milli) FILTER (WHERE period >= $year_start) AS ytd_kwh,
-         sum(amount_minor) FILTER (WHERE period >= $year_start) AS ytd_amount,
+         max(CASE WHEN period = $p1 AND kwh_milli > 0 THEN kwh_milli / days END) AS k1,
+         max(CASE WHEN period = $p2 AND kwh_milli > 0 THEN kwh_milli / days END) AS k2,
+         max(CASE WHEN period = $p3 AND kwh_milli > 0 THEN kwh_milli / days END) AS k3,
+         max(CASE WHEN period = $p4 AND kwh_milli > 0 THEN kwh_milli / days END) AS k4,
+         max(CASE WHEN period = $p5 AND kwh_milli > 0 THEN kwh_milli / days END) AS k5,
+         max(CASE WHEN period = $p6 AND kwh_milli > 0 THEN kwh_milli / days END) AS k6,
+         max(CASE WHEN period = $p7 AND kwh_milli > 0 THEN kwh_milli / days END) AS k7,
+         max(CASE WHEN period = $p8 AND kwh_milli > 0 THEN kwh_milli / days END) AS k8,
+         max(CASE WHEN period = $p9 AND kwh_milli > 0 THEN kwh_milli / days END) AS k9,
+         max(CASE WHEN period = $p10 AND kwh_milli > 0 THEN kwh_milli / days END) AS k10,
+         max(CASE WHEN period = $p11 AND kwh_milli > 0 THEN kwh_milli / days END) AS k11,
+         max(CASE WHEN period = $p12 AND kwh_milli > 0 THEN kwh_milli / days END) AS k12,
+         sum(CASE WHEN period >= $year_start THEN kwh_milli END) AS ytd_kwh,
+         sum(CASE WHEN period >= $year_start THEN amount_minor END) AS ytd_amount,
          -- Estimated streak: periods since the last bill closed on an actual read.
-         max(period) FILTER (WHERE read_flags & 1 = 0) AS last_actual,
-         arg_max(kwh_milli / days, period) FILTER (WHERE read_flags & 1 = 0) AS last_actual_kpd,
+         max(CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual,
+         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd,
          -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
          median(demand_milli) FILTER (WHERE demand_milli IS NOT NULL) AS demand_median,
          median(kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
@@ -250,7 +250,7 @@ peers AS (
          median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS peer_mom,
          median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS peer_yoy,
          median(kpd / base_median) FILTER (WHERE base_median > 0) AS peer_base,
-         count(*) FILTER (WHERE prev_kpd > 0) AS peer_n
+         count(CASE WHEN prev_kpd > 0 THEN 1 END) AS peer_n
   FROM measured GROUP BY ALL
 ),
 class_peers AS (
@@ -259,7 +259,7 @@ class_peers AS (
          median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS class_mom,
          median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS class_yoy,
          median(kpd / base_median) FILTER (WHERE base_median > 0) AS class_base,
-         count(*) FILTER (WHERE prev_kpd > 0) AS class_n
+         count(CASE WHEN prev_kpd > 0 THEN 1 END) AS class_n
   FROM measured GROUP BY ALL
 )
 SELECT $run_id::INTEGER AS run_id,

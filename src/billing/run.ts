@@ -1,6 +1,6 @@
 // One period's bill run: stage determinants in SQL, price and score batches on the worker pool,
 // write each batch in its own transaction, then make the period current and write its outputs.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
@@ -295,18 +295,28 @@ async function finishRun(
   store: Store, run: RunRow, options: BillRunOptions, period: number, resumed: boolean, timings: Record<string, number>,
 ): Promise<RunSummary> {
   const params = { period, bill_version: run.bill_version };
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[`finalize_${name}`] = performance.now() - t0;
+    }
+  };
   if (run.status === 'running') {
-    await store.transaction(async (connection) => {
+    await step('make_current', () => store.transaction(async (connection) => {
       await connection.run(WRITE_SQL['make-current']!, params);
       await connection.run(`UPDATE runs SET status = 'finalizing' WHERE run_id = $run_id`, { run_id: run.run_id });
-    });
+    }));
   }
   const batches = (await store.rows(
     `SELECT coalesce(sum(accounts), 0)::BIGINT AS accounts, coalesce(sum(billed), 0)::BIGINT AS billed, coalesce(sum(held), 0)::BIGINT AS held,
             coalesce(sum(errored), 0)::BIGINT AS errored, coalesce(sum(amount_minor), 0)::BIGINT AS amount, coalesce(sum(line_items), 0)::BIGINT AS line_items
      FROM run_batches WHERE run_id = $run_id`, { run_id: run.run_id }))[0]!;
-  const totals = (await store.rows(WRITE_SQL['run-totals']!, params))[0]!;
-  const lineTotals = (await store.rows(WRITE_SQL['line-item-total']!, params))[0]!;
+  const [totals, lineTotals] = await step('reconcile', async () => [
+    (await store.rows(WRITE_SQL['run-totals']!, params))[0]!,
+    (await store.rows(WRITE_SQL['line-item-total']!, params))[0]!,
+  ]);
   const accountsIn = run.accounts_in;
   const [billed, held, errored] = [Number(batches.billed), Number(batches.held), Number(batches.errored)];
   // The run's own bookkeeping must reconcile; a mismatch is a bug, never something to paper over.
@@ -326,25 +336,27 @@ async function finishRun(
     ['flags.parquet', 'export-flags', params],
     ['errors.csv', 'export-errors', { run_id: run.run_id }],
   ];
-  const t0 = performance.now();
   for (const [file, statement, values] of exports) {
     const target = join(outDir, file);
     const temp = `${target}.${process.pid}.tmp`;
-    await store.run(WRITE_SQL[statement]!, { ...values, path: temp });
+    await step(file.replace(/\..*$/, ''), () => store.run(WRITE_SQL[statement]!, { ...values, path: temp }));
     renameSync(temp, target);
     outputs[file] = target;
   }
-  timings.outputs = performance.now() - t0;
 
-  const amounts = (await store.rows(WRITE_SQL['amounts-by-currency']!, params)).map((r) => ({
-    currency: String(r.currency), bills: Number(r.bills), amountMinor: Number(r.amount_minor),
+  const { amounts, errorsByCode, flagsByRule, flagged, inputs, tariffsUsed } = await step('manifest', async () => ({
+    amounts: (await store.rows(WRITE_SQL['amounts-by-currency']!, params)).map((r) => ({
+      currency: String(r.currency), bills: Number(r.bills), amountMinor: Number(r.amount_minor),
+    })),
+    errorsByCode: (await store.rows(WRITE_SQL['errors-by-code']!, { run_id: run.run_id })).map((r) => ({
+      code: String(r.code), accounts: Number(r.accounts),
+    })),
+    flagsByRule: await store.rows(WRITE_SQL['flags-by-rule']!, params),
+    flagged: Number((await store.rows(
+      `SELECT count(*) AS n FROM bills WHERE period = $period AND bill_version = $bill_version AND flag_count > 0`, params))[0]!.n),
+    inputs: await store.rows(WRITE_SQL.inputs!),
+    tariffsUsed: await store.rows(WRITE_SQL['tariffs-used']!, params),
   }));
-  const errorsByCode = (await store.rows(WRITE_SQL['errors-by-code']!, { run_id: run.run_id })).map((r) => ({
-    code: String(r.code), accounts: Number(r.accounts),
-  }));
-  const flagsByRule = await store.rows(WRITE_SQL['flags-by-rule']!, params);
-  const flagged = Number((await store.rows(
-    `SELECT count(*) AS n FROM bills WHERE period = $period AND bill_version = $bill_version AND flag_count > 0`, params))[0]!.n);
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const finishedAt = options.now().toISOString();
   const manifest = {
@@ -353,14 +365,14 @@ async function finishRun(
     run_id: run.run_id,
     bill_version: run.bill_version,
     rules_version: options.rules.version,
-    inputs: await store.rows(WRITE_SQL.inputs!),
-    tariffs: await store.rows(WRITE_SQL['tariffs-used']!, params),
+    inputs,
+    tariffs: tariffsUsed,
     accounts: { in: accountsIn, billed, held, errored },
     amounts,
     line_items: { count: Number(lineTotals.line_items), amount_minor: Number(lineTotals.amount_minor) },
     flags: flagsByRule,
     errors: errorsByCode,
-    outputs: Object.fromEntries(Object.entries(outputs).map(([file, path]) => [file, path])),
+    outputs: Object.fromEntries(Object.entries(outputs).map(([file, path]) => [file, { path, bytes: statSync(path).size }])),
     run: {
       workers: options.workers, batch_size: run.batch_size, batches: run.batch_count, resumed,
       started_at: run.started_at, finished_at: finishedAt, timings_ms: roundTimings(timings), peak_rss_mb: peakRssMb,
