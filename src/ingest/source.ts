@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import { structValue, type DuckDBConnection } from '@duckdb/node-api';
 import { assertReadable, FatalError } from '../diagnostics/index.js';
 import { quoteIdent, sqlStatements } from '../store/index.js';
+import { parseCsv } from '../text/csv.js';
 
 const SQL = sqlStatements(import.meta.url, 'source.sql');
 
@@ -67,29 +68,7 @@ function csvHeader(path: string): string[] {
   const end = text.search(/\r?\n/);
   const header = end < 0 ? text : text.slice(0, end);
   if (header.trim() === '') throw FatalError.at({ file: path }, 'the file is empty (no header line)');
-  return splitCsvLine(header).map((name) => name.trim());
-}
-
-function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
+  return (parseCsv(header)[0]?.cells ?? []).map((name) => name.trim());
 }
 
 /** Checks a file's columns against a contract: unknown or missing columns are fatal. */

@@ -7,7 +7,7 @@ import { assertReadable, EXIT, FatalError, formatLocation, type ExitCode, type L
 import { formatMinor } from '../money/index.js';
 import type { Store } from '../store/index.js';
 import { parseReadCorrection, type ReadCorrection } from './correction.js';
-import { cellText, formatCsv, parseCsv } from './csv.js';
+import { cellText, formatCsv, parseCsv } from '../text/csv.js';
 import {
   applyDecision, inTransaction, isProblem, isWriteConflict, openSession, planDecision, registerDimensions, type DecisionRequest, type PlannedDecision,
 } from './decide.js';
@@ -183,7 +183,7 @@ export async function exportQueue(store: Store, filter: QueueFilter, out: string
     '', '', '', '',
   ]);
   const temp = `${out}.${process.pid}.tmp`;
-  writeFileSync(temp, formatCsv(EXPORT_COLUMNS, rows));
+  writeFileSync(temp, await formatCsv(EXPORT_COLUMNS, rows));
   renameSync(temp, out);
   return rows.length;
 }

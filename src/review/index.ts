@@ -23,6 +23,5 @@ export { accountReview, historyScaleMax, type AccountReview } from './account.js
 export { decide, type DecisionRecord, type DecisionRequest } from './decide.js';
 export { parseReadCorrection, type ReadCorrection } from './correction.js';
 export { exportQueue, importDecisions, EXPORT_COLUMNS, type ImportReport } from './bulk.js';
-export { formatCsv } from './csv.js';
 export { reviewStats, type ReviewStats, type RuleStats } from './stats.js';
 export { writeReport } from './report.js';

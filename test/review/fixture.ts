@@ -5,7 +5,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { parseCsv } from '../../src/review/csv.js';
+import { parseCsv } from '../../src/text/csv.js';
 import { billedStore, type BilledStore } from '../billed-store.js';
 import { runCli, tempDir } from '../helpers.js';
 

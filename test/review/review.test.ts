@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELD_STATUSES } from '../../schemas/bill.js';
 import { READ_FLAGS } from '../../schemas/review.js';
 import { EXIT, FatalError } from '../../src/diagnostics/index.js';
-import { parseCsv } from '../../src/review/csv.js';
+import { parseCsv } from '../../src/text/csv.js';
 import {
   applyDecision, billVersion, decide, inTransaction, openSession, periodRegisters, planDecision, repriceBill, type DecisionRequest, type PlannedDecision,
 } from '../../src/review/decide.js';

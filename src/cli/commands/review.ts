@@ -4,10 +4,11 @@ import { readFlagNames } from '../../../schemas/review.js';
 import { textBarChart } from '../../charts/index.js';
 import { FatalError } from '../../diagnostics/index.js';
 import {
-  accountReview, decide, EXPORT_COLUMNS, historyScaleMax, exportQueue, formatCsv, importDecisions, parseReadCorrection, parseStatuses, REVIEW_ACTIONS, reviewQueue,
+  accountReview, decide, EXPORT_COLUMNS, historyScaleMax, exportQueue, importDecisions, parseReadCorrection, parseStatuses, REVIEW_ACTIONS, reviewQueue,
   reviewStats, writeReport, type AccountReview, type DecisionRecord, type ImportReport, type ReadCorrection, type ReviewAction,
   type ReviewItem, type ReviewStats,
 } from '../../review/index.js';
+import { formatCsv } from '../../text/csv.js';
 import type { CommandContext } from '../context.js';
 import { formatAmount, renderTable } from '../format.js';
 import { positiveInt } from './bill.js';
@@ -59,7 +60,7 @@ export function reviewCommand(ctx: CommandContext): Command {
       };
       const items = await ctx.withStore(command, (store) => reviewQueue(store, filter, ctx.effects.now()));
       if (options.format === 'json') return ctx.print(JSON.stringify(items.map(listJson), null, 2));
-      if (options.format === 'csv') return ctx.effects.stdout(formatCsv(LIST_CSV, items.map((i) => LIST_CSV.map((c) => csvCell(i, c)))));
+      if (options.format === 'csv') return ctx.effects.stdout(await formatCsv(LIST_CSV, items.map((i) => LIST_CSV.map((c) => csvCell(i, c)))));
       if (items.length === 0) return ctx.print(`no ${options.status} bills in the review queue of ${options.period} match`);
       ctx.print(renderTable(items, [
         { header: 'account', value: (i) => i.account_id },

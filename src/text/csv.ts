@@ -1,7 +1,10 @@
-// CSV for the spreadsheets reviewers exchange (RFC 4180: quotes, doubled quotes, line breaks in
-// quoted cells). Review files are small, so a plain parser that knows every cell's line beats a
-// streaming library that only counts records: each problem is reported at its real line.
-import { neutraliseFormula } from '../text/index.js';
+// CSV for the spreadsheets people exchange with billrun (review queues, decisions, reject lists).
+// Writing goes through fast-csv, with every cell neutralised so a spreadsheet shows a name like
+// "=HYPERLINK(…)" as text and never runs it. Reading small hand-edited files is done here, not by
+// a streaming parser: those count records, and each problem must be reported at its real line
+// even when a quoted cell spans several lines.
+import { writeToString } from 'fast-csv';
+import { neutraliseFormula } from './index.js';
 
 export interface CsvRecord {
   /** 1-based line where the record starts. */
@@ -9,7 +12,7 @@ export interface CsvRecord {
   cells: string[];
 }
 
-/** Records of `text`; throws with the line of an unterminated quote. */
+/** Records of `text` (RFC 4180: quotes, doubled quotes, line breaks in quoted cells). */
 export function parseCsv(text: string): CsvRecord[] {
   const records: CsvRecord[] = [];
   let cells: string[] = [];
@@ -59,17 +62,11 @@ export function parseCsv(text: string): CsvRecord[] {
   return records;
 }
 
-function quote(cell: string): string {
-  return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
-}
-
-/**
- * CSV text of `rows` under `header`. Every cell is neutralised: a spreadsheet must show a name
- * like "=HYPERLINK(…)" as text, never run it.
- */
-export function formatCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
-  const line = (cells: readonly (string | number | null)[]) => cells.map((c) => quote(neutraliseFormula(c === null ? '' : String(c)))).join(',');
-  return `${[line(header), ...rows.map(line)].join('\r\n')}\r\n`;
+/** CSV text of `rows` under `header`, every cell neutralised (CRLF line ends, as spreadsheets write). */
+export async function formatCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): Promise<string> {
+  const cell = (c: string | number | null) => neutraliseFormula(c === null ? '' : String(c));
+  const text = await writeToString([header.map(cell), ...rows.map((row) => row.map(cell))], { rowDelimiter: '\r\n' });
+  return `${text}\r\n`;
 }
 
 /** Undoes neutralisation: a cell a spreadsheet saved as "'=x" means "=x". */

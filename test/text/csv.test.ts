@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, formatCsv, parseCsv } from '../../src/review/csv.js';
+import { cellText, formatCsv, parseCsv } from '../../src/text/csv.js';
 
-describe('review CSV', () => {
+describe('CSV for spreadsheets', () => {
   it('parses quotes, doubled quotes and line breaks, keeping each record\'s first line', () => {
     const text = '\ufeffa,b\r\n"x, y","say ""hi"""\n"two\nlines",z\n\n3,\n';
     expect(parseCsv(text)).toEqual([
@@ -16,8 +16,8 @@ describe('review CSV', () => {
     expect(() => parseCsv('a\n"b\nc\n')).toThrow('line 2: a quoted cell is never closed');
   });
 
-  it('neutralises formula cells on the way out and reads them back as typed', () => {
-    const text = formatCsv(['name', 'amount'], [['=HYPERLINK("http://x","y")', '-12.5'], ['@SUM(A1)', null], ['+1 555', 3]]);
+  it('neutralises formula cells on the way out and reads them back as typed', async () => {
+    const text = await formatCsv(['name', 'amount'], [['=HYPERLINK("http://x","y")', '-12.5'], ['@SUM(A1)', null], ['+1 555', 3]]);
     expect(text).toBe('name,amount\r\n"\'=HYPERLINK(""http://x"",""y"")",-12.5\r\n\'@SUM(A1),\r\n\'+1 555,3\r\n');
     expect(parseCsv(text).slice(1).map((r) => cellText(r.cells[0]!))).toEqual(['=HYPERLINK("http://x","y")', '@SUM(A1)', '+1 555']);
     expect(cellText("O'Brien")).toBe("O'Brien");
