@@ -1,12 +1,13 @@
 // What every command needs: the effects, global options, and the store opened on demand.
 import { Command } from 'commander';
 import { EXIT, type ExitCode } from '../diagnostics/index.js';
-import { openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
+import { memoryLimit, openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
 import type { Effects } from './effects.js';
 import { createProgress } from './progress.js';
 
 export interface GlobalOptions {
   db?: string;
+  memoryLimit?: string;
   debug?: boolean;
   quiet?: boolean;
 }
@@ -37,7 +38,8 @@ export function createContext(effects: Effects): CommandContext {
     effects,
     globals,
     async withStore(command, work, options) {
-      const store = await openStore(storePath(globals(command).db, effects.env), options);
+      const global = globals(command);
+      const store = await openStore(storePath(global.db, effects.env), { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options });
       try {
         return await work(store);
       } finally {

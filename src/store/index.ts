@@ -5,6 +5,7 @@
 // its own transaction and recorded in schema_migrations; one process at a time holds the file
 // (DuckDB's own file lock), and a second one gets a clear "in use" message.
 import { readdirSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { EXIT, FatalError } from '../diagnostics/index.js';
@@ -38,6 +39,15 @@ export interface Store {
 
 export function storePath(option: string | undefined, env: NodeJS.ProcessEnv): string {
   return option ?? env.BILLRUN_DB ?? DEFAULT_STORE_PATH;
+}
+
+/**
+ * DuckDB's memory limit: --memory-limit, else $BILLRUN_MEMORY_LIMIT, else 40% of the machine.
+ * DuckDB's own default (80%) leaves too little for the worker threads beside it; past the limit
+ * DuckDB spills to a temporary directory beside the store instead of growing.
+ */
+export function memoryLimit(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  return option ?? env.BILLRUN_MEMORY_LIMIT ?? `${Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30))}GB`;
 }
 
 export async function openStore(path: string, options: StoreOptions = {}): Promise<Store> {

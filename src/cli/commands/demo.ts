@@ -25,7 +25,8 @@ export function demoCommand(ctx: CommandContext, run: RunCommand): Command {
     .action(async (options: { accounts: string; months: string; dir: string }, command: Command) => {
       // Each step is a fresh command line, so the global options travel with it.
       const globals = ctx.globals(command);
-      const prefix = [...(globals.db ? ['--db', globals.db] : []), ...(globals.quiet ? ['--quiet'] : [])];
+      const prefix = [...(globals.db ? ['--db', globals.db] : []), ...(globals.memoryLimit ? ['--memory-limit', globals.memoryLimit] : []),
+        ...(globals.quiet ? ['--quiet'] : [])];
       const months = positiveInt(options.months, '--months');
       positiveInt(options.accounts, '--accounts');
       const data = join(options.dir, 'data');
