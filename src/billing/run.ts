@@ -1,13 +1,14 @@
 // One period's bill run: stage determinants in SQL, price and score batches on the worker pool,
 // write each batch in its own transaction, then make the period current and write its outputs.
-import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, isPeriod, periodBounds, periodKey } from '../calendar/index.js';
-import { EXIT, FatalError } from '../diagnostics/index.js';
-import { appendBatch, objectsToBatch, readColumns, sqlStatements, type ColumnBatch, type ColumnSpec, type Store } from '../store/index.js';
+import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
+import {
+  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, writeFileAtomic, type ColumnBatch, type ColumnSpec, type Store } from '../store/index.js';
 import { createBillingPool } from './pool.js';
 import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
 
@@ -63,14 +64,7 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
   if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
   const period = periodKey(options.period);
   const timings: Record<string, number> = {};
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[stage] = (timings[stage] ?? 0) + performance.now() - t0;
-    }
-  };
+  const timed = stageTimer(timings);
 
   let run = await openRun(store, period);
   const resumed = run !== null;
@@ -338,9 +332,8 @@ async function finishRun(
   ];
   for (const [file, statement, values] of exports) {
     const target = join(outDir, file);
-    const temp = `${target}.${process.pid}.tmp`;
-    await step(file.replace(/\..*$/, ''), () => store.run(WRITE_SQL[statement]!, { ...values, path: temp }));
-    renameSync(temp, target);
+    await step(file.replace(/\..*$/, ''), () => store.run(WRITE_SQL[statement]!, { ...values, path: tempPathFor(target) }));
+    publishFile(target);
     outputs[file] = target;
   }
 
@@ -379,8 +372,7 @@ async function finishRun(
     },
   };
   const manifestPath = join(outDir, 'manifest.json');
-  writeFileSync(`${manifestPath}.${process.pid}.tmp`, `${JSON.stringify(manifest, bigintSafe, 2)}\n`);
-  renameSync(`${manifestPath}.${process.pid}.tmp`, manifestPath);
+  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, bigintSafe, 2)}\n`);
   outputs['manifest.json'] = manifestPath;
 
   await store.transaction(async (connection) => {

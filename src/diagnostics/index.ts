@@ -57,3 +57,18 @@ export function assertReadable(path: string): void {
   if (!existsSync(path)) throw FatalError.at({ file: path }, 'no such file');
   if (!statSync(path).isFile()) throw FatalError.at({ file: path }, 'not a file');
 }
+
+/**
+ * A function that runs one stage of a job and adds its wall time to `timings[stage]`, so the
+ * manifests and `--json` summaries say where a run's time went.
+ */
+export function stageTimer(timings: Record<string, number>): <T>(stage: string, work: () => Promise<T>) => Promise<T> {
+  return async (stage, work) => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + performance.now() - t0;
+    }
+  };
+}

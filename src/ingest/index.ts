@@ -12,8 +12,8 @@ import {
   ACCOUNT_COLUMNS, INTERVAL_READING_COLUMNS, REGISTER_READING_COLUMNS, REQUIRED_ACCOUNT_COLUMNS,
 } from '../../schemas/inputs.js';
 import { FatalError } from '../diagnostics/index.js';
-import { nextKey, sqlStatements, type Store } from '../store/index.js';
-import { checkColumns, fileColumns, sha256File, stageFile, type Contract, type StructuralReject } from './source.js';
+import { nextKey, sha256File, sqlStatements, type Store } from '../store/index.js';
+import { checkColumns, fileColumns, stageFile, type Contract, type StructuralReject } from './source.js';
 import { writeRejects, type Reject } from './rejects.js';
 
 const ACCOUNTS_SQL = sqlStatements(import.meta.url, 'accounts.sql');
@@ -192,4 +192,3 @@ const loadIntervalRows: RowLoader = async (connection, fileKey) => {
 };
 
 export type { Reject } from './rejects.js';
-export { sha256File } from './source.js';

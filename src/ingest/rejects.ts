@@ -1,7 +1,7 @@
 // The rejects file: one CSV row per rejected input row, for the people who fix the source data.
 // It is opened in spreadsheets, so cells that could run as formulas are neutralised.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { appendBatch } from '../store/index.js';
+import { appendBatch, publishFile, tempPathFor } from '../store/index.js';
 import { neutraliseFormula } from '../text/index.js';
 
 export interface Reject {
@@ -30,9 +30,7 @@ export async function writeRejects(connection: DuckDBConnection, target: string,
     },
     nulls: {},
   });
-  const temp = `${target}.${process.pid}.tmp`;
-  await connection.run(`COPY (SELECT * FROM rejects_out ORDER BY line) TO $path (FORMAT csv, HEADER true)`, { path: temp });
-  const { renameSync } = await import('node:fs');
-  renameSync(temp, target);
+  await connection.run(`COPY (SELECT * FROM rejects_out ORDER BY line) TO $path (FORMAT csv, HEADER true)`, { path: tempPathFor(target) });
+  publishFile(target);
   await connection.run('DROP TABLE rejects_out');
 }

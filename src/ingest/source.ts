@@ -1,8 +1,7 @@
 // Opening one input file as staged text rows with physical line numbers. Both CSV (header row)
 // and Parquet (by extension) are accepted; the columns are checked against a contract first, so
 // only known column names ever reach SQL, and each file problem is one clear fatal message.
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { openSync, readSync, closeSync } from 'node:fs';
 import { extname } from 'node:path';
 import { structValue, type DuckDBConnection } from '@duckdb/node-api';
 import { assertReadable, FatalError } from '../diagnostics/index.js';
@@ -148,10 +147,4 @@ function csvProblem(errorType: string, message: string): string {
     default:
       return `unreadable CSV line (${errorType.toLowerCase()}): ${message.split('\n')[0]}`;
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

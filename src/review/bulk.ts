@@ -1,11 +1,11 @@
 // Decisions in bulk from a spreadsheet, and the queue out to one. An import is all-or-nothing:
 // every row is checked against the store first and every problem reported with its line and
 // column; only a file without problems is applied, in one transaction.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { BillStatus } from '../../schemas/bill.js';
 import { assertReadable, EXIT, FatalError, formatLocation, type ExitCode, type Location } from '../diagnostics/index.js';
 import { formatMinor } from '../money/index.js';
-import type { Store } from '../store/index.js';
+import { writeFileAtomic, type Store } from '../store/index.js';
 import { parseReadCorrection, type ReadCorrection } from './correction.js';
 import { cellText, formatCsv, parseCsv } from '../text/csv.js';
 import {
@@ -182,8 +182,6 @@ export async function exportQueue(store: Store, filter: QueueFilter, out: string
     formatMinor(i.current_amount_minor, i.currency), i.currency, i.held_at, i.age_days, i.last_action, i.reviewer, i.note, i.decided_at,
     '', '', '', '',
   ]);
-  const temp = `${out}.${process.pid}.tmp`;
-  writeFileSync(temp, await formatCsv(EXPORT_COLUMNS, rows));
-  renameSync(temp, out);
+  writeFileAtomic(out, await formatCsv(EXPORT_COLUMNS, rows));
   return rows.length;
 }

@@ -7,7 +7,7 @@
 // through escapeHtml, and the script reads its data from escaped data-* attributes, so a name
 // like "<script>" is shown as text. The list works without the script (no filters or sorting
 // then); account details open through #links and the :target selector.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BILL_STATUSES } from '../../schemas/bill.js';
 import { CUSTOMER_CLASSES } from '../../schemas/inputs.js';
@@ -15,7 +15,7 @@ import { readFlagNames } from '../../schemas/review.js';
 import { addPeriods, periodFromKey, periodKey } from '../calendar/index.js';
 import { svgBarChart, type Bar } from '../charts/index.js';
 import { formatMinor } from '../money/index.js';
-import { sourceDir, sqlStatements, type Store } from '../store/index.js';
+import { sourceDir, sqlStatements, writeFileAtomic, type Store } from '../store/index.js';
 import { escapeHtml } from '../text/index.js';
 import { HISTORY_PERIODS, historyScaleMax } from './account.js';
 import { queueItems, type ReviewItem } from './queue.js';
@@ -114,9 +114,7 @@ async function reportData(store: Store, period: string, options: ReportOptions):
 /** Writes the report through a temp file renamed into place; returns the number of accounts listed. */
 export async function writeReport(store: Store, period: string, out: string, options: ReportOptions): Promise<number> {
   const data = await reportData(store, period, options);
-  const temp = `${out}.${process.pid}.tmp`;
-  writeFileSync(temp, renderReport(data));
-  renameSync(temp, out);
+  writeFileAtomic(out, renderReport(data));
   return data.items.length;
 }
 

@@ -44,8 +44,8 @@ describe('SQL of every stage', () => {
           const missing = /Table with name (\w+) does not exist/.exec(message)?.[1]?.toLowerCase();
           if (missing && created.has(missing)) {
             try {
-              (await store.connection.extractStatements(sql)).count;
-              parsedOnly++;
+              // Parsing is all that can be checked for SQL over tables a stage creates as it runs.
+              parsedOnly += (await store.connection.extractStatements(sql)).count > 0 ? 1 : 0;
             } catch (parseError) {
               failures.push(`${where}: ${(parseError as Error).message.split('\n')[0]}`);
             }

@@ -5,7 +5,7 @@ import type { PricingInput } from '../../../schemas/bill.js';
 import type { CustomerClass } from '../../../schemas/inputs.js';
 import { epochDay, isPeriod, periodKey } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
-import { sha256File } from '../../ingest/index.js';
+import { sha256File } from '../../store/index.js';
 import {
   compileTariff, diffPolicies, formatProblem, hasErrors, isPricingError, priceBill, summariseImpact, tariffJsonSchema,
   type CompiledTariff, type ImpactRow,

@@ -1,0 +1,156 @@
+// Messages between the statements run (pool side) and the statement workers (thread side).
+// Numbers travel as typed arrays in the transfer list; text (names, addresses, meter ids) as
+// string arrays, which structured clone copies. Rows of the ragged tables (line items, reads,
+// history) are sorted by ordinal, so a worker walks them with one cursor each.
+import type { StatementLocale, UtilityConfig } from '../../schemas/utility.js';
+import type { ColumnSpec } from '../store/index.js';
+
+export const ACCOUNT_COLUMNS = [
+  { name: 'ordinal', kind: 'int32' },
+  { name: 'account_id', kind: 'varchar' },
+  { name: 'name', kind: 'varchar' },
+  { name: 'address', kind: 'varchar' },
+  { name: 'region', kind: 'varchar' },
+  { name: 'class_code', kind: 'uint8' },
+  { name: 'bill_version', kind: 'int32' },
+  { name: 'status_code', kind: 'uint8' },
+  { name: 'context_key', kind: 'double' },
+  { name: 'start_date', kind: 'date' },
+  { name: 'end_date', kind: 'date' },
+  { name: 'days', kind: 'int32' },
+  { name: 'kwh', kind: 'double' },
+  { name: 'kwh_sharp', kind: 'double' },
+  { name: 'kwh_peak', kind: 'double' },
+  { name: 'kwh_flat', kind: 'double' },
+  { name: 'kwh_valley', kind: 'double' },
+  { name: 'demand', kind: 'double' },
+  { name: 'kvarh', kind: 'double' },
+  { name: 'amount', kind: 'double' },
+  { name: 'tax_included', kind: 'double' },
+  { name: 'read_flags', kind: 'int32' },
+  { name: 'replaces_version', kind: 'int32' },
+  { name: 'replaced_amount', kind: 'double' },
+] as const satisfies readonly ColumnSpec[];
+
+export const LINE_COLUMNS = [
+  { name: 'ordinal', kind: 'int32' },
+  { name: 'charge_key', kind: 'double' },
+  { name: 'quantity', kind: 'double' },
+  { name: 'amount', kind: 'double' },
+] as const satisfies readonly ColumnSpec[];
+
+export const READ_COLUMNS = [
+  { name: 'ordinal', kind: 'int32' },
+  { name: 'meter_id', kind: 'varchar' },
+  { name: 'removed', kind: 'uint8' },
+  { name: 'removed_on', kind: 'date' },
+  { name: 'register_code', kind: 'uint8' },
+  { name: 'open_value', kind: 'double' },
+  { name: 'open_date', kind: 'date' },
+  { name: 'open_type', kind: 'uint8' },
+  { name: 'close_value', kind: 'double' },
+  { name: 'close_date', kind: 'date' },
+  { name: 'close_type', kind: 'uint8' },
+  { name: 'advance', kind: 'double' },
+  { name: 'quantity', kind: 'double' },
+  { name: 'multiplier', kind: 'double' },
+] as const satisfies readonly ColumnSpec[];
+
+export const HISTORY_COLUMNS = [
+  { name: 'ordinal', kind: 'int32' },
+  { name: 'back', kind: 'uint8' },
+  { name: 'days', kind: 'int32' },
+  { name: 'kwh', kind: 'double' },
+  { name: 'amount', kind: 'double' },
+] as const satisfies readonly ColumnSpec[];
+
+type ArrayFor<K> = K extends 'varchar' ? string[] : K extends 'uint8' ? Uint8Array : K extends 'double' ? Float64Array : Int32Array;
+type Columns<S extends readonly ColumnSpec[]> = { [C in S[number] as C['name']]: ArrayFor<C['kind']> };
+export type AccountColumns = Columns<typeof ACCOUNT_COLUMNS>;
+export type LineColumns = Columns<typeof LINE_COLUMNS>;
+export type ReadColumns = Columns<typeof READ_COLUMNS>;
+export type HistoryColumns = Columns<typeof HISTORY_COLUMNS>;
+
+export interface Table<C> {
+  rowCount: number;
+  columns: C;
+}
+
+export interface ChargeDim {
+  key: number;
+  component: string;
+  label: string;
+  unit: string;
+  rate: string;
+}
+
+export interface ContextDim {
+  key: number;
+  tariffId: string;
+  tariffName: string;
+  /** '+'-joined, as bill_contexts keeps them. */
+  versions: string;
+  currency: string;
+}
+
+export const STATEMENT_FORMATS = ['html', 'txt', 'json'] as const;
+export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
+
+/** What stays the same for every batch of a run. */
+export interface RunSettings {
+  period: string;
+  /** Absolute directory of the period's statements (<out>/<period>). */
+  root: string;
+  formats: StatementFormat[];
+  locale: StatementLocale;
+  utility: UtilityConfig;
+  shardDigits: number;
+  /** `root` is a directory this run made and publishes at the end: no file can be there yet. */
+  fresh: boolean;
+  charges: ChargeDim[];
+  contexts: ContextDim[];
+}
+
+export interface StatementTask {
+  batchNo: number;
+  settings: RunSettings;
+  accounts: Table<AccountColumns>;
+  lines: Table<LineColumns>;
+  reads: Table<ReadColumns>;
+  history: Table<HistoryColumns>;
+}
+
+/** Per file slot (account i, format f) at index i × formats + f. */
+export const FILE_OUTCOME = { none: 0, written: 1, unchanged: 2 } as const;
+
+export interface StatementResult {
+  batchNo: number;
+  rowCount: number;
+  /** 1 where the account's statement is a draft (a held bill under --include-held). */
+  drafts: Uint8Array;
+  fileOutcome: Uint8Array;
+  fileBytes: Int32Array;
+  fileSha256: string[];
+  /** Accounts that got no statement, with the reason (data problems, reported not thrown). */
+  rejects: { row: number; reason: string }[];
+  renderMs: number;
+  writeMs: number;
+}
+
+function buffersOf(tables: Table<object>[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const table of tables) {
+    for (const column of Object.values(table.columns)) {
+      if (!Array.isArray(column)) buffers.add((column as ArrayBufferView).buffer as ArrayBuffer);
+    }
+  }
+  return [...buffers];
+}
+
+export function taskBuffers(task: StatementTask): ArrayBuffer[] {
+  return buffersOf([task.accounts, task.lines, task.reads, task.history]);
+}
+
+export function resultBuffers(result: StatementResult): ArrayBuffer[] {
+  return [result.drafts.buffer as ArrayBuffer, result.fileOutcome.buffer as ArrayBuffer, result.fileBytes.buffer as ArrayBuffer];
+}

@@ -1,0 +1,354 @@
+// One period's statements: stage what they show in SQL, render and write batches on the worker
+// pool, then withdraw what no longer belongs, and write the file index and the manifest.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { BILL_STATUSES, HELD_STATUSES } from '../../schemas/bill.js';
+import { CUSTOMER_CLASSES, READ_TYPES, REGISTERS } from '../../schemas/inputs.js';
+import { STATEMENT_SCHEMA_ID, STATEMENT_SCHEMA_VERSION } from '../../schemas/statement.js';
+import type { StatementLocale } from '../../schemas/utility.js';
+import { addPeriods, isoDate, isPeriod, periodBounds, periodIndex, periodKey } from '../calendar/index.js';
+import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
+import {
+  appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, writeFileAtomic, type ColumnBatch, type ColumnSpec, type Store } from '../store/index.js';
+import { formatCsv } from '../text/csv.js';
+import { openPeriodDirectory, publishPeriod, shardDigitsFor, statementPath, type PeriodDirectory } from './layout.js';
+import { createStatementPool } from './pool.js';
+import {
+  ACCOUNT_COLUMNS, FILE_OUTCOME, HISTORY_COLUMNS, LINE_COLUMNS, READ_COLUMNS, type AccountColumns, type ChargeDim, type ContextDim,
+  type HistoryColumns, type LineColumns, type ReadColumns, type RunSettings, type StatementFormat, type StatementResult, type Table,
+} from './protocol.js';
+import type { LoadedUtility } from './utility.js';
+
+const SQL = sqlStatements(import.meta.url, 'statements.sql');
+// Opening reads are looked for this far back, as the bill run looks for them (src/billing/run.ts).
+const LOOKBACK_DAYS = 62;
+const MANIFEST = 'manifest.json';
+const INDEX = 'files.parquet';
+const REJECTS = 'rejects.csv';
+
+export interface StatementsOptions {
+  period: string;
+  /** Statements go to <outDir>/<period>/. */
+  outDir: string;
+  formats: StatementFormat[];
+  locale: StatementLocale;
+  /** Only these accounts (empty: all). */
+  accounts: string[];
+  region: string | null;
+  includeHeld: boolean;
+  utility: LoadedUtility;
+  workers: number;
+  batchSize: number;
+  softwareVersion: string;
+  onProgress?: (done: number, total: number, stage: string) => void;
+}
+
+export interface StatementsSummary {
+  period: string;
+  directory: string;
+  /** Current bills the run covered (after --account / --region). */
+  bills: number;
+  /** Held bills left without a statement (no --include-held). */
+  heldSkipped: number;
+  /** Accounts rendered: statements to send plus drafts. */
+  statements: number;
+  drafts: number;
+  rejected: { accountId: string; reason: string }[];
+  /** --account ids without a current bill in the period. */
+  missingAccounts: string[];
+  files: { written: number; unchanged: number; withdrawn: number; bytes: number };
+  /** The whole directory after the run (earlier runs' files included). */
+  directoryFiles: { format: string; draft: boolean; files: number; bytes: number }[];
+  amounts: { currency: string; statements: number; amountMinor: number }[];
+  statementsPerSecond: number;
+  timingsMs: Record<string, number>;
+  outputs: Record<string, string>;
+}
+
+/** What a run reads back from the manifest of an earlier run of the period. */
+const EarlierManifest = z.object({
+  schema: z.literal('billrun.statements-manifest'),
+  layout: z.object({ shard_digits: z.number().int().min(1).max(8) }),
+  index: z.object({ file: z.string() }).nullable(),
+});
+
+export async function writeStatements(store: Store, options: StatementsOptions): Promise<StatementsSummary> {
+  if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
+  const timings: Record<string, number> = {};
+  const timed = stageTimer(timings);
+  const directory = openPeriodDirectory(options.outDir, options.period);
+  const { root, fresh } = directory;
+  const earlier = readEarlierManifest(root);
+  const connection = store.connection;
+  const period = periodKey(options.period);
+  const unsendable = listValue([...HELD_STATUSES]);
+  const accountsParam = listValue(options.accounts);
+  const formatsParam = listValue([...options.formats]);
+  const filtered = options.accounts.length > 0 || options.region !== null;
+
+  const staged = await timed('stage', async () => {
+    const shardDigits = earlier?.layout.shard_digits ??
+      shardDigitsFor(Number((await connection.runAndReadAll(SQL['largest-region']!, { period })).getRowsJson()[0]![0]));
+    // Typed, because DuckDB cannot infer the type of an empty list or a null.
+    await connection.run(SQL.scope!, { period, region: options.region, accounts: accountsParam }, { region: VARCHAR, accounts: LIST(VARCHAR) });
+    const counts = (await store.rows(SQL['scope-counts']!, { unsendable }))[0]!;
+    const missingAccounts = options.accounts.length === 0 ? []
+      : (await store.rows(SQL['missing-accounts']!, { accounts: accountsParam })).map((r) => String(r.account_id));
+    await connection.run(SQL.stage!, { period, unsendable, include_held: options.includeHeld });
+    await connection.run(SQL['stage-lines']!, { period });
+    const { firstDay, nextFirstDay } = periodBounds(options.period);
+    await connection.run(SQL['stage-reads']!, {
+      first: isoDate(firstDay), next: isoDate(nextFirstDay), lookback: isoDate(firstDay - LOOKBACK_DAYS),
+      registers: listValue([...REGISTERS]), read_types: listValue([...READ_TYPES]),
+    });
+    await connection.run(SQL['stage-history']!, {
+      period, month_index: periodIndex(options.period), history_from: periodKey(addPeriods(options.period, -12)),
+    });
+    const rendered = Number((await connection.runAndReadAll('SELECT count(*) FROM statement_staging')).getRowsJson()[0]![0]);
+    const contexts = (await store.rows(SQL.contexts!)).map((r): ContextDim => ({
+      key: Number(r.context_key), tariffId: String(r.tariff_id), tariffName: String(r.tariff_name), versions: String(r.versions), currency: String(r.currency),
+    }));
+    const charges = (await store.rows(SQL.charges!)).map((r): ChargeDim => ({
+      key: Number(r.charge_key), component: String(r.component), label: String(r.label), unit: String(r.unit), rate: String(r.rate),
+    }));
+    await connection.run(SQL['files-table']!);
+    const earlierIndex = earlier?.index ? join(root, earlier.index.file) : null;
+    if (earlierIndex && existsSync(earlierIndex)) await connection.run(SQL['previous-index']!, { path: earlierIndex });
+    else await connection.run(SQL['empty-previous-index']!);
+    return { shardDigits, bills: Number(counts.bills), held: Number(counts.held), missingAccounts, rendered, contexts, charges };
+  });
+
+  const settings: RunSettings = {
+    period: options.period, root, formats: options.formats, locale: options.locale, utility: options.utility.config,
+    shardDigits: staged.shardDigits, fresh, charges: staged.charges, contexts: staged.contexts,
+  };
+  const progress = await timed('batches', () => renderBatches(connection, settings, staged.rendered, options, timings));
+
+  return timed('finalize', () => finish(store, directory, settings, options, {
+    ...staged, ...progress, filtered, formatsParam, timings,
+  }));
+}
+
+interface BatchProgress {
+  written: number;
+  unchanged: number;
+  bytes: number;
+  drafts: number;
+  rejected: { accountId: string; reason: string }[];
+}
+
+const FILE_SPECS: ColumnSpec[] = [
+  { name: 'ordinal', kind: 'int32' }, { name: 'format', kind: 'varchar' }, { name: 'draft', kind: 'bool' },
+  { name: 'path', kind: 'varchar' }, { name: 'bytes', kind: 'int32' }, { name: 'sha256', kind: 'varchar' },
+];
+
+async function renderBatches(
+  connection: DuckDBConnection, settings: RunSettings, total: number, options: StatementsOptions, timings: Record<string, number>,
+): Promise<BatchProgress> {
+  const progress: BatchProgress = { written: 0, unchanged: 0, bytes: 0, drafts: 0, rejected: [] };
+  const stage = `statements ${options.period}`;
+  options.onProgress?.(0, total, stage);
+  if (total === 0) return progress;
+  const batchParams = {
+    statuses: listValue([...BILL_STATUSES]), classes: listValue([...CUSTOMER_CLASSES]),
+  };
+  const pool = createStatementPool(options.workers);
+  // Temp tables belong to this one connection, so every query and append on it goes in turn.
+  const db = pLimit(1);
+  const inFlight = pLimit(options.workers + 1);
+  const appender = await connection.createAppender('statement_files', 'main', 'temp');
+  let done = 0;
+  try {
+    const batches = Array.from({ length: Math.ceil(total / options.batchSize) }, (_, b) => b);
+    await Promise.all(batches.map((batchNo) => inFlight(async () => {
+      const lo = batchNo * options.batchSize;
+      const range = { lo, hi: lo + options.batchSize };
+      const t0 = performance.now();
+      const [accounts, lines, reads, history] = await db(async () => [
+        await table<AccountColumns>(connection, SQL['batch-accounts']!, { ...range, ...batchParams }, ACCOUNT_COLUMNS),
+        await table<LineColumns>(connection, SQL['batch-lines']!, range, LINE_COLUMNS),
+        await table<ReadColumns>(connection, SQL['batch-reads']!, range, READ_COLUMNS),
+        await table<HistoryColumns>(connection, SQL['batch-history']!, range, HISTORY_COLUMNS),
+      ] as const);
+      timings.read = (timings.read ?? 0) + performance.now() - t0;
+      // The string columns are cloned into the task, not moved: they stay readable here for the index.
+      const accountIds = accounts.columns.account_id;
+      const regions = accounts.columns.region;
+      const result = await pool.render({ batchNo, settings, accounts, lines, reads, history });
+      timings.render = (timings.render ?? 0) + result.renderMs;
+      timings.write = (timings.write ?? 0) + result.writeMs;
+      await db(async () => {
+        const t1 = performance.now();
+        appendColumns(appender, FILE_SPECS, fileRows(result, lo, accountIds, regions, settings, progress));
+        timings.index = (timings.index ?? 0) + performance.now() - t1;
+      });
+      done += result.rowCount;
+      options.onProgress?.(done, total, stage);
+    })));
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+    await pool.close();
+  }
+  return progress;
+}
+
+async function table<C>(
+  connection: DuckDBConnection, sql: string, params: Record<string, import('@duckdb/node-api').DuckDBValue>, specs: readonly ColumnSpec[],
+): Promise<Table<C>> {
+  const batch = await readColumns(connection, sql, params, specs);
+  return { rowCount: batch.rowCount, columns: batch.columns as unknown as C };
+}
+
+/** The index rows of a finished batch (row i of the batch is ordinal lo + i), counting as it goes. */
+function fileRows(
+  result: StatementResult, lo: number, accountIds: string[], regions: string[], settings: RunSettings, progress: BatchProgress,
+): ColumnBatch {
+  const formats = settings.formats;
+  const rows = { ordinal: [] as number[], format: [] as string[], draft: [] as number[], path: [] as string[], bytes: [] as number[], sha256: [] as string[] };
+  for (const reject of result.rejects) progress.rejected.push({ accountId: accountIds[reject.row]!, reason: reject.reason });
+  for (let i = 0; i < result.rowCount; i++) {
+    if (result.drafts[i]) progress.drafts++;
+    for (let f = 0; f < formats.length; f++) {
+      const slot = i * formats.length + f;
+      const outcome = result.fileOutcome[slot]!;
+      if (outcome === FILE_OUTCOME.none) continue;
+      if (outcome === FILE_OUTCOME.written) progress.written++;
+      else progress.unchanged++;
+      progress.bytes += result.fileBytes[slot]!;
+      rows.ordinal.push(lo + i);
+      rows.format.push(formats[f]!);
+      rows.draft.push(result.drafts[i]!);
+      rows.path.push(statementPath(accountIds[i]!, regions[i]!, settings.shardDigits, result.drafts[i] === 1, formats[f]!));
+      rows.bytes.push(result.fileBytes[slot]!);
+      rows.sha256.push(result.fileSha256[slot]!);
+    }
+  }
+  return {
+    rowCount: rows.ordinal.length,
+    columns: {
+      ordinal: Int32Array.from(rows.ordinal), format: rows.format, draft: Uint8Array.from(rows.draft), path: rows.path,
+      bytes: Int32Array.from(rows.bytes), sha256: rows.sha256,
+    },
+    nulls: {},
+  };
+}
+
+interface Finishing extends BatchProgress {
+  shardDigits: number;
+  bills: number;
+  held: number;
+  rendered: number;
+  missingAccounts: string[];
+  filtered: boolean;
+  formatsParam: ReturnType<typeof listValue>;
+  timings: Record<string, number>;
+}
+
+async function finish(
+  store: Store, directory: PeriodDirectory, settings: RunSettings, options: StatementsOptions, run: Finishing,
+): Promise<StatementsSummary> {
+  const root = directory.root;
+  const scopeParams = { formats: run.formatsParam, filtered: run.filtered };
+  const withdrawn = (await store.rows(SQL.withdrawn!, scopeParams)).map((r) => String(r.path));
+  for (const path of withdrawn) rmSync(join(root, path), { force: true });
+  await store.run(SQL.index!, scopeParams);
+
+  const indexPath = join(root, INDEX);
+  await store.run(SQL['write-index']!, { path: tempPathFor(indexPath) });
+  publishFile(indexPath);
+  const directoryFiles = (await store.rows(SQL['index-totals']!)).map((r) => ({
+    format: String(r.format), draft: Boolean(r.draft), files: Number(r.files), bytes: Number(r.bytes),
+  }));
+  const amounts = (await store.rows(SQL['index-amounts']!)).map((r) => ({
+    currency: String(r.currency), statements: Number(r.statements), amountMinor: Number(r.amount_minor),
+  }));
+
+  // Reported where the files end up once the run's own directory is published.
+  const outputs: Record<string, string> = { directory: directory.target, index: join(directory.target, INDEX) };
+  const rejectsPath = join(root, REJECTS);
+  if (run.rejected.length > 0) {
+    writeFileAtomic(rejectsPath, await formatCsv(['account_id', 'reason'], run.rejected.map((r) => [r.accountId, r.reason])));
+    outputs.rejects = join(directory.target, REJECTS);
+  } else {
+    rmSync(rejectsPath, { force: true });
+  }
+
+  const seconds = (run.timings.batches ?? 0) / 1000;
+  const statements = run.rendered - run.rejected.length;
+  const summary: StatementsSummary = {
+    period: options.period,
+    directory: directory.target,
+    bills: run.bills,
+    heldSkipped: options.includeHeld ? 0 : run.held,
+    statements,
+    drafts: run.drafts,
+    rejected: run.rejected,
+    missingAccounts: run.missingAccounts,
+    files: { written: run.written, unchanged: run.unchanged, withdrawn: withdrawn.length, bytes: run.bytes },
+    directoryFiles,
+    amounts,
+    statementsPerSecond: seconds > 0 ? Math.round(statements / seconds) : 0,
+    timingsMs: Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, Math.round(v)])),
+    outputs,
+  };
+  const manifestPath = join(root, MANIFEST);
+  const manifest = {
+    schema: 'billrun.statements-manifest',
+    schemaVersion: 1,
+    software: { name: 'billrun', version: options.softwareVersion },
+    period: options.period,
+    locale: settings.locale,
+    statement_schema: { id: STATEMENT_SCHEMA_ID, version: STATEMENT_SCHEMA_VERSION },
+    utility: { sha256: options.utility.sha256 },
+    layout: {
+      shard_digits: settings.shardDigits,
+      statements: '<region>/<shard>/<account_id>.<format>',
+      drafts: 'drafts/<region>/<shard>/<account_id>.<format>',
+      shard: 'the first shard_digits hex digits of FNV-1a-32 of the account id, in directory levels of two digits',
+    },
+    index: { file: INDEX, sha256: await sha256File(indexPath), files: directoryFiles.reduce((n, d) => n + d.files, 0) },
+    directory: { files: directoryFiles, amounts },
+    last_run: {
+      formats: settings.formats,
+      include_held: options.includeHeld,
+      filters: { accounts: options.accounts, region: options.region },
+      bills: summary.bills,
+      held_skipped: summary.heldSkipped,
+      statements: summary.statements,
+      drafts: summary.drafts,
+      rejected: summary.rejected.length,
+      missing_accounts: summary.missingAccounts,
+      files: summary.files,
+      workers: options.workers,
+      batch_size: options.batchSize,
+      statements_per_second: summary.statementsPerSecond,
+      timings_ms: summary.timingsMs,
+    },
+  };
+  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  outputs.manifest = join(directory.target, MANIFEST);
+  publishPeriod(directory);
+  return summary;
+}
+
+function readEarlierManifest(root: string): z.infer<typeof EarlierManifest> | null {
+  const path = join(root, MANIFEST);
+  if (!existsSync(path)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw FatalError.at({ file: path }, `cannot read the earlier run's manifest (${(error as Error).message}); move it away to start the period afresh`);
+  }
+  const parsed = EarlierManifest.safeParse(raw);
+  if (!parsed.success) {
+    throw FatalError.at({ file: path }, 'not a statements manifest; --out must be a directory of billrun statements', EXIT.refused);
+  }
+  return parsed.data;
+}
+

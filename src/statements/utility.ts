@@ -1,0 +1,35 @@
+// The utility config file (schemas/utility.ts), validated at the boundary. Without a file the
+// package's samples/utility.yaml applies, as the sample review rules do for `bill`.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { UtilityConfig } from '../../schemas/utility.js';
+import { assertReadable, FatalError } from '../diagnostics/index.js';
+import { sourceDir } from '../store/index.js';
+
+export const SAMPLE_UTILITY_FILE = join(sourceDir(import.meta.url), '..', '..', 'samples', 'utility.yaml');
+
+export interface LoadedUtility {
+  file: string;
+  sha256: string;
+  config: UtilityConfig;
+}
+
+export function loadUtility(path: string | undefined): LoadedUtility {
+  const file = path ?? SAMPLE_UTILITY_FILE;
+  assertReadable(file);
+  const text = readFileSync(file, 'utf8');
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw FatalError.at({ file }, `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = UtilityConfig.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw FatalError.at({ file }, `${issue.path.join('.') || '(document)'}: ${issue.message}`);
+  }
+  return { file, sha256: createHash('sha256').update(text).digest('hex'), config: parsed.data };
+}
