@@ -92,9 +92,14 @@ async function floorMs(historyDb: string, workDir: string, period: string, threa
     first: day(firstDay), next: day(nextFirstDay), lookback: day(firstDay - 100),
     prev: periodKey(addPeriods(period, -1)), yoy: periodKey(addPeriods(period, -12)),
   };
-  const t0 = performance.now();
-  await store.run(FLOOR, params);
-  const ms = performance.now() - t0;
+  // Best of three: at CI's size the floor takes a fraction of a second, where one slow start
+  // would move the ratio by a quarter.
+  let ms = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await store.run(FLOOR, params);
+    ms = Math.min(ms, performance.now() - t0);
+  }
   store.close();
   rmSync(db, { force: true });
   return ms;

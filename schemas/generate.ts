@@ -1,13 +1,14 @@
 // Options of `billrun generate`, validated once at the boundary (the CLI hands its parsed flags
 // here). The bounds keep every per-account index inside the typed arrays the generator uses:
-// periods fit a Uint8, ids keep their 7-digit width, regions their 2-digit code.
+// periods fit a Uint8, account and meter numbers an Int32, regions their 2-digit code; ids are
+// zero-padded to 7 digits and simply grow an eighth one past 9,999,999 accounts.
 import { z } from 'zod';
 import { Period } from './inputs.js';
 
 export const OUTPUT_FORMATS = ['parquet', 'csv'] as const;
 
 export const GenerateOptions = z.object({
-  accounts: z.number().int().min(1).max(5_000_000),
+  accounts: z.number().int().min(1).max(50_000_000),
   /** Billing periods from `start`; an opening read is added in the month before. */
   months: z.number().int().min(1).max(120),
   start: Period,

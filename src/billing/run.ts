@@ -73,7 +73,7 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
   const writer = await store.instance.connect();
   try {
     if (run.status === 'running') await timed('batches', () => runBatches(store, writer, run!, options, period, timings));
-    return await timed('finalize', () => finishRun(store, run!, options, period, resumed, timings));
+    return await finishRun(store, run!, options, period, resumed, timings);
   } finally {
     writer.closeSync();
   }
@@ -288,15 +288,10 @@ async function writeBatch(
 async function finishRun(
   store: Store, run: RunRow, options: BillRunOptions, period: number, resumed: boolean, timings: Record<string, number>,
 ): Promise<RunSummary> {
+  const started = performance.now();
   const params = { period, bill_version: run.bill_version };
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[`finalize_${name}`] = performance.now() - t0;
-    }
-  };
+  const timed = stageTimer(timings);
+  const step = <T>(name: string, work: () => Promise<T>): Promise<T> => timed(`finalize_${name}`, work);
   if (run.status === 'running') {
     await step('make_current', () => store.transaction(async (connection) => {
       await connection.run(WRITE_SQL['make-current']!, params);
@@ -350,6 +345,8 @@ async function finishRun(
     inputs: await store.rows(WRITE_SQL.inputs!),
     tariffsUsed: await store.rows(WRITE_SQL['tariffs-used']!, params),
   }));
+  // The whole finalize stage but the manifest file itself (written next, in milliseconds).
+  timings.finalize = performance.now() - started;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const finishedAt = options.now().toISOString();
   const manifest = {

@@ -24,4 +24,16 @@ describe('bill run', () => {
     expect(mismatched).toEqual([{ n: 0 }]);
     store.close();
   });
+
+  it('times every stage in the manifest, the finalize stage at least as long as its steps', async () => {
+    const store = await openStore(billed.db, { readOnly: true });
+    const [row] = await store.rows(`SELECT manifest->'$.run.timings_ms' AS t FROM runs ORDER BY period DESC LIMIT 1`);
+    store.close();
+    const timings = JSON.parse(String(row!.t)) as Record<string, number>;
+    for (const stage of ['determinants', 'batches', 'finalize']) expect(timings[stage], stage).toBeGreaterThan(0);
+    const steps = Object.entries(timings).filter(([k]) => k.startsWith('finalize_') && k !== 'finalize_manifest');
+    expect(steps.map(([k]) => k)).toEqual(expect.arrayContaining(['finalize_bills', 'finalize_line_items', 'finalize_make_current']));
+    // Rounded to whole milliseconds each, so the sum may exceed the total by one per step.
+    expect(timings.finalize! + steps.length).toBeGreaterThanOrEqual(steps.reduce((sum, [, v]) => sum + v, 0));
+  });
 });
