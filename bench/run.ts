@@ -159,12 +159,17 @@ function writeSummary(): void {
   const dir = join(ROOT, 'bench', 'results');
   const rows = readdirSync(dir).filter((f) => f.endsWith('.json') && /^\d+x\d+/.test(f)).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
     .sort((a, b) => a.accounts - b.accounts);
-  const table = ['| accounts × months | month run | accounts/s | peak RSS | workers 1 → max | floor | pipeline / floor |', '|---|---|---|---|---|---|---|'];
+  const table = [
+    '| accounts × months | readings loaded | load readings/s | month run | whole command | accounts/s | peak RSS | workers 1 → max | floor | pipeline / floor |',
+    '|---|--:|--:|--:|--:|--:|--:|---|--:|--:|',
+  ];
+  const n = (x: number | undefined) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
   for (const r of rows) {
     const best = r.runs.at(-1);
-    table.push(`| ${r.accounts.toLocaleString('en-US')} × ${r.months} | ${(best.run_ms / 1000).toFixed(1)} s | ${best.accounts_per_s.toLocaleString('en-US')} | ` +
-      `${best.peak_rss_mb.toLocaleString('en-US')} MB | ${r.runs.map((x: { run_ms: number }) => `${(x.run_ms / 1000).toFixed(1)} s`).join(' → ')} | ` +
-      `${(r.floor_ms / 1000).toFixed(1)} s | ${r.pipeline_over_floor.toFixed(2)} |`);
+    table.push(`| ${n(r.accounts)} × ${r.months} | ${n(r.setup_ms.readings)} | ${n(r.setup_ms.readings_per_s)} | ${(best.run_ms / 1000).toFixed(1)} s | ` +
+      `${(best.wall_ms / 1000).toFixed(1)} s | ${n(best.accounts_per_s)} | ${n(best.peak_rss_mb)} MB | ` +
+      `${r.runs.map((x: { run_ms: number }) => `${(x.run_ms / 1000).toFixed(1)} s`).join(' → ')} | ` +
+      `${(r.floor_ms / 1000).toFixed(2)} s | ${r.pipeline_over_floor.toFixed(2)} |`);
   }
   const readme = join(ROOT, 'bench', 'README.md');
   const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
