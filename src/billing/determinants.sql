@@ -9,12 +9,16 @@
 -- column per earlier period, no window functions and no holistic aggregates over history (at
 -- 1M accounts a median/MAD over 12M bill rows costs four times the pivot, see performance.md).
 --
+-- The statement runs once per range of account keys [$lo, $hi) (run.ts prefixes it with CREATE
+-- TABLE for the first range and INSERT INTO for the others), so its hash tables hold one range's
+-- meters and bills whatever the number of accounts: memory stays bounded and the cost linear.
+-- The peer medians, which need every account, follow in `peers`.
+--
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
 -- $lookback (first − 62 days), $p1 … $p12 (the 12 periods before P, $p1 the previous one),
--- $year_start (YYYY01).
+-- $year_start (YYYY01), $lo and $hi (the account keys of this range).
 
--- name: stage
-CREATE OR REPLACE TABLE run_staging AS
+-- name: staged
 WITH acct AS (
   SELECT a.account_key, a.account_id, a.customer_class, a.tariff_id, a.region,
          -- Ten-thousandths as an integer: advance × multiplier stays in 64-bit integer arithmetic.
@@ -22,6 +26,7 @@ WITH acct AS (
          a.household_size, a.contract_kva, a.pf_standard, a.start_date, a.end_date
   FROM accounts a
   WHERE a.start_date < $next AND (a.end_date IS NULL OR a.end_date >= $first)
+    AND a.account_key >= $lo AND a.account_key < $hi
 ),
 meter_of AS (
   SELECT m.meter_key, m.account_key, acct.register_digits, acct.multiplier_e4
@@ -32,6 +37,7 @@ reads AS (
   SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli * 4 + enum_code(r.read_type) AS value_typed
   FROM readings r
   WHERE r.read_date >= $lookback AND r.read_date < $next
+    AND r.meter_key IN (SELECT meter_key FROM meter_of)
 ),
 per_register AS (
   SELECT meter_key, register,
@@ -169,6 +175,7 @@ history_columns AS (
          median(kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
   FROM bills
   WHERE is_current AND period >= $p12 AND period < $period AND days > 0
+    AND account_key >= $lo AND account_key < $hi
   GROUP BY account_key
 ),
 history AS (
@@ -186,62 +193,65 @@ streak AS (
   SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods
   FROM bills b JOIN history_columns h USING (account_key)
   WHERE b.is_current AND b.period >= $p12 AND b.period < $period
+    AND b.account_key >= $lo AND b.account_key < $hi
     AND b.period > coalesce(h.last_actual, 0) AND b.read_flags & 1 = 1
   GROUP BY b.account_key
-),
-staged AS (
-  SELECT ac.account_key, ac.account_id, ac.customer_class, ac.tariff_id, ac.region,
-         ac.household_size, ac.contract_kva::DOUBLE AS contract_kva, ac.pf_standard::DOUBLE AS pf_standard,
-         e.open_date, e.close_date, (e.close_date - e.open_date)::INTEGER AS days,
-         coalesce(e.kwh_total, e.kwh_sharp + e.kwh_peak + e.kwh_flat + e.kwh_valley,
-                  coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0)) AS kwh,
-         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL THEN 1
-              WHEN it.account_key IS NOT NULL THEN 2 ELSE 0 END AS tou_source,
-         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
-              THEN coalesce(e.kwh_sharp, 0) ELSE it.i_sharp END AS kwh_sharp,
-         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
-              THEN coalesce(e.kwh_peak, 0) ELSE it.i_peak END AS kwh_peak,
-         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
-              THEN coalesce(e.kwh_flat, 0) ELSE it.i_flat END AS kwh_flat,
-         CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
-              THEN coalesce(e.kwh_valley, 0) ELSE it.i_valley END AS kwh_valley,
-         -- The TOU registers of one meter add up to its total register: when both were read, a
-         -- disagreement is a misread of one of them (the review compares the two).
-         CASE WHEN e.kwh_total IS NOT NULL AND (e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL)
-              THEN coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0) END AS tou_kwh,
-         coalesce(e.demand, it.d_max) AS demand,
-         it.d_sharp, it.d_peak, it.d_flat, it.d_valley,
-         e.kvarh,
-         e.capacity_milli,
-         (CASE WHEN e.close_estimated THEN 1 ELSE 0 END
-          | CASE WHEN e.open_estimated THEN 2 ELSE 0 END
-          | CASE WHEN e.customer_read THEN 4 ELSE 0 END
-          | CASE WHEN e.rollover THEN 8 ELSE 0 END
-          | CASE WHEN e.negative THEN 16 ELSE 0 END
-          | CASE WHEN e.sentinel THEN 32 ELSE 0 END
-          | CASE WHEN e.meters_read > 1 THEN 64 ELSE 0 END
-          | CASE WHEN ac.start_date >= $first THEN 128 ELSE 0 END
-          | CASE WHEN ac.end_date < $next THEN 256 ELSE 0 END
-          | CASE WHEN e.max_reads > 1 THEN 512 ELSE 0 END
-          | CASE WHEN e.opened_in_period AND e.meters_read = 1 AND ac.start_date < $first THEN 1024 ELSE 0 END
-          | CASE WHEN e.account_key IS NULL THEN 2048 ELSE 0 END
-          | CASE WHEN coalesce(it.unclassified, 0) > 0 THEN 4096 ELSE 0 END)::INTEGER AS read_flags,
-         h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
-         h.base_median, h.base_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
-         coalesce(h.ytd_kwh, 0) AS ytd_kwh, coalesce(h.ytd_amount, 0) AS ytd_amount,
-         coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
-         h.last_actual_kpd,
-         h.demand_median, h.pf_median
-  FROM acct ac
-  LEFT JOIN energy e USING (account_key)
-  LEFT JOIN interval_tou it USING (account_key)
-  LEFT JOIN history h USING (account_key)
-  LEFT JOIN streak st USING (account_key)
-),
-measured AS (
+)
+SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_class, ac.tariff_id, ac.region,
+       ac.household_size, ac.contract_kva::DOUBLE AS contract_kva, ac.pf_standard::DOUBLE AS pf_standard,
+       e.open_date, e.close_date, (e.close_date - e.open_date)::INTEGER AS days,
+       coalesce(e.kwh_total, e.kwh_sharp + e.kwh_peak + e.kwh_flat + e.kwh_valley,
+                coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0)) AS kwh,
+       CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL THEN 1
+            WHEN it.account_key IS NOT NULL THEN 2 ELSE 0 END AS tou_source,
+       CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+            THEN coalesce(e.kwh_sharp, 0) ELSE it.i_sharp END AS kwh_sharp,
+       CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+            THEN coalesce(e.kwh_peak, 0) ELSE it.i_peak END AS kwh_peak,
+       CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+            THEN coalesce(e.kwh_flat, 0) ELSE it.i_flat END AS kwh_flat,
+       CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
+            THEN coalesce(e.kwh_valley, 0) ELSE it.i_valley END AS kwh_valley,
+       -- The TOU registers of one meter add up to its total register: when both were read, a
+       -- disagreement is a misread of one of them (the review compares the two).
+       CASE WHEN e.kwh_total IS NOT NULL AND (e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL)
+            THEN coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0) END AS tou_kwh,
+       coalesce(e.demand, it.d_max) AS demand,
+       it.d_sharp, it.d_peak, it.d_flat, it.d_valley,
+       e.kvarh,
+       e.capacity_milli,
+       (CASE WHEN e.close_estimated THEN 1 ELSE 0 END
+        | CASE WHEN e.open_estimated THEN 2 ELSE 0 END
+        | CASE WHEN e.customer_read THEN 4 ELSE 0 END
+        | CASE WHEN e.rollover THEN 8 ELSE 0 END
+        | CASE WHEN e.negative THEN 16 ELSE 0 END
+        | CASE WHEN e.sentinel THEN 32 ELSE 0 END
+        | CASE WHEN e.meters_read > 1 THEN 64 ELSE 0 END
+        | CASE WHEN ac.start_date >= $first THEN 128 ELSE 0 END
+        | CASE WHEN ac.end_date < $next THEN 256 ELSE 0 END
+        | CASE WHEN e.max_reads > 1 THEN 512 ELSE 0 END
+        | CASE WHEN e.opened_in_period AND e.meters_read = 1 AND ac.start_date < $first THEN 1024 ELSE 0 END
+        | CASE WHEN e.account_key IS NULL THEN 2048 ELSE 0 END
+        | CASE WHEN coalesce(it.unclassified, 0) > 0 THEN 4096 ELSE 0 END)::INTEGER AS read_flags,
+       h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
+       h.base_median, h.base_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
+       coalesce(h.ytd_kwh, 0) AS ytd_kwh, coalesce(h.ytd_amount, 0) AS ytd_amount,
+       coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
+       h.last_actual_kpd,
+       h.demand_median, h.pf_median
+FROM acct ac
+LEFT JOIN energy e USING (account_key)
+LEFT JOIN interval_tou it USING (account_key)
+LEFT JOIN history h USING (account_key)
+LEFT JOIN streak st USING (account_key);
+
+-- name: peers
+-- Each peer group's typical change this period, for every (class, region) the run stages.
+CREATE OR REPLACE TABLE run_peers AS
+WITH measured AS (
   -- Peers are compared on measured use: an estimate repeats the past and hides a heat wave.
   SELECT customer_class, region, kwh / days AS kpd, prev_kpd, yoy_kpd, base_median
-  FROM staged WHERE days > 0 AND kwh > 0 AND read_flags & 1 = 0
+  FROM run_staging WHERE days > 0 AND kwh > 0 AND read_flags & 1 = 0
 ),
 peers AS (
   -- The peer group's typical change this period (class × region): a heat wave moves it, a misread
@@ -262,10 +272,10 @@ class_peers AS (
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS class_n
   FROM measured GROUP BY ALL
 )
-SELECT $run_id::INTEGER AS run_id,
-       s.*, p.peer_mom, p.peer_yoy, p.peer_base, coalesce(p.peer_n, 0) AS peer_n,
+SELECT g.customer_class, g.region,
+       p.peer_mom, p.peer_yoy, p.peer_base, coalesce(p.peer_n, 0) AS peer_n,
        c.class_mom, c.class_yoy, c.class_base, coalesce(c.class_n, 0) AS class_n
-FROM staged s
+FROM (SELECT DISTINCT customer_class, region FROM run_staging) g
 LEFT JOIN peers p USING (customer_class, region)
 LEFT JOIN class_peers c USING (customer_class);
 
@@ -312,16 +322,17 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(s.last_actual_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_actual_kpd,
        coalesce(s.demand_median, 'NaN'::DOUBLE)::DOUBLE AS demand_median,
        coalesce(s.pf_median, 'NaN'::DOUBLE)::DOUBLE AS pf_median,
-       coalesce(s.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
-       coalesce(s.peer_yoy, 'NaN'::DOUBLE)::DOUBLE AS peer_yoy,
-       coalesce(s.peer_base, 'NaN'::DOUBLE)::DOUBLE AS peer_base,
-       s.peer_n::INTEGER AS peer_n,
-       coalesce(s.class_mom, 'NaN'::DOUBLE)::DOUBLE AS class_mom,
-       coalesce(s.class_yoy, 'NaN'::DOUBLE)::DOUBLE AS class_yoy,
-       coalesce(s.class_base, 'NaN'::DOUBLE)::DOUBLE AS class_base,
-       s.class_n::INTEGER AS class_n,
+       coalesce(p.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
+       coalesce(p.peer_yoy, 'NaN'::DOUBLE)::DOUBLE AS peer_yoy,
+       coalesce(p.peer_base, 'NaN'::DOUBLE)::DOUBLE AS peer_base,
+       coalesce(p.peer_n, 0)::INTEGER AS peer_n,
+       coalesce(p.class_mom, 'NaN'::DOUBLE)::DOUBLE AS class_mom,
+       coalesce(p.class_yoy, 'NaN'::DOUBLE)::DOUBLE AS class_yoy,
+       coalesce(p.class_base, 'NaN'::DOUBLE)::DOUBLE AS class_base,
+       coalesce(p.class_n, 0)::INTEGER AS class_n,
        coalesce(s.tou_kwh, 'NaN'::DOUBLE)::DOUBLE AS tou_kwh
 FROM run_staging s JOIN run_tariffs t USING (tariff_id)
+LEFT JOIN run_peers p USING (customer_class, region)
 WHERE s.account_key >= $lo AND s.account_key < $hi
 ORDER BY s.account_key;
 

@@ -17,6 +17,7 @@ export interface CommandContext {
   /** Global options of the invocation (--db, --debug, --quiet). */
   globals(command: Command): GlobalOptions;
   /** Opens the store named by --db / BILLRUN_DB / the default, creating and migrating it. */
+  /** Opens the store for `work`; `options.memoryLimit` is the command's default, below the user's. */
   withStore<T>(command: Command, work: (store: Store) => Promise<T>, options?: StoreOptions): Promise<T>;
   progress(command: Command, unit: string): ReturnType<typeof createProgress>;
   /** Prints a line on stdout. */
@@ -39,7 +40,9 @@ export function createContext(effects: Effects): CommandContext {
     globals,
     async withStore(command, work, options) {
       const global = globals(command);
-      const store = await openStore(storePath(global.db, effects.env), { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options });
+      const store = await openStore(storePath(global.db, effects.env), {
+        ...options, memoryLimit: memoryLimit(global.memoryLimit, effects.env, options?.memoryLimit),
+      });
       try {
         return await work(store);
       } finally {

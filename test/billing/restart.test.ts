@@ -122,13 +122,13 @@ describe('bill run under failure', () => {
     expect(second.err).not.toMatch(/\n\s+at /);
   });
 
-  it('writes the same bytes whatever the number of workers', async () => {
+  it('writes the same bytes whatever the number of workers, the batch size and the determinants ranges', async () => {
     const one = copyStore('one');
     const two = copyStore('two');
     const outOne = tempDir();
     const outTwo = tempDir();
     expect((await runCli(['bill', '--period', period, '--workers', '1', '--out', outOne], one)).code).toBeLessThanOrEqual(3);
-    expect((await runCli(['bill', '--period', period, '--workers', '2', '--batch-size', '333', '--out', outTwo], two)).code).toBeLessThanOrEqual(3);
+    expect((await runCli(['bill', '--period', period, '--workers', '2', '--batch-size', '333', '--stage-size', '97', '--out', outTwo], two)).code).toBeLessThanOrEqual(3);
     for (const file of ['bills.parquet', 'line_items.parquet', 'flags.parquet', 'errors.csv']) {
       expect(readFileSync(join(outOne, period, file)).equals(readFileSync(join(outTwo, period, file))), file).toBe(true);
     }

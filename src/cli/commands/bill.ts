@@ -1,7 +1,7 @@
 // billrun bill --period P | --from P --to Q — the monthly batch (or a backfill of several months).
 import { join, dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import { billPeriod, defaultWorkers, type RunSummary } from '../../billing/index.js';
+import { BILL_MEMORY_LIMIT, billPeriod, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
 import { isPeriod, periodRange } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
 import { storePath } from '../../store/index.js';
@@ -17,6 +17,7 @@ interface BillOptions {
   to?: string;
   workers: string;
   batchSize: string;
+  stageSize: string;
   rebill?: boolean;
   out?: string;
   rules?: string;
@@ -31,6 +32,7 @@ export function billCommand(ctx: CommandContext): Command {
     .option('--to <YYYY-MM>', 'last period of a backfill')
     .option('--workers <n>', 'worker threads for pricing (DuckDB gets the same number)', String(defaultWorkers()))
     .option('--batch-size <n>', 'accounts per batch', '50000')
+    .option('--stage-size <n>', 'accounts per determinants query (bounds its memory; results do not depend on it)', String(DEFAULT_STAGE_SIZE))
     .option('--rebill', 'bill an already billed period again as a new version (earlier bills are kept)')
     .option('--out <dir>', 'outputs directory (default: out/ beside the store)')
     .option('--rules <file>', 'review rules file (YAML or JSON; default: built-in rules)')
@@ -39,6 +41,7 @@ export function billCommand(ctx: CommandContext): Command {
       const periods = periodsOf(options);
       const workers = positiveInt(options.workers, '--workers');
       const batchSize = positiveInt(options.batchSize, '--batch-size');
+      const stageSize = positiveInt(options.stageSize, '--stage-size');
       const rules = loadRules(options.rules);
       const db = storePath(ctx.globals(command).db, ctx.effects.env);
       const outDir = options.out ?? join(dirname(db), 'out');
@@ -48,7 +51,7 @@ export function billCommand(ctx: CommandContext): Command {
           const progress = ctx.progress(command, 'accounts');
           try {
             summaries.push(await billPeriod(store, {
-              period, workers, batchSize, rebill: Boolean(options.rebill), outDir, rules, softwareVersion: VERSION,
+              period, workers, batchSize, stageSize, rebill: Boolean(options.rebill), outDir, rules, softwareVersion: VERSION,
               now: () => ctx.effects.now(), onProgress: progress,
             }));
           } catch (error) {
@@ -63,7 +66,7 @@ export function billCommand(ctx: CommandContext): Command {
           }
           if (!options.json) printSummary(ctx, summaries.at(-1)!);
         }
-      }, { threads: workers });
+      }, { threads: workers, memoryLimit: BILL_MEMORY_LIMIT });
       if (options.json) ctx.print(JSON.stringify(periods.length === 1 ? summaries[0] : summaries, null, 2));
       if (summaries.some((s) => s.errored > 0)) ctx.finishWith(EXIT.dataErrors);
     });
