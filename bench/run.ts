@@ -1,4 +1,4 @@
-// The bill-run benchmark: `npm run bench -- --accounts N --months M [--seed S] [--workers LIST] [--ci]`.
+// The bill-run benchmark: `npm run bench -- --accounts N --months M [--seed S] [--workers LIST] [--memory-limit SIZE] [--ci]`.
 //
 // Generates data (cached by its parameters under bench/data/), loads it into a store and bills
 // every month but the last (the history, cached too), then measures the last month's run once per
@@ -22,6 +22,8 @@ interface Args {
   months: number;
   seed: number;
   workers: number[];
+  /** DuckDB memory for the measured runs (--memory-limit); billrun's default when absent. */
+  memoryLimit: string | undefined;
   ci: boolean;
 }
 
@@ -37,6 +39,7 @@ function parseArgs(argv: string[]): Args {
     months: Number(value('--months') ?? (ci ? 13 : 25)),
     seed: Number(value('--seed') ?? 1),
     workers: (value('--workers') ?? Array.from({ length: cores }, (_, i) => i + 1).join(',')).split(',').map(Number),
+    memoryLimit: value('--memory-limit'),
     ci,
   };
 }
@@ -107,8 +110,9 @@ async function floorMs(historyDb: string, workDir: string, period: string, threa
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const key = `${args.accounts}x${args.months}-s${args.seed}`;
-  const dataDir = join(ROOT, 'bench', 'data', key);
+  const dataKey = `${args.accounts}x${args.months}-s${args.seed}`;
+  const key = `${dataKey}${args.memoryLimit ? `-m${args.memoryLimit}` : ''}`;
+  const dataDir = join(ROOT, 'bench', 'data', dataKey);
   const period = addPeriods('2024-01', args.months - 1);
   console.log(`bench ${key}: measuring the ${period} run`);
   const { historyDb, setup } = prepare(args, dataDir);
@@ -119,7 +123,8 @@ async function main(): Promise<void> {
   for (const workers of args.workers) {
     const db = join(workDir, `run-${workers}.duckdb`);
     copyFileSync(historyDb, db);
-    const { ms, out } = billrun(db, ['bill', '--period', period, '--workers', String(workers), '--out', join(workDir, `out-${workers}`), '--json']);
+    const limit = args.memoryLimit ? ['--memory-limit', args.memoryLimit] : [];
+    const { ms, out } = billrun(db, [...limit, 'bill', '--period', period, '--workers', String(workers), '--out', join(workDir, `out-${workers}`), '--json']);
     const summary = JSON.parse(out) as { accountsIn: number; timingsMs: Record<string, number>; peakRssMb: number; lineItems: number };
     const runMs = (summary.timingsMs.determinants ?? 0) + (summary.timingsMs.batches ?? 0) + (summary.timingsMs.finalize ?? 0);
     runs.push({ workers, wall_ms: Math.round(ms), run_ms: runMs, accounts_per_s: Math.round(summary.accountsIn / (runMs / 1000)),
@@ -134,7 +139,7 @@ async function main(): Promise<void> {
   console.log(`  floor (one SQL statement): ${(floor / 1000).toFixed(1)} s → pipeline / floor = ${ratio.toFixed(2)}`);
 
   const result = {
-    key, accounts: args.accounts, months: args.months, seed: args.seed, period,
+    key, accounts: args.accounts, months: args.months, seed: args.seed, period, memory_limit: args.memoryLimit ?? 'default (40% of RAM)',
     machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
     setup_ms: setup, runs, floor_ms: Math.round(floor), pipeline_over_floor: Number(ratio.toFixed(3)),
   };
@@ -158,15 +163,15 @@ async function main(): Promise<void> {
 function writeSummary(): void {
   const dir = join(ROOT, 'bench', 'results');
   const rows = readdirSync(dir).filter((f) => f.endsWith('.json') && /^\d+x\d+/.test(f)).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
-    .sort((a, b) => a.accounts - b.accounts);
+    .sort((a, b) => a.accounts - b.accounts || a.months - b.months || a.key.localeCompare(b.key));
   const table = [
-    '| accounts × months | readings loaded | load readings/s | month run | whole command | accounts/s | peak RSS | workers 1 → max | floor | pipeline / floor |',
-    '|---|--:|--:|--:|--:|--:|--:|---|--:|--:|',
+    '| accounts × months | DuckDB memory | readings loaded | load readings/s | month run | whole command | accounts/s | peak RSS | workers 1 → max | floor | pipeline / floor |',
+    '|---|---|--:|--:|--:|--:|--:|--:|---|--:|--:|',
   ];
   const n = (x: number | undefined) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
   for (const r of rows) {
     const best = r.runs.at(-1);
-    table.push(`| ${n(r.accounts)} × ${r.months} | ${n(r.setup_ms.readings)} | ${n(r.setup_ms.readings_per_s)} | ${(best.run_ms / 1000).toFixed(1)} s | ` +
+    table.push(`| ${n(r.accounts)} × ${r.months} | ${r.memory_limit ?? 'default (40% of RAM)'} | ${n(r.setup_ms.readings)} | ${n(r.setup_ms.readings_per_s)} | ${(best.run_ms / 1000).toFixed(1)} s | ` +
       `${(best.wall_ms / 1000).toFixed(1)} s | ${n(best.accounts_per_s)} | ${n(best.peak_rss_mb)} MB | ` +
       `${r.runs.map((x: { run_ms: number }) => `${(x.run_ms / 1000).toFixed(1)} s`).join(' → ')} | ` +
       `${(r.floor_ms / 1000).toFixed(2)} s | ${r.pipeline_over_floor.toFixed(2)} |`);

@@ -1,7 +1,6 @@
 // One period's bill run: stage determinants in SQL, price and score batches on the worker pool,
 // write each batch in its own transaction, then make the period current and write its outputs.
 import { mkdirSync, statSync } from 'node:fs';
-import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
@@ -18,14 +17,8 @@ const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
 const DAY_MS = 86_400_000;
 /** How far back an opening read is looked for: one missed monthly read. */
 const LOOKBACK_DAYS = 62;
-/** At 2M accounts a range's aggregates fit in BILL_MEMORY_LIMIT without spilling. */
+/** Ranges of 2M accounts run in 4 GB of DuckDB memory without spilling (bench/README.md). */
 export const DEFAULT_STAGE_SIZE = 2_000_000;
-/**
- * DuckDB's memory for a bill run unless the user sets one: the SQL works on one range of
- * accounts at a time, and more memory would only become cache (measured at 10M accounts: 4 GB
- * gave 127 s and 5.2 GB peak RSS, 40% of 24 GiB gave 137 s and 10.2 GB).
- */
-export const BILL_MEMORY_LIMIT = `${Math.min(4, Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30)))}GB`;
 
 export interface BillRunOptions {
   period: string;

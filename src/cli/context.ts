@@ -17,7 +17,6 @@ export interface CommandContext {
   /** Global options of the invocation (--db, --debug, --quiet). */
   globals(command: Command): GlobalOptions;
   /** Opens the store named by --db / BILLRUN_DB / the default, creating and migrating it. */
-  /** Opens the store for `work`; `options.memoryLimit` is the command's default, below the user's. */
   withStore<T>(command: Command, work: (store: Store) => Promise<T>, options?: StoreOptions): Promise<T>;
   progress(command: Command, unit: string): ReturnType<typeof createProgress>;
   /** Prints a line on stdout. */
@@ -40,9 +39,7 @@ export function createContext(effects: Effects): CommandContext {
     globals,
     async withStore(command, work, options) {
       const global = globals(command);
-      const store = await openStore(storePath(global.db, effects.env), {
-        ...options, memoryLimit: memoryLimit(global.memoryLimit, effects.env, options?.memoryLimit),
-      });
+      const store = await openStore(storePath(global.db, effects.env), { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options });
       try {
         return await work(store);
       } finally {

@@ -22,7 +22,7 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
     .description('Billing-run anomaly review for electric and gas utilities')
     .version(VERSION)
     .option('--db <path>', 'store file (default: $BILLRUN_DB or ./billrun.duckdb)')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default: $BILLRUN_MEMORY_LIMIT, else 4GB for bill and 40% of RAM for the rest)')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default: $BILLRUN_MEMORY_LIMIT or 40% of RAM)')
     .option('--debug', 'show stack traces for unexpected errors')
     .option('--quiet', 'no progress output')
     .showHelpAfterError()

@@ -43,13 +43,12 @@ export function storePath(option: string | undefined, env: NodeJS.ProcessEnv): s
 }
 
 /**
- * DuckDB's memory limit: --memory-limit, else $BILLRUN_MEMORY_LIMIT, else the command's own
- * default, else 40% of the machine. DuckDB's own default (80%) leaves too little for the worker
- * threads beside it; past the limit DuckDB spills to a temporary directory beside the store
- * instead of growing.
+ * DuckDB's memory limit: --memory-limit, else $BILLRUN_MEMORY_LIMIT, else 40% of the machine.
+ * DuckDB's own default (80%) leaves too little for the worker threads beside it; past the limit
+ * DuckDB spills to a temporary directory beside the store instead of growing.
  */
-export function memoryLimit(option: string | undefined, env: NodeJS.ProcessEnv, commandDefault?: string): string {
-  return option ?? env.BILLRUN_MEMORY_LIMIT ?? commandDefault ?? `${Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30))}GB`;
+export function memoryLimit(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  return option ?? env.BILLRUN_MEMORY_LIMIT ?? `${Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30))}GB`;
 }
 
 export async function openStore(path: string, options: StoreOptions = {}): Promise<Store> {

@@ -1,7 +1,7 @@
 // billrun bill --period P | --from P --to Q — the monthly batch (or a backfill of several months).
 import { join, dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import { BILL_MEMORY_LIMIT, billPeriod, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
+import { billPeriod, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
 import { isPeriod, periodRange } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
 import { storePath } from '../../store/index.js';
@@ -66,7 +66,7 @@ export function billCommand(ctx: CommandContext): Command {
           }
           if (!options.json) printSummary(ctx, summaries.at(-1)!);
         }
-      }, { threads: workers, memoryLimit: BILL_MEMORY_LIMIT });
+      }, { threads: workers });
       if (options.json) ctx.print(JSON.stringify(periods.length === 1 ? summaries[0] : summaries, null, 2));
       if (summaries.some((s) => s.errored > 0)) ctx.finishWith(EXIT.dataErrors);
     });
