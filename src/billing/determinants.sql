@@ -1,5 +1,5 @@
--- Billing determinants and review features of every active account for one period, in one
--- statement over the readings, the account master and the stored bills of earlier periods.
+-- Billing determinants and review features of every active account for one period, in SQL over
+-- the readings, the account master and the stored bills of earlier periods.
 --
 -- Period P covers the reads dated in its month: the closing read is a register's last read in
 -- the month, the opening read its last read before the month (looking back 62 days, one missed
@@ -11,7 +11,7 @@
 --
 -- The statement runs once per range of account keys [$lo, $hi) (run.ts prefixes it with CREATE
 -- TABLE for the first range and INSERT INTO for the others), so its hash tables hold one range's
--- meters and bills whatever the number of accounts: memory stays bounded and the cost linear.
+-- meters and bills whatever the number of accounts, and memory stays bounded.
 -- The peer medians, which need every account, follow in `peers`.
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),

@@ -8,7 +8,9 @@ import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, isPeriod, periodBounds, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
-  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, writeFileAtomic, type ColumnBatch, type ColumnSpec, type Store } from '../store/index.js';
+  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, writeFileAtomic,
+  type ColumnBatch, type ColumnSpec, type Store,
+} from '../store/index.js';
 import { createBillingPool } from './pool.js';
 import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
 
@@ -17,7 +19,7 @@ const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
 const DAY_MS = 86_400_000;
 /** How far back an opening read is looked for: one missed monthly read. */
 const LOOKBACK_DAYS = 62;
-/** Ranges of 2M accounts run in 4 GB of DuckDB memory without spilling (bench/README.md). */
+/** Accounts per determinants query: at 10M accounts the SQL stage took as long under a 4 GB memory limit as under 9.6 GB (bench/README.md). */
 export const DEFAULT_STAGE_SIZE = 2_000_000;
 
 export interface BillRunOptions {
@@ -116,6 +118,7 @@ async function startRun(store: Store, options: BillRunOptions, period: number): 
       year_start: Math.floor(period / 100) * 100 + 1,
     };
     const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
+    // The first range creates the table, so a store without accounts still gets an empty one.
     for (let lo = 0; lo === 0 || lo < keys; lo += options.stageSize) {
       const into = lo === 0 ? 'CREATE OR REPLACE TABLE run_staging AS' : 'INSERT INTO run_staging';
       await connection.run(`${into}\n${STAGE_SQL.staged!}`, { ...params, lo, hi: lo + options.stageSize });

@@ -13,7 +13,9 @@ import type { StatementLocale } from '../../schemas/utility.js';
 import { addPeriods, isoDate, isPeriod, periodBounds, periodIndex, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
-  appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, writeFileAtomic, type ColumnBatch, type ColumnSpec, type Store } from '../store/index.js';
+  appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, writeFileAtomic,
+  type ColumnBatch, type ColumnSpec, type Store,
+} from '../store/index.js';
 import { formatCsv } from '../text/csv.js';
 import { openPeriodDirectory, publishPeriod, shardDigitsFor, statementPath, type PeriodDirectory } from './layout.js';
 import { createStatementPool } from './pool.js';
