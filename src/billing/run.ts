@@ -17,8 +17,8 @@ import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type Price
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
 const DAY_MS = 86_400_000;
-/** How far back an opening read is looked for: one missed monthly read. */
-const LOOKBACK_DAYS = 62;
+/** How far back an opening read is looked for: one missed monthly read. Statements show the same reads. */
+export const LOOKBACK_DAYS = 62;
 /** Accounts per determinants query: at 10M accounts the SQL stage took as long under a 4 GB memory limit as under 9.6 GB (bench/README.md). */
 export const DEFAULT_STAGE_SIZE = 2_000_000;
 

@@ -10,6 +10,7 @@ import { BILL_STATUSES, HELD_STATUSES } from '../../schemas/bill.js';
 import { CUSTOMER_CLASSES, READ_TYPES, REGISTERS } from '../../schemas/inputs.js';
 import { STATEMENT_SCHEMA_ID, STATEMENT_SCHEMA_VERSION } from '../../schemas/statement.js';
 import type { StatementLocale } from '../../schemas/utility.js';
+import { LOOKBACK_DAYS } from '../billing/index.js';
 import { addPeriods, isoDate, isPeriod, periodBounds, periodIndex, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
@@ -26,8 +27,6 @@ import {
 import type { LoadedUtility } from './utility.js';
 
 const SQL = sqlStatements(import.meta.url, 'statements.sql');
-// Opening reads are looked for this far back, as the bill run looks for them (src/billing/run.ts).
-const LOOKBACK_DAYS = 62;
 const MANIFEST = 'manifest.json';
 const INDEX = 'files.parquet';
 const REJECTS = 'rejects.csv';
