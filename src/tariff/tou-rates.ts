@@ -17,7 +17,8 @@ export function resolveTouRates(
   rates: TouEnergy['rates'], seasonId: string,
 ): { values: (Decimal | undefined)[]; issues: TouRateIssue[] } {
   const values: (Decimal | undefined)[] = [undefined, undefined, undefined, undefined];
-  const state: ('todo' | 'busy' | 'done')[] = ['todo', 'todo', 'todo', 'todo'];
+  // Depth-first visit marks: a period met again while 'visiting' closes a cycle of derived prices.
+  const state: ('unvisited' | 'visiting' | 'done')[] = ['unvisited', 'unvisited', 'unvisited', 'unvisited'];
   const issues: TouRateIssue[] = [];
 
   const resolve = (p: number, chain: TouPeriod[]): Decimal | undefined => {
@@ -25,12 +26,12 @@ export function resolveTouRates(
     const period = TOU_PERIODS[p]!;
     const spec = rates[period];
     if (spec === undefined) return undefined;
-    if (state[p] === 'busy') {
+    if (state[p] === 'visiting') {
       const cycle = [...chain.slice(chain.indexOf(period)), period];
       issues.push({ period, code: 'rate_cycle', message: `derived prices form a cycle: ${cycle.join(' → ')}` });
       return undefined;
     }
-    state[p] = 'busy';
+    state[p] = 'visiting';
     let value: Decimal | undefined;
     if (typeof spec === 'object' && !isSeasonMap(spec)) {
       const basePeriod = TOU_PERIODS.indexOf(spec.of);
