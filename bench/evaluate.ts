@@ -5,13 +5,12 @@
 // results go to <out>/results.json and a markdown summary to stdout (bench/evaluation.md quotes it).
 //
 //   npx tsc -p . && node dist/bench/evaluate.js [--out DIR] [--accounts N] [--only NAME,...] [--rules FILE]
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvaluationReport } from '../src/anomaly/index.js';
+import { billrun, BIN } from './cli.js';
 
 interface Setting {
   name: string;
@@ -38,15 +37,6 @@ const START = '2024-01';
 const FROM = '2025-02';
 const TO = '2026-01';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'bin.js');
-
-function billrun(args: string[]): string {
-  const run = spawnSync(process.execPath, [bin, '--quiet', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  // Exit code 3 = some accounts could not be billed (reported, not fatal).
-  if (run.status !== 0 && run.status !== 3) throw new Error(`billrun ${args.join(' ')} failed (${run.status}): ${run.stderr}`);
-  return run.stdout;
-}
-
 interface Result {
   setting: Setting;
   heatWave: { region: string; period: string; size: number } | null;
@@ -63,15 +53,13 @@ function runSetting(setting: Setting, out: string, accounts: number, rules: stri
   const db = join(dir, 'store.duckdb');
   const summary = JSON.parse(billrun(['generate', '--accounts', String(accounts), '--months', String(MONTHS), '--start', START,
     '--seed', String(setting.seed), '--anomaly-rate', String(setting.anomalyRate), '--regions', String(setting.regions),
-    '--heat-wave-size', String(setting.heatWaveSize), '--out', data, '--json'])) as Record<string, unknown>;
+    '--heat-wave-size', String(setting.heatWaveSize), '--out', data, '--json']).out) as Record<string, unknown>;
   const tariffs = readdirSync(join(data, 'tariffs')).map((f) => join(data, 'tariffs', f));
   billrun(['--db', db, 'tariff', 'load', ...tariffs]);
   billrun(['--db', db, 'load', 'accounts', join(data, 'accounts.csv')]);
   billrun(['--db', db, 'load', 'readings', ...readdirSync(data).filter((f) => /^(readings|intervals)\./.test(f)).map((f) => join(data, f))]);
-  const t0 = performance.now();
-  billrun(['--db', db, 'bill', '--from', START, '--to', TO, '--out', join(dir, 'out'), ...(rules ? ['--rules', rules] : [])]);
-  const billSeconds = (performance.now() - t0) / 1000;
-  const report = JSON.parse(billrun(['--db', db, 'evaluate', '--labels', join(data, 'labels.csv'), '--from', FROM, '--to', TO, '--json'])) as EvaluationReport;
+  const billSeconds = billrun(['--db', db, 'bill', '--from', START, '--to', TO, '--out', join(dir, 'out'), ...(rules ? ['--rules', rules] : [])]).ms / 1000;
+  const report = JSON.parse(billrun(['--db', db, 'evaluate', '--labels', join(data, 'labels.csv'), '--from', FROM, '--to', TO, '--json']).out) as EvaluationReport;
   return {
     setting, billSeconds, report,
     heatWave: (summary.heatWave ?? null) as Result['heatWave'],
@@ -127,7 +115,7 @@ function main(): void {
       rules: { type: 'string' },
     },
   });
-  if (!existsSync(bin)) throw new Error(`build first (npx tsc -p .): ${bin} is missing`);
+  if (!existsSync(BIN)) throw new Error(`build first (npx tsc -p .): ${BIN} is missing`);
   const accounts = Number(values.accounts);
   const only = values.only ? new Set(values.only.split(',')) : null;
   const out = values.out!;

@@ -6,15 +6,13 @@
 // (bench/floor.sql) on another copy. Results go to bench/results/*.json and the table in
 // bench/README.md; with --ci a small size is used and the run fails when pipeline/floor exceeds
 // bench/limits.json. Ratios measured in one run do not depend on how fast the machine is.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { addPeriods, periodBounds, periodKey } from '../src/calendar/index.js';
-import { openStore, sourceDir, sqlStatements } from '../src/store/index.js';
+import { openStore, sqlStatements } from '../src/store/index.js';
+import { billrun, freshCopy, ROOT } from './cli.js';
 
-const ROOT = join(sourceDir(import.meta.url), '..');
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 const FLOOR = sqlStatements(import.meta.url, 'floor.sql').floor!;
 
 interface Args {
@@ -44,23 +42,13 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-function billrun(db: string, args: string[]): { ms: number; out: string } {
-  const t0 = performance.now();
-  const result = spawnSync(process.execPath, [BIN, '--db', db, '--quiet', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const ms = performance.now() - t0;
-  if (result.status !== 0 && result.status !== 3) {
-    throw new Error(`billrun ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  }
-  return { ms, out: result.stdout };
-}
-
 function prepare(args: Args, dataDir: string): { historyDb: string; setup: Record<string, number> } {
   const data = join(dataDir, 'data');
   const setup: Record<string, number> = {};
   if (!existsSync(join(data, 'labels.csv'))) {
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
-    setup.generate_ms = billrun(join(dataDir, 'unused.duckdb'), ['generate', '--accounts', String(args.accounts), '--months', String(args.months),
+    setup.generate_ms = billrun(['generate', '--accounts', String(args.accounts), '--months', String(args.months),
       '--start', '2024-01', '--seed', String(args.seed), '--out', data]).ms;
   }
   const historyDb = join(dataDir, 'history.duckdb');
@@ -69,14 +57,14 @@ function prepare(args: Args, dataDir: string): { historyDb: string; setup: Recor
     const building = join(dataDir, 'building.duckdb');
     rmSync(building, { force: true });
     const tariffs = readdirSync(join(data, 'tariffs')).map((f) => join(data, 'tariffs', f));
-    billrun(building, ['tariff', 'load', ...tariffs]);
-    setup.ingest_accounts_ms = billrun(building, ['load', 'accounts', join(data, 'accounts.csv')]).ms;
+    billrun(['--db', building, 'tariff', 'load', ...tariffs]);
+    setup.ingest_accounts_ms = billrun(['--db', building, 'load', 'accounts', join(data, 'accounts.csv')]).ms;
     const extra = readdirSync(data).filter((f) => f.startsWith('intervals.')).map((f) => join(data, f));
-    const load = billrun(building, ['load', 'readings', readingsFile, ...extra]);
+    const load = billrun(['--db', building, 'load', 'readings', readingsFile, ...extra]);
     setup.ingest_readings_ms = load.ms;
     setup.readings = Number(/read ([\d,]+)/.exec(load.out)?.[1]?.replaceAll(',', '') ?? 0);
     setup.readings_per_s = Math.round(setup.readings / (load.ms / 1000));
-    setup.history_ms = billrun(building, ['bill', '--from', '2024-01', '--to', addPeriods('2024-01', args.months - 2), '--out', join(dataDir, 'out')]).ms;
+    setup.history_ms = billrun(['--db', building, 'bill', '--from', '2024-01', '--to', addPeriods('2024-01', args.months - 2), '--out', join(dataDir, 'out')]).ms;
     copyFileSync(building, historyDb);
     rmSync(building, { force: true });
     writeFileSync(join(dataDir, 'setup.json'), JSON.stringify(setup, null, 2));
@@ -87,7 +75,7 @@ function prepare(args: Args, dataDir: string): { historyDb: string; setup: Recor
 
 async function floorMs(historyDb: string, workDir: string, period: string, threads: number): Promise<number> {
   const db = join(workDir, 'floor.duckdb');
-  copyFileSync(historyDb, db);
+  freshCopy(historyDb, db);
   const store = await openStore(db, { threads });
   const { firstDay, nextFirstDay } = periodBounds(period);
   const day = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
@@ -122,9 +110,9 @@ async function main(): Promise<void> {
   const runs = [];
   for (const workers of args.workers) {
     const db = join(workDir, `run-${workers}.duckdb`);
-    copyFileSync(historyDb, db);
+    freshCopy(historyDb, db);
     const limit = args.memoryLimit ? ['--memory-limit', args.memoryLimit] : [];
-    const { ms, out } = billrun(db, [...limit, 'bill', '--period', period, '--workers', String(workers), '--out', join(workDir, `out-${workers}`), '--json']);
+    const { ms, out } = billrun(['--db', db, ...limit, 'bill', '--period', period, '--workers', String(workers), '--out', join(workDir, `out-${workers}`), '--json']);
     const summary = JSON.parse(out) as { accountsIn: number; timingsMs: Record<string, number>; peakRssMb: number; lineItems: number };
     const runMs = (summary.timingsMs.determinants ?? 0) + (summary.timingsMs.batches ?? 0) + (summary.timingsMs.finalize ?? 0);
     runs.push({ workers, wall_ms: Math.round(ms), run_ms: runMs, accounts_per_s: Math.round(summary.accountsIn / (runMs / 1000)),

@@ -16,22 +16,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addPeriods } from '../src/calendar/index.js';
 import type { StatementsSummary } from '../src/statements/index.js';
-import { sourceDir } from '../src/store/index.js';
+import { billrun, BIN, ROOT, sync } from './cli.js';
 
-const ROOT = join(sourceDir(import.meta.url), '..');
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 const START = '2024-07';
 const MONTHS = 13;
 const PERIOD = addPeriods(START, MONTHS - 1);
-
-function billrun(args: string[]): { seconds: number; out: string } {
-  const t0 = performance.now();
-  const result = spawnSync(process.execPath, [BIN, '--quiet', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const seconds = (performance.now() - t0) / 1000;
-  // Exit code 3: some rows or accounts were rejected (reported, not fatal).
-  if (result.status !== 0 && result.status !== 3) throw new Error(`billrun ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { seconds, out: result.stdout };
-}
 
 function prepare(dir: string, accounts: number): string {
   const data = join(dir, 'data');
@@ -51,13 +40,6 @@ function prepare(dir: string, accounts: number): string {
   copyFileSync(building, history);
   rmSync(building, { force: true });
   return history;
-}
-
-/** Seconds to write back every dirty page: what a run leaves the disk to do after it returns. */
-function sync(): number {
-  const t0 = performance.now();
-  spawnSync('sync');
-  return (performance.now() - t0) / 1000;
 }
 
 /**
@@ -130,19 +112,19 @@ function main(): void {
     accounts, period: PERIOD, format: values.format, workers: Number(values.workers), statements_dir: out,
     machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, load_average_at_start: load },
     command: `billrun statements --period ${PERIOD} --out DIR --format ${values.format} --workers ${values.workers}`,
-    bill: { seconds: Number(bill.seconds.toFixed(1)), then_sync_seconds: Number(billSync.toFixed(1)), accounts: billSummary.accountsIn, billed: billSummary.billed, held: billSummary.held, stages_ms: billSummary.timingsMs },
+    bill: { seconds: Number((bill.ms / 1000).toFixed(1)), then_sync_seconds: Number(billSync.toFixed(1)), accounts: billSummary.accountsIn, billed: billSummary.billed, held: billSummary.held, stages_ms: billSummary.timingsMs },
     statements: {
-      seconds: Number(first.seconds.toFixed(1)), then_sync_seconds: Number(firstSync.toFixed(1)), statements: firstSummary.statements,
-      per_second: rate(firstSummary, first.seconds), per_second_with_sync: rate(firstSummary, first.seconds + firstSync),
+      seconds: Number((first.ms / 1000).toFixed(1)), then_sync_seconds: Number(firstSync.toFixed(1)), statements: firstSummary.statements,
+      per_second: rate(firstSummary, first.ms / 1000), per_second_with_sync: rate(firstSummary, first.ms / 1000 + firstSync),
       render_and_write_per_second: firstSummary.statementsPerSecond, stages_ms: firstSummary.timingsMs,
       files: firstSummary.files.written, bytes: firstSummary.files.bytes, disk_bytes: disk,
       bytes_per_statement: Math.round(firstSummary.files.bytes / Math.max(1, firstSummary.files.written)),
     },
     rerun: {
-      seconds: Number(again.seconds.toFixed(1)), per_second: rate(againSummary, again.seconds), unchanged: againSummary.files.unchanged,
+      seconds: Number((again.ms / 1000).toFixed(1)), per_second: rate(againSummary, again.ms / 1000), unchanged: againSummary.files.unchanged,
       written: againSummary.files.written, stages_ms: againSummary.timingsMs,
     },
-    statements_over_bill: Number((first.seconds / bill.seconds).toFixed(3)),
+    statements_over_bill: Number((first.ms / bill.ms).toFixed(3)),
     file_floor: {
       comment: 'creating and writing one file of the average statement size on the same file system, one thread, no rendering',
       micros_per_file: Number(floor.toFixed(1)),
