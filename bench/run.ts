@@ -67,9 +67,10 @@ function prepare(args: Args, dataDir: string): { historyDb: string; setup: Recor
     setup.history_ms = billrun(['--db', building, 'bill', '--from', '2024-01', '--to', addPeriods('2024-01', args.months - 2), '--out', join(dataDir, 'out')]).ms;
     copyFileSync(building, historyDb);
     rmSync(building, { force: true });
-    writeFileSync(join(dataDir, 'setup.json'), JSON.stringify(setup, null, 2));
   }
+  // A rebuilt history keeps the generate time of the data it was built from.
   const saved = existsSync(join(dataDir, 'setup.json')) ? JSON.parse(readFileSync(join(dataDir, 'setup.json'), 'utf8')) : {};
+  if (Object.keys(setup).length > 0) writeFileSync(join(dataDir, 'setup.json'), JSON.stringify({ ...saved, ...setup }, null, 2));
   return { historyDb, setup: { ...saved, ...setup } };
 }
 

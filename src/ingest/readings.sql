@@ -79,13 +79,17 @@ WHERE r.read_date BETWEEN (SELECT min(read_at)::DATE FROM reading_checks)
   AND r.meter_key IN (SELECT meter_key FROM reading_checks);
 
 -- name: insert-registers
--- Returns nothing; counts come from count-registers.
+-- Returns nothing; counts come from count-registers. Stored in meter order: the bill run reads
+-- one range of accounts (and so of meters) at a time, DuckDB skips the row groups whose meter
+-- keys lie outside it only when each load's rows are clustered by meter, and its per-meter
+-- aggregation runs faster over clustered rows (1M × 25: determinants 7.4 → 6.0 s).
 INSERT INTO readings
 SELECT c.meter_key, c.read_at::DATE, c.read_at, c.register, c.value_milli, c.read_type, $file_key, c.line
 FROM reading_checks c
 WHERE c.problem IS NULL
   AND NOT EXISTS (SELECT 1 FROM stored_in_range r
-                  WHERE r.meter_key = c.meter_key AND r.read_at = c.read_at AND r.register = c.register);
+                  WHERE r.meter_key = c.meter_key AND r.read_at = c.read_at AND r.register = c.register)
+ORDER BY c.meter_key, c.read_at, c.register;
 
 -- name: check-intervals
 CREATE OR REPLACE TEMP TABLE reading_checks AS
@@ -158,4 +162,5 @@ INSERT INTO intervals
 SELECT c.meter_key, c.interval_start, c.interval_minutes, c.wh, $file_key, c.line
 FROM reading_checks c
 WHERE c.problem IS NULL
-  AND NOT EXISTS (SELECT 1 FROM stored_in_range r WHERE r.meter_key = c.meter_key AND r.interval_start = c.interval_start);
+  AND NOT EXISTS (SELECT 1 FROM stored_in_range r WHERE r.meter_key = c.meter_key AND r.interval_start = c.interval_start)
+ORDER BY c.meter_key, c.interval_start;

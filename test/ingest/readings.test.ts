@@ -78,6 +78,25 @@ describe('load readings', () => {
     expect(conflict.err).toContain("line 2: column value: '100.600' conflicts with the stored reading 100.500 (actual)");
   });
 
+  it("stores a file's readings clustered by meter, whatever their order in the file", async () => {
+    // The bill run reads one range of meters at a time and skips storage blocks outside it only
+    // when a load's rows are stored in meter order; a monthly file usually comes date by date.
+    const dir = tempDir();
+    const db = await storeWithAccounts(dir);
+    const file = join(dir, 'by-date.csv');
+    writeFileSync(file, 'meter_id,read_at,register,value,read_type\n' +
+      'M2,2024-01-05,total,10,actual\nM1,2024-01-05,total,20,actual\nM2,2024-02-05,total,11,actual\n' +
+      'M1,2024-02-05,peak,5,actual\nM1,2024-02-05,total,21,actual\nM2,2024-03-05,total,12,actual\n');
+    expect((await runCli(['load', 'readings', file], db)).out).toContain('loaded 6');
+    const store = await openStore(db);
+    expect((await store.rows(`SELECT m.meter_id || ' ' || r.read_date::VARCHAR || ' ' || r.register::VARCHAR AS r
+                              FROM readings r JOIN meters m USING (meter_key) ORDER BY r.rowid`)).map((row) => row.r)).toEqual([
+      'M1 2024-01-05 total', 'M1 2024-02-05 total', 'M1 2024-02-05 peak',
+      'M2 2024-01-05 total', 'M2 2024-02-05 total', 'M2 2024-03-05 total',
+    ]);
+    store.close();
+  });
+
   it('loads interval readings, told apart by their columns', async () => {
     const dir = tempDir();
     const db = await storeWithAccounts(dir);
