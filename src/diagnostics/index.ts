@@ -18,6 +18,12 @@ export const EXIT = {
   busy: 4,
   /** Refused to protect billed data (already billed without --rebill, tariff change to a billed period, illegal review transition). */
   refused: 5,
+  /**
+   * The environment failed, not the input or the code: the store cannot be opened or is damaged,
+   * an output or rejects folder cannot be written, a setting (option or variable) is invalid. The
+   * message names the path or the setting; nothing was changed.
+   */
+  environment: 6,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
