@@ -3,8 +3,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../setup/browser.js';
 import { runCli } from '../helpers.js';
 import { PERIOD, reviewFixture, SCRIPT_NAME, type ReviewFixture } from './fixture.js';
 
@@ -49,10 +50,7 @@ beforeAll(async () => {
   const written = await runCli(['review', 'report', '--period', PERIOD, '--out', report], db);
   expect(written.code, written.err).toBe(0);
   html = readFileSync(report, 'utf8');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {

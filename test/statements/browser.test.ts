@@ -3,8 +3,9 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../setup/browser.js';
 import { statementPath } from '../../src/statements/index.js';
 import { runCli } from '../helpers.js';
 import { PERIOD, statementsFixture, UTILITY, type StatementsFixture } from './fixture.js';
@@ -20,10 +21,7 @@ beforeAll(async () => {
     const result = await runCli(['statements', '--period', PERIOD, '--out', join(fx.dir, locale), '--locale', locale, '--utility', UTILITY], fx.db);
     expect(result.code, result.err).toBe(0);
   }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
