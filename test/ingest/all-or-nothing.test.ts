@@ -4,28 +4,14 @@ import { truncateSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
+import { ACCOUNTS_HEADER, storeWithAccounts, storeWithTariff, storedRows } from './fixture.js';
 
-const HEADER = 'account_id,name,address,customer_class,tariff_id,region,meter_id,start_date';
-const GOOD = `${HEADER}\nA1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01\n`;
-
-async function storeWithTariff(dir: string): Promise<string> {
-  const db = join(dir, 'store.duckdb');
-  const store = await openStore(db);
-  await store.run(`INSERT INTO tariff_policies VALUES ('GD-RES', 1, 'test', 'CNY', '{}', 0, now())`);
-  store.close();
-  return db;
-}
+const GOOD = `${ACCOUNTS_HEADER}\nA1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01\n`;
 
 async function counts(db: string): Promise<Record<string, unknown>> {
-  const store = await openStore(db);
-  try {
-    return (await store.rows(`SELECT (SELECT count(*) FROM accounts)::INTEGER AS accounts, (SELECT count(*) FROM meters)::INTEGER AS meters,
-      (SELECT count(*) FROM readings)::INTEGER AS readings, (SELECT count(*) FROM input_files)::INTEGER AS files`))[0]!;
-  } finally {
-    store.close();
-  }
+  return (await storedRows(db, `SELECT (SELECT count(*) FROM accounts)::INTEGER AS accounts, (SELECT count(*) FROM meters)::INTEGER AS meters,
+    (SELECT count(*) FROM readings)::INTEGER AS readings, (SELECT count(*) FROM input_files)::INTEGER AS files`))[0]!;
 }
 
 describe('a multi-file load is all or nothing', () => {
@@ -35,9 +21,9 @@ describe('a multi-file load is all or nothing', () => {
     const good = join(dir, 'good.csv');
     writeFileSync(good, GOOD);
     const unknown = join(dir, 'unknown.csv');
-    writeFileSync(unknown, `${HEADER},colour\nA3,Z,3 Road,residential,GD-RES,R01,M3,2023-01-01,red\n`);
+    writeFileSync(unknown, `${ACCOUNTS_HEADER},colour\nA3,Z,3 Road,residential,GD-RES,R01,M3,2023-01-01,red\n`);
     const headerOnly = join(dir, 'header-only.csv');
-    writeFileSync(headerOnly, `${HEADER}\n`);
+    writeFileSync(headerOnly, `${ACCOUNTS_HEADER}\n`);
     const cases: [string, RegExp][] = [
       [join(dir, 'missing.csv'), /missing\.csv: no such file/],
       [unknown, /unknown\.csv: line 1: column colour: unknown column/],
@@ -53,7 +39,7 @@ describe('a multi-file load is all or nothing', () => {
     }
     // The same two good files load together, each with its own summary.
     const more = join(dir, 'more.csv');
-    writeFileSync(more, `${HEADER}\nA3,Zhao,3 Road,residential,GD-RES,R01,M3,2023-01-01\n`);
+    writeFileSync(more, `${ACCOUNTS_HEADER}\nA3,Zhao,3 Road,residential,GD-RES,R01,M3,2023-01-01\n`);
     const result = await runCli(['load', 'accounts', good, more], db);
     expect(result.code).toBe(0);
     expect(result.out).toContain('good.csv (accounts): read 2 = loaded 2 + already stored 0 + rejected 0');
@@ -63,10 +49,7 @@ describe('a multi-file load is all or nothing', () => {
 
   it('commits no reading when a later file is a truncated Parquet file, and writes no rejects of the refused load', async () => {
     const dir = tempDir();
-    const db = await storeWithTariff(dir);
-    const accounts = join(dir, 'accounts.csv');
-    writeFileSync(accounts, GOOD);
-    expect((await runCli(['load', 'accounts', accounts], db)).code).toBe(0);
+    const db = await storeWithAccounts(dir);
     const reads = join(dir, 'reads.csv');
     writeFileSync(reads, 'meter_id,read_at,register,value,read_type\nM1,2024-01-05,total,10,actual\nM9,2024-01-05,total,10,actual\n');
     const parquet = join(dir, 'more.parquet');

@@ -6,21 +6,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
+import { ACCOUNTS_HEADER, storeWithAccounts, storedRows } from './fixture.js';
 
 const READS = 'meter_id,read_at,register,value,read_type';
 
 /** A1 (M1) from 2023-01-01, open; A2 (M2) from 2023-01-01 to 2024-06-30. */
-async function storeWithAccounts(dir: string): Promise<string> {
-  const db = join(dir, 'store.duckdb');
-  const store = await openStore(db);
-  await store.run(`INSERT INTO tariff_policies VALUES ('GD-RES', 1, 'test', 'CNY', '{}', 0, now())`);
-  store.close();
-  const accounts = join(dir, 'accounts.csv');
-  writeFileSync(accounts, 'account_id,name,address,customer_class,tariff_id,region,meter_id,start_date,end_date\n' +
-    'A1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01,\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01,2024-06-30\n');
-  expect((await runCli(['load', 'accounts', accounts], db)).code).toBe(0);
-  return db;
-}
+const storeWithEndedAccount = (dir: string) => storeWithAccounts(dir, `${ACCOUNTS_HEADER},end_date\n` +
+  'A1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01,\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01,2024-06-30\n');
 
 async function load(db: string, dir: string, name: string, lines: string[]) {
   const file = join(dir, name);
@@ -32,19 +24,10 @@ function rejectsOf(dir: string, name: string): string[] {
   return readFileSync(join(dir, `${name}.rejects.csv`), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',').slice(1).join(','));
 }
 
-async function stored(db: string, sql: string): Promise<Record<string, unknown>[]> {
-  const store = await openStore(db);
-  try {
-    return await store.rows(sql);
-  } finally {
-    store.close();
-  }
-}
-
 describe('reading values', () => {
   it('rejects values that would not be stored exactly, and stores the largest accepted one exactly', async () => {
     const dir = tempDir();
-    const db = await storeWithAccounts(dir);
+    const db = await storeWithEndedAccount(dir);
     const result = await load(db, dir, 'big.csv', [READS,
       'M1,2024-01-05,total,123456789012345.678,actual',
       'M1,2024-01-06,total,9007199254740.993,actual',
@@ -61,7 +44,7 @@ describe('reading values', () => {
       '4,value,1000000000000,too large: at most 999999999999.999',
       '7,value,1234567890123456789,too large: at most 999999999999.999',
     ]);
-    expect(await stored(db, 'SELECT value_milli::VARCHAR AS v FROM readings ORDER BY line')).toEqual([
+    expect(await storedRows(db, 'SELECT value_milli::VARCHAR AS v FROM readings ORDER BY line')).toEqual([
       { v: '999999999999999' }, { v: '8765432109877' },
     ]);
 
@@ -69,12 +52,12 @@ describe('reading values', () => {
       'M1,2024-01-05T00:00:00,60,9007199254740.993', 'M1,2024-01-05T01:00:00,60,999999999999.999']);
     expect(intervals.out).toContain('read 2 = loaded 1 + already stored 0 + rejected 1');
     expect(intervals.err).toContain("line 2: column kwh: '9007199254740.993' too large: at most 999999999999.999");
-    expect(await stored(db, 'SELECT wh::VARCHAR AS wh FROM intervals')).toEqual([{ wh: '999999999999999' }]);
+    expect(await storedRows(db, 'SELECT wh::VARCHAR AS wh FROM intervals')).toEqual([{ wh: '999999999999999' }]);
   });
 
   it('keeps the largest accepted value exact when it arrives as a Parquet DOUBLE', async () => {
     const dir = tempDir();
-    const db = await storeWithAccounts(dir);
+    const db = await storeWithEndedAccount(dir);
     const parquet = join(dir, 'reads.parquet');
     const duck = await (await DuckDBInstance.create(':memory:')).connect();
     await duck.run(`COPY (SELECT * FROM (VALUES ('M1', DATE '2024-01-05', 'total', 999999999999.999::DOUBLE, 'actual'),
@@ -83,7 +66,7 @@ describe('reading values', () => {
     const result = await runCli(['load', 'readings', parquet, '--rejects', dir], db);
     expect(result.out).toContain('read 2 = loaded 1 + already stored 0 + rejected 1');
     expect(result.err).toContain('line 2: column value: ');
-    expect(await stored(db, 'SELECT value_milli::VARCHAR AS v FROM readings')).toEqual([{ v: '999999999999999' }]);
+    expect(await storedRows(db, 'SELECT value_milli::VARCHAR AS v FROM readings')).toEqual([{ v: '999999999999999' }]);
   });
 });
 
@@ -91,7 +74,7 @@ describe('reading dates', () => {
   // The test clock is 2026-01-15T09:00Z: reads dated up to 2026-01-16 are accepted.
   it('rejects reads dated more than a day after the load, and counts reads outside the account life', async () => {
     const dir = tempDir();
-    const db = await storeWithAccounts(dir);
+    const db = await storeWithEndedAccount(dir);
     const result = await load(db, dir, 'dates.csv', [READS,
       'M1,2026-01-16T23:59:59,total,10,actual',
       'M1,2026-01-17,total,11,actual',
@@ -125,7 +108,7 @@ describe('reading dates', () => {
 describe('an actual read and a stored estimate', () => {
   it('replaces the estimate, keeps it for audit, counts it and names the billed period for a re-bill', async () => {
     const dir = tempDir();
-    const db = await storeWithAccounts(dir);
+    const db = await storeWithEndedAccount(dir);
     const first = await load(db, dir, 'estimates.csv', [READS,
       'M1,2023-12-31,total,50,actual',
       'M1,2024-01-31,total,100,estimated',
@@ -151,14 +134,14 @@ describe('an actual read and a stored estimate', () => {
     expect(actual.err).toContain('2024-01 was billed from a replaced estimate for 1 account (A1): billrun bill --period 2024-01 --rebill');
     // A customer read is not an estimate: the same value with another type says so.
     expect(actual.err).toContain(`${actual.file}: line 4: column read_type: 'actual' conflicts with the stored reading of the same value 80.000, which is customer (only an actual read replaces an estimate)`);
-    expect(await stored(db, `SELECT m.meter_id, r.read_date::VARCHAR AS d, r.value_milli::INTEGER AS v, r.read_type::VARCHAR AS t, f.path, r.line::INTEGER AS line
+    expect(await storedRows(db, `SELECT m.meter_id, r.read_date::VARCHAR AS d, r.value_milli::INTEGER AS v, r.read_type::VARCHAR AS t, f.path, r.line::INTEGER AS line
                              FROM readings r JOIN meters m USING (meter_key) JOIN input_files f USING (file_key) ORDER BY m.meter_id, r.read_at`)).toEqual([
       { meter_id: 'M1', d: '2023-12-31', v: 50000, t: 'actual', path: first.file, line: 2 },
       { meter_id: 'M1', d: '2024-01-31', v: 104500, t: 'actual', path: actual.file, line: 2 },
       { meter_id: 'M2', d: '2024-01-31', v: 70000, t: 'actual', path: actual.file, line: 3 },
       { meter_id: 'M2', d: '2024-02-29', v: 80000, t: 'customer', path: first.file, line: 5 },
     ]);
-    expect(await stored(db, `SELECT m.meter_id, s.value_milli::INTEGER AS v, s.read_type::VARCHAR AS t, f.path, s.line::INTEGER AS line,
+    expect(await storedRows(db, `SELECT m.meter_id, s.value_milli::INTEGER AS v, s.read_type::VARCHAR AS t, f.path, s.line::INTEGER AS line,
                                     g.path AS by_path, s.superseded_by_line::INTEGER AS by_line
                              FROM superseded_readings s JOIN meters m USING (meter_key) JOIN input_files f USING (file_key)
                              JOIN input_files g ON g.file_key = s.superseded_by_file_key ORDER BY m.meter_id`)).toEqual([
