@@ -2,24 +2,42 @@
 //
 // Inputs: CSV or Parquet files (by extension) following the contracts in schemas/inputs.ts.
 // Outputs: rows in accounts/meters/readings/intervals, one input_files record per file, and a
-// rejects CSV per file listing each rejected row's line, column, value and reason.
-// Invariants: rows read = loaded + unchanged + rejected for every file; each file loads in one
-// transaction (a crash leaves the store as it was); loading the same file twice adds nothing.
-import { mkdirSync } from 'node:fs';
+// rejects CSV per file listing each rejected row's line, column, value and reason; estimates that
+// an actual read replaced, in superseded_readings.
+// Invariants: rows read = loaded + unchanged + rejected for every file; the files of one command
+// load in one transaction, their rejects written before it commits (a bad file, an unwritable
+// rejects folder or a crash leaves the store as it was); loading the same file twice adds nothing.
 import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   ACCOUNT_COLUMNS, INTERVAL_READING_COLUMNS, REGISTER_READING_COLUMNS, REQUIRED_ACCOUNT_COLUMNS,
 } from '../../schemas/inputs.js';
 import { FatalError } from '../diagnostics/index.js';
-import { nextKey, sha256File, sqlStatements, type Store } from '../store/index.js';
-import { checkColumns, fileColumns, stageFile, type Contract, type StructuralReject } from './source.js';
-import { writeRejects, type Reject } from './rejects.js';
+import { nextKey, sqlStatements, type Store } from '../store/index.js';
+import { checkColumns, fileColumns, scanFile, stageFile, type Contract, type StructuralReject } from './source.js';
+import { assertRejectsWritable, writeRejects, type Reject } from './rejects.js';
 
 const ACCOUNTS_SQL = sqlStatements(import.meta.url, 'accounts.sql');
 const READINGS_SQL = sqlStatements(import.meta.url, 'readings.sql');
 
+/**
+ * The largest register value or interval kWh accepted: 3 decimals below 10^12 stay exact through
+ * a DOUBLE (Parquet's usual type, and the cast the checks use), and no register has more than 12
+ * digits (`register_digits`). Larger values are rejected rather than stored rounded.
+ */
+export const LARGEST_READING = '999999999999.999';
+
+/** Reads may be dated up to this many days after the load's date: a meter's local date runs ahead of UTC. */
+export const FUTURE_READ_DAYS = 1;
+
 export type InputKind = 'accounts' | 'readings' | 'intervals';
+
+/** Billed periods that used an estimate an actual read has now replaced. */
+export interface RebillNeed {
+  /** YYYY-MM. */
+  period: string;
+  accounts: string[];
+}
 
 export interface LoadReport {
   file: string;
@@ -30,6 +48,12 @@ export interface LoadReport {
   /** Rows identical to what the store already holds. */
   unchanged: number;
   rejected: number;
+  /** Of `loaded`: stored estimates replaced by an actual read (the estimate kept in superseded_readings). */
+  superseded: number;
+  /** Of `loaded`: reads dated before their account's start_date or after its end_date. */
+  outsideAccountLife: number;
+  /** Current bills whose read span covers a replaced estimate. */
+  rebill: RebillNeed[];
   /** Path of the rejects CSV, when anything was rejected. */
   rejectsFile: string | null;
   /** The first few rejects, for the terminal. */
@@ -59,26 +83,14 @@ const INTERVAL_CONTRACT: Contract = {
 };
 
 export async function loadAccounts(store: Store, paths: string[], options: LoadOptions): Promise<LoadReport[]> {
-  const reports: LoadReport[] = [];
-  for (const path of paths) {
-    const columns = await fileColumns(store.connection, path);
-    checkColumns(path, columns, ACCOUNT_CONTRACT);
-    reports.push(await loadOne(store, path, 'accounts', ACCOUNT_CONTRACT, columns, options, loadAccountRows));
-  }
-  return reports;
+  return loadFiles(store, paths, options, () => ({ kind: 'accounts', contract: ACCOUNT_CONTRACT, loadRows: loadAccountRows }));
 }
 
 /** Register or interval readings, told apart by their columns. */
 export async function loadReadings(store: Store, paths: string[], options: LoadOptions): Promise<LoadReport[]> {
-  const reports: LoadReport[] = [];
-  for (const path of paths) {
-    const columns = await fileColumns(store.connection, path);
-    const kind = readingsKind(path, columns);
-    const contract = kind === 'readings' ? REGISTER_CONTRACT : INTERVAL_CONTRACT;
-    checkColumns(path, columns, contract);
-    reports.push(await loadOne(store, path, kind, contract, columns, options, kind === 'readings' ? loadRegisterRows : loadIntervalRows));
-  }
-  return reports;
+  return loadFiles(store, paths, options, (path, columns) => readingsKind(path, columns) === 'readings'
+    ? { kind: 'readings', contract: REGISTER_CONTRACT, loadRows: loadRegisterRows }
+    : { kind: 'intervals', contract: INTERVAL_CONTRACT, loadRows: loadIntervalRows });
 }
 
 function readingsKind(path: string, columns: string[]): 'readings' | 'intervals' {
@@ -89,49 +101,101 @@ function readingsKind(path: string, columns: string[]): 'readings' | 'intervals'
     `not readings: expected register readings (${REGISTER_READING_COLUMNS.join(', ')}) or interval readings (${INTERVAL_READING_COLUMNS.join(', ')})`);
 }
 
-type RowLoader = (connection: DuckDBConnection, fileKey: number) => Promise<{ rejects: Reject[]; loaded: number; unchanged: number }>;
+interface FilePlan {
+  kind: InputKind;
+  contract: Contract;
+  loadRows: RowLoader;
+}
+
+interface RowContext {
+  fileKey: number;
+  checks: { latest_date: string; largest_value: string };
+}
+
+interface RowOutcome {
+  rejects: Reject[];
+  loaded: number;
+  unchanged: number;
+  superseded: number;
+  outsideAccountLife: number;
+  rebill: RebillNeed[];
+}
+
+type RowLoader = (connection: DuckDBConnection, context: RowContext) => Promise<RowOutcome>;
+
+/**
+ * All or nothing, as `tariff load`: every file's columns and the rejects folder are checked
+ * before the store is touched, then the files load in one transaction that commits only after
+ * the last file loaded and every rejects file was written.
+ */
+async function loadFiles(
+  store: Store,
+  paths: string[],
+  options: LoadOptions,
+  plan: (path: string, columns: string[]) => FilePlan,
+): Promise<LoadReport[]> {
+  const planned: (FilePlan & { path: string; columns: string[] })[] = [];
+  for (const path of paths) {
+    const columns = await fileColumns(store.connection, path);
+    const filePlan = plan(path, columns);
+    checkColumns(path, columns, filePlan.contract);
+    planned.push({ path, columns, ...filePlan });
+  }
+  assertRejectsWritable(options.rejectsDir);
+  const latest = new Date(options.now.getTime() + FUTURE_READ_DAYS * 86_400_000);
+  const checks = { latest_date: latest.toISOString().slice(0, 10), largest_value: LARGEST_READING };
+  return store.transaction(async (connection) => {
+    const loads: { report: LoadReport; rejects: Reject[] }[] = [];
+    for (const file of planned) {
+      loads.push(await loadOne(connection, file.path, file.kind, file.contract, file.columns, options, file.loadRows, checks));
+    }
+    // Last, so that a file that fails to load leaves no rejects file of a load that never happened.
+    for (const { report, rejects } of loads) {
+      if (report.rejectsFile) await writeRejects(connection, report.rejectsFile, report.file, rejects);
+    }
+    return loads.map((load) => load.report);
+  });
+}
 
 async function loadOne(
-  store: Store,
+  connection: DuckDBConnection,
   path: string,
   kind: InputKind,
   contract: Contract,
   columns: string[],
   options: LoadOptions,
   loadRows: RowLoader,
-): Promise<LoadReport> {
-  const sha256 = await sha256File(path);
-  const report = await store.transaction(async (connection) => {
-    const staged = await stageFile(connection, path, contract, columns);
-    const fileKey = await nextKey(connection, 'input_files', 'file_key');
-    const { rejects, loaded, unchanged } = await loadRows(connection, fileKey);
-    const all = mergeRejects(staged.structuralRejects, rejects);
-    const rowsRead = staged.staged + staged.structuralRejects.length;
-    if (loaded + unchanged + all.length !== rowsRead) {
-      throw new Error(`ingest bookkeeping: ${path}: read ${rowsRead} ≠ loaded ${loaded} + unchanged ${unchanged} + rejected ${all.length}`);
-    }
-    await connection.run(
-      `INSERT INTO input_files VALUES ($file_key, $kind, $path, $sha256, $read, $loaded, $unchanged, $rejected, $at)`,
-      { file_key: fileKey, kind, path, sha256, read: rowsRead, loaded, unchanged, rejected: all.length, at: options.now.toISOString() },
-    );
-    return { rowsRead, loaded, unchanged, rejects: all };
-  });
-  let rejectsFile: string | null = null;
-  if (report.rejects.length > 0) {
-    mkdirSync(options.rejectsDir, { recursive: true });
-    rejectsFile = join(options.rejectsDir, `${basename(path)}.rejects.csv`);
-    await writeRejects(store.connection, rejectsFile, path, report.rejects);
+  checks: RowContext['checks'],
+): Promise<{ report: LoadReport; rejects: Reject[] }> {
+  const scan = await scanFile(path);
+  const staged = await stageFile(connection, path, contract, columns, scan);
+  const fileKey = await nextKey(connection, 'input_files', 'file_key');
+  const outcome = await loadRows(connection, { fileKey, checks });
+  const { loaded, unchanged } = outcome;
+  const rejects = mergeRejects(staged.structuralRejects, outcome.rejects);
+  const rowsRead = staged.staged + staged.structuralRejects.length;
+  if (loaded + unchanged + rejects.length !== rowsRead) {
+    throw new Error(`ingest bookkeeping: ${path}: read ${rowsRead} ≠ loaded ${loaded} + unchanged ${unchanged} + rejected ${rejects.length}`);
   }
-  return {
+  await connection.run(
+    `INSERT INTO input_files VALUES ($file_key, $kind, $path, $sha256, $read, $loaded, $unchanged, $rejected, $at)`,
+    { file_key: fileKey, kind, path, sha256: scan.sha256, read: rowsRead, loaded, unchanged, rejected: rejects.length, at: options.now.toISOString() },
+  );
+  const rejectsFile = rejects.length > 0 ? join(options.rejectsDir, `${basename(path)}.rejects.csv`) : null;
+  const report: LoadReport = {
     file: path,
     kind,
-    rowsRead: report.rowsRead,
-    loaded: report.loaded,
-    unchanged: report.unchanged,
-    rejected: report.rejects.length,
+    rowsRead,
+    loaded,
+    unchanged,
+    rejected: rejects.length,
+    superseded: outcome.superseded,
+    outsideAccountLife: outcome.outsideAccountLife,
+    rebill: outcome.rebill,
     rejectsFile,
-    sample: report.rejects.slice(0, 5),
+    sample: rejects.slice(0, 5),
   };
+  return { report, rejects };
 }
 
 function mergeRejects(structural: StructuralReject[], rejects: Reject[]): Reject[] {
@@ -152,7 +216,7 @@ async function count(connection: DuckDBConnection, sql: string): Promise<number>
   return Number((await connection.runAndReadAll(sql)).getRowsJson()[0]![0]);
 }
 
-const loadAccountRows: RowLoader = async (connection, fileKey) => {
+const loadAccountRows: RowLoader = async (connection, { fileKey }) => {
   await connection.run(ACCOUNTS_SQL.check!);
   const rejects = await selectRejects(connection, ACCOUNTS_SQL.rejects!);
   await connection.run(ACCOUNTS_SQL.classify!);
@@ -165,30 +229,47 @@ const loadAccountRows: RowLoader = async (connection, fileKey) => {
   });
   await connection.run(ACCOUNTS_SQL['assign-meters']!, { first_key: await nextKey(connection, 'meters', 'meter_key') });
   await connection.run(ACCOUNTS_SQL['close-replaced-meters']!);
-  return { rejects, loaded: changed + inserted.rowsChanged, unchanged };
+  return { rejects, loaded: changed + inserted.rowsChanged, unchanged, superseded: 0, outsideAccountLife: 0, rebill: [] };
 };
 
-const loadRegisterRows: RowLoader = async (connection, fileKey) => {
-  await connection.run(READINGS_SQL['check-registers']!);
+const loadRegisterRows: RowLoader = async (connection, { fileKey, checks }) => {
+  await connection.run(READINGS_SQL['check-registers']!, checks);
   // The staged text is the largest thing in memory during a bulk load; the checks hold what is left.
   await connection.run('DROP TABLE raw_rows');
-  await connection.run(READINGS_SQL['stored-registers-in-range']!);
+  await connection.run(READINGS_SQL['stored-register-matches']!);
   const rejects = await selectRejects(connection, READINGS_SQL['register-rejects']!);
-  const unchanged = await count(connection, `SELECT count(*) FROM reading_checks c JOIN stored_in_range r USING (meter_key, read_at, register)
-    WHERE c.problem IS NULL AND r.value_milli = c.value_milli AND r.read_type = c.read_type`);
+  const counts = (await connection.runAndReadAll(READINGS_SQL['count-registers']!)).getRowObjectsJson()[0]!;
+  const superseded = Number(counts.superseded);
   const inserted = await connection.run(READINGS_SQL['insert-registers']!, { file_key: fileKey });
-  return { rejects, loaded: inserted.rowsChanged, unchanged };
+  let rebill: RebillNeed[] = [];
+  if (superseded > 0) {
+    await connection.run(READINGS_SQL['keep-superseded']!, { file_key: fileKey });
+    await connection.run(READINGS_SQL['supersede-estimates']!, { file_key: fileKey });
+    rebill = (await connection.runAndReadAll(READINGS_SQL['rebill-superseded']!)).getRowObjectsJson().map((row) => ({
+      period: `${String(row.period).slice(0, 4)}-${String(row.period).slice(4)}`,
+      accounts: (row.accounts as string[]).map(String),
+    }));
+  }
+  return {
+    rejects,
+    loaded: inserted.rowsChanged + superseded,
+    unchanged: Number(counts.unchanged),
+    superseded,
+    outsideAccountLife: Number(counts.outside_account_life),
+    rebill,
+  };
 };
 
-const loadIntervalRows: RowLoader = async (connection, fileKey) => {
-  await connection.run(READINGS_SQL['check-intervals']!);
+const loadIntervalRows: RowLoader = async (connection, { fileKey, checks }) => {
+  await connection.run(READINGS_SQL['check-intervals']!, checks);
   await connection.run('DROP TABLE raw_rows');
   await connection.run(READINGS_SQL['stored-intervals-in-range']!);
   const rejects = await selectRejects(connection, READINGS_SQL['interval-rejects']!);
   const unchanged = await count(connection, `SELECT count(*) FROM reading_checks c JOIN stored_in_range r USING (meter_key, interval_start)
     WHERE c.problem IS NULL AND r.wh = c.wh AND r.interval_minutes = c.interval_minutes`);
+  const outsideAccountLife = await count(connection, READINGS_SQL['count-intervals-outside-account-life']!);
   const inserted = await connection.run(READINGS_SQL['insert-intervals']!, { file_key: fileKey });
-  return { rejects, loaded: inserted.rowsChanged, unchanged };
+  return { rejects, loaded: inserted.rowsChanged, unchanged, superseded: 0, outsideAccountLife, rebill: [] };
 };
 
 export type { Reject } from './rejects.js';

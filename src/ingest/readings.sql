@@ -1,6 +1,9 @@
 -- Register and interval readings: check every staged row, then insert the new ones.
 -- Input: temp table raw_rows(line, <reading columns as text>). Reads of already stored
--- (meter, time, register) keys with the same value are counted unchanged, so a reload adds nothing.
+-- (meter, time, register) keys with the same value are counted unchanged, so a reload adds nothing;
+-- an actual read replaces a stored estimate of the same key.
+-- Parameters of the checks: $latest_date (the last read date a load accepts: its clock's date
+-- plus a day) and $largest_value (the largest value or kWh a reading may hold, as text).
 
 -- name: check-registers
 CREATE OR REPLACE TEMP TABLE reading_checks AS
@@ -14,7 +17,7 @@ WITH src AS (
   FROM raw_rows
 ),
 typed AS (
-  SELECT s.*, m.meter_key,
+  SELECT s.*, m.meter_key, a.start_date, a.end_date,
          try_cast(read_at_text AS TIMESTAMP) AS read_at,
          try_cast(value_text AS DECIMAL(18, 3)) AS value,
          -- Checked on the text: a 128-bit decimal cast costs ~100× an 18-digit one at this volume.
@@ -22,7 +25,7 @@ typed AS (
          regexp_matches(value_text, '\.[0-9]{3}[0-9]*[1-9]') AS value_too_precise,
          try_cast(register_text AS register_kind) AS register,
          try_cast(read_type_text AS read_type) AS read_type
-  FROM src s LEFT JOIN meters m USING (meter_id)
+  FROM src s LEFT JOIN meters m USING (meter_id) LEFT JOIN accounts a ON a.account_key = m.account_key
 ),
 duplicates AS (
   SELECT meter_key, read_at, register, min(line) AS first_line
@@ -30,10 +33,12 @@ duplicates AS (
   GROUP BY ALL HAVING count(*) > 1
 )
 SELECT t.line, t.meter_key, t.read_at, t.register, t.read_type,
-  -- Exact: below 10^12 a 3-decimal value × 1000 rounds back to its integer from a double.
+  -- Exact: below 10^12 ($largest_value) a 3-decimal value × 1000 rounds back to its integer from a double.
   round(t.value::DOUBLE * 1000)::BIGINT AS value_milli,
-  CASE WHEN t.meter_key IS NOT NULL AND t.read_at IS NOT NULL AND t.register IS NOT NULL AND t.value IS NOT NULL
-        AND t.value_is_number AND NOT t.value_too_precise AND t.value >= 0 AND t.read_type IS NOT NULL
+  coalesce(t.read_at::DATE < t.start_date OR t.read_at::DATE > t.end_date, false) AS outside_account_life,
+  CASE WHEN t.meter_key IS NOT NULL AND t.read_at IS NOT NULL AND t.read_at::DATE <= $latest_date::DATE
+        AND t.register IS NOT NULL AND t.value IS NOT NULL AND t.value_is_number AND NOT t.value_too_precise
+        AND t.value >= 0 AND t.value <= $largest_value::DECIMAL(18, 3) AND t.read_type IS NOT NULL
         AND (d.first_line IS NULL OR t.line = d.first_line) THEN NULL
   -- Only failing rows pay for building the reason.
   ELSE list_filter([
@@ -42,14 +47,16 @@ SELECT t.line, t.meter_key, t.read_at, t.register, t.read_type,
        WHEN meter_key IS NULL THEN 'unknown meter (no account in the account master has it)' END},
     {'col': 'read_at', 'val': read_at_text, 'why': CASE
        WHEN read_at_text IS NULL THEN 'is required'
-       WHEN t.read_at IS NULL THEN 'not an ISO date or datetime' END},
+       WHEN t.read_at IS NULL THEN 'not an ISO date or datetime'
+       WHEN t.read_at::DATE > $latest_date::DATE
+         THEN 'dated in the future: after ' || $latest_date::DATE::VARCHAR || ', a day after the load' END},
     {'col': 'register', 'val': register_text, 'why': CASE
        WHEN t.register IS NULL THEN 'must be one of total, sharp, peak, flat, valley, demand_kw, reactive_kvarh' END},
     {'col': 'value', 'val': value_text, 'why': CASE
        WHEN value_text IS NULL THEN 'is required'
        WHEN NOT value_is_number THEN 'not a number'
        WHEN value_too_precise THEN 'has more than 3 decimals'
-       WHEN t.value IS NULL THEN 'out of range'
+       WHEN t.value IS NULL OR t.value > $largest_value::DECIMAL(18, 3) THEN 'too large: at most ' || $largest_value
        WHEN t.value < 0 THEN 'must not be negative (register values are cumulative)' END},
     {'col': 'read_type', 'val': read_type_text, 'why': CASE
        WHEN t.read_type IS NULL THEN 'must be one of actual, estimated, customer' END},
@@ -59,24 +66,39 @@ SELECT t.line, t.meter_key, t.read_at, t.register, t.read_type,
   CASE WHEN problem IS NULL THEN NULL ELSE value_text END AS value_text
 FROM typed t LEFT JOIN duplicates d USING (meter_key, read_at, register);
 
+-- name: stored-register-matches
+-- Good rows whose (meter, time, register) the store already holds, and what becomes of each:
+-- the same value and type is unchanged; an actual read replaces an estimate; anything else
+-- conflicts. Only stored reads in the staged file's date range and meters can match.
+CREATE OR REPLACE TEMP TABLE stored_matches AS
+WITH stored_in_range AS (
+  SELECT r.meter_key, r.read_at, r.register, r.value_milli, r.read_type
+  FROM readings r
+  WHERE r.read_date BETWEEN (SELECT min(read_at)::DATE FROM reading_checks WHERE problem IS NULL)
+                        AND (SELECT max(read_at)::DATE FROM reading_checks WHERE problem IS NULL)
+    AND r.meter_key IN (SELECT meter_key FROM reading_checks WHERE problem IS NULL)
+)
+SELECT c.line, c.meter_key, c.read_at, c.register, c.value_milli, c.read_type,
+       r.value_milli AS stored_milli, r.read_type AS stored_type,
+       CASE WHEN r.value_milli = c.value_milli AND r.read_type = c.read_type THEN 'unchanged'
+            WHEN r.read_type = 'estimated' AND c.read_type = 'actual' THEN 'supersedes'
+            ELSE 'conflict' END AS outcome
+FROM reading_checks c JOIN stored_in_range r USING (meter_key, read_at, register)
+WHERE c.problem IS NULL;
+
 -- name: register-rejects
 SELECT line, problem.col AS column_name, problem.val AS value, problem.why AS reason
 FROM reading_checks WHERE problem IS NOT NULL
 UNION ALL
-SELECT c.line, 'value', (c.value_milli / 1000)::DECIMAL(18, 3)::VARCHAR,
-       'conflicts with the stored reading ' || (r.value_milli / 1000)::DECIMAL(18, 3) || ' (' || r.read_type || ')'
-FROM reading_checks c JOIN stored_in_range r USING (meter_key, read_at, register)
-WHERE c.problem IS NULL AND (r.value_milli <> c.value_milli OR r.read_type <> c.read_type)
+SELECT line, 'read_type', read_type::VARCHAR,
+       'conflicts with the stored reading of the same value ' || (stored_milli / 1000)::DECIMAL(18, 3)
+         || ', which is ' || stored_type || ' (only an actual read replaces an estimate)'
+FROM stored_matches WHERE outcome = 'conflict' AND stored_milli = value_milli
+UNION ALL
+SELECT line, 'value', (value_milli / 1000)::DECIMAL(18, 3)::VARCHAR,
+       'conflicts with the stored reading ' || (stored_milli / 1000)::DECIMAL(18, 3) || ' (' || stored_type || ')'
+FROM stored_matches WHERE outcome = 'conflict' AND stored_milli <> value_milli
 ORDER BY line;
-
--- name: stored-registers-in-range
--- Stored reads in the staged file's date range: the only ones a new read can duplicate.
-CREATE OR REPLACE TEMP TABLE stored_in_range AS
-SELECT r.meter_key, r.read_at, r.register, r.value_milli, r.read_type
-FROM readings r
-WHERE r.read_date BETWEEN (SELECT min(read_at)::DATE FROM reading_checks)
-                      AND (SELECT max(read_at)::DATE FROM reading_checks)
-  AND r.meter_key IN (SELECT meter_key FROM reading_checks);
 
 -- name: insert-registers
 -- Returns nothing; counts come from count-registers. Stored in meter order: the bill run reads
@@ -87,9 +109,44 @@ INSERT INTO readings
 SELECT c.meter_key, c.read_at::DATE, c.read_at, c.register, c.value_milli, c.read_type, $file_key, c.line
 FROM reading_checks c
 WHERE c.problem IS NULL
-  AND NOT EXISTS (SELECT 1 FROM stored_in_range r
-                  WHERE r.meter_key = c.meter_key AND r.read_at = c.read_at AND r.register = c.register)
+  AND NOT EXISTS (SELECT 1 FROM stored_matches s WHERE s.line = c.line)
 ORDER BY c.meter_key, c.read_at, c.register;
+
+-- name: keep-superseded
+-- The estimates an actual read replaces, as they were stored, for the audit trail.
+INSERT INTO superseded_readings
+SELECT r.meter_key, r.read_at, r.register, r.value_milli, r.read_type, r.file_key, r.line, $file_key, s.line
+FROM readings r JOIN stored_matches s USING (meter_key, read_at, register)
+WHERE s.outcome = 'supersedes'
+  AND r.read_date BETWEEN (SELECT min(read_at)::DATE FROM stored_matches) AND (SELECT max(read_at)::DATE FROM stored_matches);
+
+-- name: supersede-estimates
+UPDATE readings SET value_milli = s.value_milli, read_type = s.read_type, file_key = $file_key, line = s.line
+FROM stored_matches s
+WHERE s.outcome = 'supersedes' AND readings.meter_key = s.meter_key AND readings.read_at = s.read_at
+  AND readings.register = s.register;
+
+-- name: rebill-superseded
+-- Current bills whose read span (opening to closing read) covers a replaced estimate: they may
+-- have been priced from it. By period, with the accounts.
+SELECT b.period, list(DISTINCT a.account_id ORDER BY a.account_id) AS accounts
+FROM stored_matches s
+JOIN meters m USING (meter_key)
+JOIN bills b ON b.account_key = m.account_key AND b.is_current
+            AND s.read_at::DATE BETWEEN b.start_date AND b.end_date
+JOIN accounts a ON a.account_key = b.account_key
+WHERE s.outcome = 'supersedes'
+GROUP BY b.period
+ORDER BY b.period;
+
+-- name: count-registers
+-- Rows stored already, estimates replaced, and rows written now that are dated outside their
+-- account's life (before start_date or after end_date).
+SELECT count(*) FILTER (WHERE s.outcome = 'unchanged') AS unchanged,
+       count(*) FILTER (WHERE s.outcome = 'supersedes') AS superseded,
+       count(*) FILTER (WHERE c.outside_account_life AND (s.outcome IS NULL OR s.outcome = 'supersedes')) AS outside_account_life
+FROM reading_checks c LEFT JOIN stored_matches s USING (line)
+WHERE c.problem IS NULL;
 
 -- name: check-intervals
 CREATE OR REPLACE TEMP TABLE reading_checks AS
@@ -102,13 +159,13 @@ WITH src AS (
   FROM raw_rows
 ),
 typed AS (
-  SELECT s.*, m.meter_key,
+  SELECT s.*, m.meter_key, a.start_date, a.end_date,
          try_cast(start_text AS TIMESTAMP) AS interval_start,
          try_cast(minutes_text AS SMALLINT) AS interval_minutes,
          try_cast(kwh_text AS DECIMAL(18, 3)) AS kwh,
          regexp_full_match(kwh_text, '[+-]?[0-9]+(\.[0-9]+)?') AS kwh_is_number,
          regexp_matches(kwh_text, '\.[0-9]{3}[0-9]*[1-9]') AS kwh_too_precise
-  FROM src s LEFT JOIN meters m USING (meter_id)
+  FROM src s LEFT JOIN meters m USING (meter_id) LEFT JOIN accounts a ON a.account_key = m.account_key
 ),
 duplicates AS (
   SELECT meter_key, interval_start, min(line) AS first_line
@@ -116,8 +173,11 @@ duplicates AS (
   GROUP BY ALL HAVING count(*) > 1
 )
 SELECT t.line, t.meter_key, t.interval_start, t.interval_minutes, round(t.kwh::DOUBLE * 1000)::BIGINT AS wh,
-  CASE WHEN t.meter_key IS NOT NULL AND t.interval_start IS NOT NULL AND t.interval_minutes IN (5, 10, 15, 30, 60)
+  coalesce(t.interval_start::DATE < t.start_date OR t.interval_start::DATE > t.end_date, false) AS outside_account_life,
+  CASE WHEN t.meter_key IS NOT NULL AND t.interval_start IS NOT NULL AND t.interval_start::DATE <= $latest_date::DATE
+        AND t.interval_minutes IN (5, 10, 15, 30, 60)
         AND t.kwh IS NOT NULL AND t.kwh_is_number AND NOT t.kwh_too_precise AND t.kwh >= 0
+        AND t.kwh <= $largest_value::DECIMAL(18, 3)
         AND (d.first_line IS NULL OR t.line = d.first_line) THEN NULL
   ELSE list_filter([
     {'col': 'meter_id', 'val': meter_id, 'why': CASE
@@ -126,6 +186,8 @@ SELECT t.line, t.meter_key, t.interval_start, t.interval_minutes, round(t.kwh::D
     {'col': 'interval_start', 'val': start_text, 'why': CASE
        WHEN start_text IS NULL THEN 'is required'
        WHEN interval_start IS NULL THEN 'not an ISO datetime'
+       WHEN interval_start::DATE > $latest_date::DATE
+         THEN 'dated in the future: after ' || $latest_date::DATE::VARCHAR || ', a day after the load'
        WHEN d.first_line IS NOT NULL AND line > d.first_line THEN 'duplicate interval: same meter and start as line ' || d.first_line END},
     {'col': 'interval_minutes', 'val': minutes_text, 'why': CASE
        WHEN interval_minutes IS NULL OR interval_minutes NOT IN (5, 10, 15, 30, 60)
@@ -134,7 +196,7 @@ SELECT t.line, t.meter_key, t.interval_start, t.interval_minutes, round(t.kwh::D
        WHEN kwh_text IS NULL THEN 'is required'
        WHEN NOT kwh_is_number THEN 'not a number'
        WHEN kwh_too_precise THEN 'has more than 3 decimals'
-       WHEN t.kwh IS NULL THEN 'out of range'
+       WHEN t.kwh IS NULL OR t.kwh > $largest_value::DECIMAL(18, 3) THEN 'too large: at most ' || $largest_value
        WHEN t.kwh < 0 THEN 'must not be negative' END}
   ], p -> p.why IS NOT NULL)[1] END AS problem,
   CASE WHEN problem IS NULL THEN NULL ELSE kwh_text END AS kwh_text
@@ -164,3 +226,8 @@ FROM reading_checks c
 WHERE c.problem IS NULL
   AND NOT EXISTS (SELECT 1 FROM stored_in_range r WHERE r.meter_key = c.meter_key AND r.interval_start = c.interval_start)
 ORDER BY c.meter_key, c.interval_start;
+
+-- name: count-intervals-outside-account-life
+SELECT count(*) FROM reading_checks c
+WHERE c.problem IS NULL AND c.outside_account_life
+  AND NOT EXISTS (SELECT 1 FROM stored_in_range r WHERE r.meter_key = c.meter_key AND r.interval_start = c.interval_start);

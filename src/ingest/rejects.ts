@@ -1,6 +1,9 @@
 // The rejects file: one CSV row per rejected input row, for the people who fix the source data.
 // It is opened in spreadsheets, so cells that could run as formulas are neutralised.
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { EXIT, FatalError } from '../diagnostics/index.js';
 import { appendBatch, publishFile, tempPathFor } from '../store/index.js';
 import { neutraliseFormula } from '../text/index.js';
 
@@ -11,7 +14,31 @@ export interface Reject {
   reason: string;
 }
 
+/**
+ * The rejects folder can be made and written, checked before a load touches the store (a load
+ * whose rejects cannot be kept must not commit its good rows). The folder is not created here: a
+ * load that rejects nothing leaves no trace of it.
+ */
+export function assertRejectsWritable(dir: string): void {
+  let existing = resolve(dir);
+  while (!existsSync(existing)) existing = dirname(existing);
+  const fail = (why: string) => new FatalError(`cannot write rejects to ${dir}: ${why}`, EXIT.environment);
+  if (!statSync(existing).isDirectory()) {
+    throw fail(existing === resolve(dir) ? 'not a folder' : `${existing} is not a folder`);
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch {
+    throw fail(existing === resolve(dir) ? 'permission denied' : `permission denied on ${existing}`);
+  }
+}
+
 export async function writeRejects(connection: DuckDBConnection, target: string, file: string, rejects: Reject[]): Promise<void> {
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (error) {
+    throw new FatalError(`cannot write rejects to ${dirname(target)}: ${(error as Error).message.split('\n')[0]}`, EXIT.environment);
+  }
   await connection.run('CREATE OR REPLACE TEMP TABLE rejects_out (file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR)');
   await appendBatch(connection, 'rejects_out', [
     { name: 'file', kind: 'varchar' },
@@ -30,7 +57,11 @@ export async function writeRejects(connection: DuckDBConnection, target: string,
     },
     nulls: {},
   });
-  await connection.run(`COPY (SELECT * FROM rejects_out ORDER BY line) TO $path (FORMAT csv, HEADER true)`, { path: tempPathFor(target) });
-  publishFile(target);
+  try {
+    await connection.run(`COPY (SELECT * FROM rejects_out ORDER BY line) TO $path (FORMAT csv, HEADER true)`, { path: tempPathFor(target) });
+    publishFile(target);
+  } catch (error) {
+    throw new FatalError(`cannot write the rejects file ${target}: ${(error as Error).message.split('\n')[0]}`, EXIT.environment);
+  }
   await connection.run('DROP TABLE rejects_out');
 }

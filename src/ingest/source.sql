@@ -39,9 +39,13 @@ placed AS (
   UNION ALL
   SELECT NULL, record_index, span, record_index + 1 FROM broken
 )
-SELECT record_no, reported_line,
+SELECT record_no, reported_line, span,
        2 + coalesce(sum(span) OVER (ORDER BY record_index ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line
 FROM placed;
+
+-- name: last-line-read
+-- The last physical line the CSV reader accounted for (1: the header alone).
+SELECT coalesce(max(line + span - 1), 1) FROM record_lines;
 
 -- name: number-lines
 -- raw_rows(line, <columns>): the staged rows with their physical lines.

@@ -1,7 +1,8 @@
 // Opening one input file as staged text rows with physical line numbers. Both CSV (header row)
 // and Parquet (by extension) are accepted; the columns are checked against a contract first, so
 // only known column names ever reach SQL, and each file problem is one clear fatal message.
-import { openSync, readSync, closeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import { structValue, type DuckDBConnection } from '@duckdb/node-api';
 import { assertReadable, FatalError } from '../diagnostics/index.js';
@@ -62,12 +63,110 @@ function csvHeader(path: string): string[] {
   const buffer = Buffer.alloc(65_536);
   const n = readSync(fd, buffer, 0, buffer.length, 0);
   closeSync(fd);
+  const notText = notCsvText(buffer.subarray(0, n));
+  if (notText) throw FatalError.at({ file: path }, `${notText}, not CSV text`);
   let text = buffer.subarray(0, n).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const end = text.search(/\r?\n/);
   const header = end < 0 ? text : text.slice(0, end);
   if (header.trim() === '') throw FatalError.at({ file: path }, 'the file is empty (no header line)');
   return (parseCsv(header)[0]?.cells ?? []).map((name) => name.trim());
+}
+
+/**
+ * What the start of a file named .csv looks like when it is not CSV text, or null: its header
+ * would otherwise be echoed as a "column name" full of binary and control characters.
+ */
+function notCsvText(start: Buffer): string | null {
+  const begins = (...bytes: number[]) => bytes.every((byte, i) => start[i] === byte);
+  if (begins(0x1f, 0x8b)) return 'looks like a gzip file (decompress it first)';
+  if (begins(0x50, 0x4b, 0x03, 0x04)) return 'looks like a zip archive or an Excel workbook (save it as CSV)';
+  if (begins(0x50, 0x41, 0x52, 0x31)) return 'looks like a Parquet file (name it .parquet)';
+  if (begins(0xff, 0xfe) || begins(0xfe, 0xff)) return 'is UTF-16 text (save it as UTF-8)';
+  const newline = start.indexOf(0x0a);
+  const header = start.subarray(0, newline < 0 ? start.length : newline);
+  // Tab and carriage return are the only control bytes a header line may hold.
+  if (header.some((byte) => (byte < 0x20 && byte !== 0x09 && byte !== 0x0d) || byte === 0x7f)) {
+    return 'looks like a binary file (control characters in the header line)';
+  }
+  if (header.toString('utf8').includes('\ufffd') && !header.includes(Buffer.from('\ufffd'))) {
+    return 'is not UTF-8 text (save it as UTF-8)';
+  }
+  return null;
+}
+
+export interface FileScan {
+  sha256: string;
+  /** Last line holding anything but blanks (0 for a blank file); counted for CSV only. */
+  lastContentLine: number;
+}
+
+/**
+ * One pass over the file: its checksum and, for CSV, its last line with content, so that rows
+ * the CSV reader dropped without a word (an unclosed quote swallows the rest of the file) are
+ * noticed. Counting rides on the read the checksum needs anyway.
+ */
+export async function scanFile(path: string): Promise<FileScan> {
+  const hash = createHash('sha256');
+  const countLines = fileFormat(path) === 'csv';
+  let newlines = 0;
+  let lastContentLine = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    if (!countLines) continue;
+    let end = chunk.length - 1;
+    while (end >= 0 && isBlankByte(chunk[end]!)) end--;
+    let beforeEnd = 0;
+    let inChunk = 0;
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) {
+      inChunk++;
+      if (i < end) beforeEnd = inChunk;
+    }
+    if (end >= 0) lastContentLine = newlines + beforeEnd + 1;
+    newlines += inChunk;
+  }
+  return { sha256: hash.digest('hex'), lastContentLine };
+}
+
+function isBlankByte(byte: number): boolean {
+  return byte === 0x0a || byte === 0x0d || byte === 0x20 || byte === 0x09;
+}
+
+/**
+ * The CSV reader drops a record whose quoted cell never closes, and everything after it, without
+ * a reject. When lines with content follow the last line it accounted for, they are read with
+ * the review import's parser, so the same rule gives the same message with the real line.
+ */
+function checkNothingDropped(path: string, accountedLines: number, lastContentLine: number): void {
+  if (lastContentLine <= accountedLines) return;
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let position = 0;
+    let newlines = 0;
+    // The byte where line accountedLines + 1 starts.
+    for (let n = readSync(fd, chunk, 0, chunk.length, 0); n > 0; n = readSync(fd, chunk, 0, chunk.length, position)) {
+      let i = chunk.indexOf(0x0a);
+      while (i !== -1 && i < n && newlines < accountedLines) {
+        newlines++;
+        if (newlines === accountedLines) break;
+        i = chunk.indexOf(0x0a, i + 1);
+      }
+      if (newlines === accountedLines && i !== -1 && i < n) {
+        position += i + 1;
+        break;
+      }
+      position += n;
+    }
+    // The reader dropped everything from an unclosed quote to the end: its first megabyte shows it.
+    const n = readSync(fd, chunk, 0, chunk.length, position);
+    parseCsv(chunk.subarray(0, n).toString('utf8'), accountedLines + 1);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw FatalError.at({ file: path }, error.message);
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Checks a file's columns against a contract: unknown or missing columns are fatal. */
@@ -91,7 +190,7 @@ export function checkColumns(path: string, columns: string[], contract: Contract
  * Stages `path` into temp table raw_rows(line, <contract columns as VARCHAR>): columns absent
  * from the file are NULL. Must run inside the caller's transaction.
  */
-export async function stageFile(connection: DuckDBConnection, path: string, contract: Contract, columns: string[]): Promise<StagedFile> {
+export async function stageFile(connection: DuckDBConnection, path: string, contract: Contract, columns: string[], scan: FileScan): Promise<StagedFile> {
   const format = fileFormat(path);
   const present = new Set(columns);
   let structuralRejects: StructuralReject[] = [];
@@ -115,8 +214,12 @@ export async function stageFile(connection: DuckDBConnection, path: string, cont
       await connection.run(SQL['number-lines']!);
       const physical = new Map((await connection.runAndReadAll(SQL['broken-lines']!)).getRowsJson().map((r) => [Number(r[0]), Number(r[1])]));
       structuralRejects = structuralRejects.map((reject) => ({ ...reject, line: physical.get(reject.line) ?? reject.line }));
+      const accounted = Number((await connection.runAndReadAll(SQL['last-line-read']!)).getRowsJson()[0]![0]);
+      checkNothingDropped(path, accounted, scan.lastContentLine);
     } else {
       await connection.run(SQL['number-lines-simple']!);
+      const records = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_records')).getRowsJson()[0]![0]);
+      checkNothingDropped(path, records + 1, scan.lastContentLine);
     }
   } else {
     const select = columns.map((name) => `CAST(${quoteIdent(name)} AS VARCHAR) AS ${quoteIdent(name)}`).join(', ');

@@ -12,13 +12,16 @@ export interface CsvRecord {
   cells: string[];
 }
 
-/** Records of `text` (RFC 4180: quotes, doubled quotes, line breaks in quoted cells). */
-export function parseCsv(text: string): CsvRecord[] {
+/**
+ * Records of `text` (RFC 4180: quotes, doubled quotes, line breaks in quoted cells). `firstLine`
+ * numbers the lines of a part of a file that starts at that line.
+ */
+export function parseCsv(text: string, firstLine = 1): CsvRecord[] {
   const records: CsvRecord[] = [];
   let cells: string[] = [];
   let cell = '';
-  let line = 1;
-  let start = 1;
+  let line = firstLine;
+  let start = firstLine;
   let quoted = false;
   let quoteLine = 0;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;

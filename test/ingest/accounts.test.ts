@@ -3,17 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
+import { storeWithTariff } from './fixture.js';
 
 const HEADER = 'account_id,name,address,customer_class,tariff_id,region,meter_id,multiplier,register_digits,household_size,start_date';
-
-async function storeWithTariff(dir: string): Promise<string> {
-  const db = join(dir, 'store.duckdb');
-  const store = await openStore(db);
-  // The tariff stage loads real policies; accounts only need the id to exist.
-  await store.run(`INSERT INTO tariff_policies VALUES ('GD-RES', 1, 'test', 'CNY', '{}', 0, now())`);
-  store.close();
-  return db;
-}
 
 describe('load accounts', () => {
   it('loads good rows, rejects bad ones with line, column and reason, and counts add up', async () => {

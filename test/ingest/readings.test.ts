@@ -4,18 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
-
-async function storeWithAccounts(dir: string): Promise<string> {
-  const db = join(dir, 'store.duckdb');
-  const store = await openStore(db);
-  await store.run(`INSERT INTO tariff_policies VALUES ('GD-RES', 1, 'test', 'CNY', '{}', 0, now())`);
-  store.close();
-  const accounts = join(dir, 'accounts.csv');
-  writeFileSync(accounts, 'account_id,name,address,customer_class,tariff_id,region,meter_id,start_date\n' +
-    'A1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01\n');
-  expect((await runCli(['load', 'accounts', accounts], db)).code).toBe(0);
-  return db;
-}
+import { storeWithAccounts } from './fixture.js';
 
 describe('load readings', () => {
   it('checks every register reading and stores exact values', async () => {

@@ -34,4 +34,14 @@ function printReport(ctx: CommandContext, report: LoadReport): void {
     ctx.note(`  ${formatLocation({ file: report.file, line: reject.line, column: reject.column })}:${value} ${reject.reason}`);
   }
   if (report.rejectsFile) ctx.note(`  all ${n(report.rejected)} rejected rows with their reasons: ${report.rejectsFile}`);
+  if (report.superseded > 0) {
+    ctx.print(`  of the loaded: ${n(report.superseded)} actual reads replaced stored estimates (the estimates are kept in superseded_readings)`);
+  }
+  if (report.outsideAccountLife > 0) {
+    ctx.print(`  of the loaded: ${n(report.outsideAccountLife)} reads dated before their account's start_date or after its end_date`);
+  }
+  for (const { period, accounts } of report.rebill) {
+    const some = accounts.slice(0, 5).join(', ') + (accounts.length > 5 ? ', …' : '');
+    ctx.note(`  ${period} was billed from a replaced estimate for ${n(accounts.length)} account${accounts.length === 1 ? '' : 's'} (${some}): billrun bill --period ${period} --rebill`);
+  }
 }

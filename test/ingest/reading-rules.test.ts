@@ -1,0 +1,166 @@
+// What a reading may hold and when: values that stay exact, dates up to a day after the load,
+// reads outside the account's life counted, and an actual read replacing a stored estimate.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { runCli, tempDir } from '../helpers.js';
+import { ACCOUNTS_HEADER, storeWithAccounts, storedRows } from './fixture.js';
+
+const READS = 'meter_id,read_at,register,value,read_type';
+
+/** A1 (M1) from 2023-01-01, open; A2 (M2) from 2023-01-01 to 2024-06-30. */
+const storeWithEndedAccount = (dir: string) => storeWithAccounts(dir, `${ACCOUNTS_HEADER},end_date\n` +
+  'A1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01,\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01,2024-06-30\n');
+
+async function load(db: string, dir: string, name: string, lines: string[]) {
+  const file = join(dir, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, ...(await runCli(['load', 'readings', file, '--rejects', dir], db)) };
+}
+
+function rejectsOf(dir: string, name: string): string[] {
+  return readFileSync(join(dir, `${name}.rejects.csv`), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',').slice(1).join(','));
+}
+
+describe('reading values', () => {
+  it('rejects values that would not be stored exactly, and stores the largest accepted one exactly', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const result = await load(db, dir, 'big.csv', [READS,
+      'M1,2024-01-05,total,123456789012345.678,actual',
+      'M1,2024-01-06,total,9007199254740.993,actual',
+      'M1,2024-01-07,total,1000000000000,actual',
+      'M1,2024-01-08,total,999999999999.999,actual',
+      'M1,2024-01-09,total,8765432109.877,actual',
+      'M1,2024-01-10,total,1234567890123456789,actual',
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('read 6 = loaded 2 + already stored 0 + rejected 4');
+    expect(rejectsOf(dir, 'big.csv')).toEqual([
+      '2,value,123456789012345.678,too large: at most 999999999999.999',
+      '3,value,9007199254740.993,too large: at most 999999999999.999',
+      '4,value,1000000000000,too large: at most 999999999999.999',
+      '7,value,1234567890123456789,too large: at most 999999999999.999',
+    ]);
+    expect(await storedRows(db, 'SELECT value_milli::VARCHAR AS v FROM readings ORDER BY line')).toEqual([
+      { v: '999999999999999' }, { v: '8765432109877' },
+    ]);
+
+    const intervals = await load(db, dir, 'intervals.csv', ['meter_id,interval_start,interval_minutes,kwh',
+      'M1,2024-01-05T00:00:00,60,9007199254740.993', 'M1,2024-01-05T01:00:00,60,999999999999.999']);
+    expect(intervals.out).toContain('read 2 = loaded 1 + already stored 0 + rejected 1');
+    expect(intervals.err).toContain("line 2: column kwh: '9007199254740.993' too large: at most 999999999999.999");
+    expect(await storedRows(db, 'SELECT wh::VARCHAR AS wh FROM intervals')).toEqual([{ wh: '999999999999999' }]);
+  });
+
+  it('keeps the largest accepted value exact when it arrives as a Parquet DOUBLE', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const parquet = join(dir, 'reads.parquet');
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    await duck.run(`COPY (SELECT * FROM (VALUES ('M1', DATE '2024-01-05', 'total', 999999999999.999::DOUBLE, 'actual'),
+                                               ('M1', DATE '2024-01-06', 'total', 9007199254740.993::DOUBLE, 'actual'))
+                         t(meter_id, read_at, register, value, read_type)) TO $path (FORMAT parquet)`, { path: parquet });
+    const result = await runCli(['load', 'readings', parquet, '--rejects', dir], db);
+    expect(result.out).toContain('read 2 = loaded 1 + already stored 0 + rejected 1');
+    expect(result.err).toContain('line 2: column value: ');
+    expect(await storedRows(db, 'SELECT value_milli::VARCHAR AS v FROM readings')).toEqual([{ v: '999999999999999' }]);
+  });
+});
+
+describe('reading dates', () => {
+  // The test clock is 2026-01-15T09:00Z: reads dated up to 2026-01-16 are accepted.
+  it('rejects reads dated more than a day after the load, and counts reads outside the account life', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const result = await load(db, dir, 'dates.csv', [READS,
+      'M1,2026-01-16T23:59:59,total,10,actual',
+      'M1,2026-01-17,total,11,actual',
+      'M1,2999-01-01,total,12,actual',
+      'M1,2022-12-31,total,9,actual',
+      'M1,2023-01-01,total,9.5,actual',
+      'M2,2024-06-30,total,20,actual',
+      'M2,2024-07-01,total,21,actual',
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('read 7 = loaded 5 + already stored 0 + rejected 2');
+    // Before A1's start (2022-12-31) and after A2's end (2024-07-01); the days themselves are inside.
+    expect(result.out).toContain("of the loaded: 2 reads dated before their account's start_date or after its end_date");
+    expect(rejectsOf(dir, 'dates.csv')).toEqual([
+      '3,read_at,2026-01-17,"dated in the future: after 2026-01-16, a day after the load"',
+      '4,read_at,2999-01-01,"dated in the future: after 2026-01-16, a day after the load"',
+    ]);
+    // A reload writes nothing, so it counts nothing outside the account life.
+    const again = await runCli(['load', 'readings', result.file, '--rejects', dir], db);
+    expect(again.out).toContain('read 7 = loaded 0 + already stored 5 + rejected 2');
+    expect(again.out).not.toContain('of the loaded');
+
+    const intervals = await load(db, dir, 'intervals.csv', ['meter_id,interval_start,interval_minutes,kwh',
+      'M2,2024-07-01T00:00:00,60,1', 'M1,2026-01-17T00:00:00,60,1', 'M1,2025-01-01T00:00:00,60,1']);
+    expect(intervals.out).toContain('read 3 = loaded 2 + already stored 0 + rejected 1');
+    expect(intervals.out).toContain("of the loaded: 1 reads dated before their account's start_date or after its end_date");
+    expect(intervals.err).toContain("line 3: column interval_start: '2026-01-17T00:00:00' dated in the future: after 2026-01-16");
+  });
+});
+
+describe('an actual read and a stored estimate', () => {
+  it('replaces the estimate, keeps it for audit, counts it and names the billed period for a re-bill', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const first = await load(db, dir, 'estimates.csv', [READS,
+      'M1,2023-12-31,total,50,actual',
+      'M1,2024-01-31,total,100,estimated',
+      'M2,2024-01-31,total,70,estimated',
+      'M2,2024-02-29,total,80,customer',
+    ]);
+    expect(first.code).toBe(0);
+    // A1's January bill opened at the 2023-12-31 read and closed at the estimate.
+    const store = await openStore(db);
+    await store.run(`INSERT INTO bills BY NAME SELECT 1 AS account_key, 202401 AS period, 1 AS bill_version, 1 AS run_id,
+      true AS is_current, 'ready' AS status, DATE '2023-12-31' AS start_date, DATE '2024-01-31' AS end_date, 31 AS days,
+      50000 AS kwh_milli, 0 AS amount_minor, 0 AS tax_included_minor, 0 AS context_key, 0 AS read_flags, 0 AS flag_count, 0 AS score`);
+    store.close();
+
+    const actual = await load(db, dir, 'actual.csv', [READS,
+      'M1,2024-01-31,total,104.5,actual',
+      'M2,2024-01-31,total,70,actual',
+      'M2,2024-02-29,total,80,actual',
+    ]);
+    expect(actual.code).toBe(3);
+    expect(actual.out).toContain('read 3 = loaded 2 + already stored 0 + rejected 1');
+    expect(actual.out).toContain('of the loaded: 2 actual reads replaced stored estimates (the estimates are kept in superseded_readings)');
+    expect(actual.err).toContain('2024-01 was billed from a replaced estimate for 1 account (A1): billrun bill --period 2024-01 --rebill');
+    // A customer read is not an estimate: the same value with another type says so.
+    expect(actual.err).toContain(`${actual.file}: line 4: column read_type: 'actual' conflicts with the stored reading of the same value 80.000, which is customer (only an actual read replaces an estimate)`);
+    expect(await storedRows(db, `SELECT m.meter_id, r.read_date::VARCHAR AS d, r.value_milli::INTEGER AS v, r.read_type::VARCHAR AS t, f.path, r.line::INTEGER AS line
+                             FROM readings r JOIN meters m USING (meter_key) JOIN input_files f USING (file_key) ORDER BY m.meter_id, r.read_at`)).toEqual([
+      { meter_id: 'M1', d: '2023-12-31', v: 50000, t: 'actual', path: first.file, line: 2 },
+      { meter_id: 'M1', d: '2024-01-31', v: 104500, t: 'actual', path: actual.file, line: 2 },
+      { meter_id: 'M2', d: '2024-01-31', v: 70000, t: 'actual', path: actual.file, line: 3 },
+      { meter_id: 'M2', d: '2024-02-29', v: 80000, t: 'customer', path: first.file, line: 5 },
+    ]);
+    expect(await storedRows(db, `SELECT m.meter_id, s.value_milli::INTEGER AS v, s.read_type::VARCHAR AS t, f.path, s.line::INTEGER AS line,
+                                    g.path AS by_path, s.superseded_by_line::INTEGER AS by_line
+                             FROM superseded_readings s JOIN meters m USING (meter_key) JOIN input_files f USING (file_key)
+                             JOIN input_files g ON g.file_key = s.superseded_by_file_key ORDER BY m.meter_id`)).toEqual([
+      { meter_id: 'M1', v: 100000, t: 'estimated', path: first.file, line: 3, by_path: actual.file, by_line: 2 },
+      { meter_id: 'M2', v: 70000, t: 'estimated', path: first.file, line: 4, by_path: actual.file, by_line: 3 },
+    ]);
+
+    // Now actual: a different actual read, or a late estimate, conflicts; the same actual is stored already.
+    const later = await load(db, dir, 'later.csv', [READS,
+      'M1,2024-01-31,total,105,actual',
+      'M2,2024-01-31,total,70,actual',
+      'M2,2024-01-31,peak,1,actual',
+      'M1,2023-12-31,total,50,estimated',
+    ]);
+    expect(later.out).toContain('read 4 = loaded 1 + already stored 1 + rejected 2');
+    expect(later.out).not.toContain('replaced');
+    expect(rejectsOf(dir, 'later.csv')).toEqual([
+      '2,value,105.000,conflicts with the stored reading 104.500 (actual)',
+      '5,read_type,estimated,"conflicts with the stored reading of the same value 50.000, which is actual (only an actual read replaces an estimate)"',
+    ]);
+  });
+});
