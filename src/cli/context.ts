@@ -1,7 +1,7 @@
 // What every command needs: the effects, global options, and the store opened on demand.
 import { Command } from 'commander';
 import { EXIT, type ExitCode } from '../diagnostics/index.js';
-import { memoryLimit, openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
+import { damagedStoreError, memoryLimit, openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
 import type { Effects } from './effects.js';
 import { createProgress } from './progress.js';
 
@@ -42,6 +42,8 @@ export function createContext(effects: Effects): CommandContext {
       const store = await openStore(storePath(global.db, effects.env), { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options });
       try {
         return await work(store);
+      } catch (error) {
+        throw damagedStoreError(store.path, error) ?? error;
       } finally {
         store.close();
       }
