@@ -14,7 +14,7 @@ import { quoteIdent, sourceDir, sqlFile } from './sql.js';
 export { appendBatch, appendColumns, allocateColumn, objectsToBatch, readColumns } from './columnar.js';
 export type { ColumnBatch, ColumnData, ColumnKind, ColumnSpec } from './columnar.js';
 export { quoteIdent, sourceDir, sqlFile, sqlStatements } from './sql.js';
-export { publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
+export { assertWritableFile, assertWritableFolder, isProcessAlive, publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
 
 export const DEFAULT_STORE_PATH = './billrun.duckdb';
 
