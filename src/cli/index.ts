@@ -1,6 +1,8 @@
 // The billrun command line: `createCli(effects)` builds the commander program, one file per
 // command in ./commands; `main` runs it and is the one place errors turn into messages and exit
 // codes (FatalError → its message and code; anything else is a bug, with a stack under --debug).
+// Everything printed passes through the context's terminal-safe effects (control characters from
+// data become spaces).
 import { Command, CommanderError } from 'commander';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 import { createContext, type CommandContext } from './context.js';

@@ -3,7 +3,9 @@
 // Inputs: a path. Outputs: an open, migrated store. Invariants: the schema version only moves
 // forward through numbered migrations (src/store/migrations/NNN_name.sql), each applied once in
 // its own transaction and recorded in schema_migrations; one process at a time holds the file
-// (DuckDB's own file lock), and a second one gets a clear "in use" message.
+// (DuckDB's own file lock), and a second one gets a clear "in use" message; a path that holds
+// something other than a DuckDB database is refused before DuckDB opens it, and a store DuckDB
+// cannot read (damaged, empty, a folder) is an environment fault naming the path.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, join } from 'node:path';
