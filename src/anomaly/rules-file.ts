@@ -2,10 +2,10 @@
 // own samples/rules.yaml applies: the shipped defaults live in one place, as data.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ReviewRules } from '../../schemas/rules.js';
 import { assertReadable, FatalError } from '../diagnostics/index.js';
 import { sourceDir } from '../store/sql.js';
+import { yamlFileData } from '../text/yaml.js';
 
 /** The defaults shipped with the package. */
 export const DEFAULT_RULES_FILE = join(sourceDir(import.meta.url), '..', '..', 'samples', 'rules.yaml');
@@ -13,13 +13,7 @@ export const DEFAULT_RULES_FILE = join(sourceDir(import.meta.url), '..', '..', '
 export function loadRules(path: string | undefined): ReviewRules {
   const file = path ?? DEFAULT_RULES_FILE;
   assertReadable(file);
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw FatalError.at({ file }, `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = ReviewRules.safeParse(raw);
+  const parsed = ReviewRules.safeParse(yamlFileData(readFileSync(file, 'utf8'), file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw FatalError.at({ file }, `${issue.path.join('.') || '(document)'}: ${issue.message}`);

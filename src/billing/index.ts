@@ -7,5 +7,6 @@
 // line items; a run killed at any moment resumes to exactly the bills of an uninterrupted run;
 // outputs are the same bytes whatever the worker count.
 export { billPeriod, DEFAULT_STAGE_SIZE, LOOKBACK_DAYS, type BillRunOptions, type RunSummary } from './run.js';
+export { assertPeriodBilled, isPeriodBilled } from './billed.js';
 export { defaultWorkers } from './pool.js';
 export { dimensionKey } from './keys.js';

@@ -87,8 +87,9 @@ COPY (
 ) TO $path (FORMAT parquet, COMPRESSION zstd);
 
 -- name: export-errors
+-- Opened in spreadsheets: every cell neutralised as the review export's (an account id may start with '-').
 COPY (
-  SELECT a.account_id, e.code, e.message
+  SELECT neutralise_formula(a.account_id) AS account_id, neutralise_formula(e.code) AS code, neutralise_formula(e.message) AS message
   FROM bill_errors e JOIN accounts a USING (account_key)
   WHERE e.run_id = $run_id
   ORDER BY a.account_id

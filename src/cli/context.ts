@@ -1,8 +1,8 @@
 // What every command needs: the effects, global options, and the store opened on demand.
 import { Command } from 'commander';
 import { EXIT, type ExitCode } from '../diagnostics/index.js';
-import { memoryLimit, openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
-import type { Effects } from './effects.js';
+import { damagedStoreError, memoryLimit, openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
+import { terminalSafe, type Effects } from './effects.js';
 import { createProgress } from './progress.js';
 
 export interface GlobalOptions {
@@ -13,6 +13,7 @@ export interface GlobalOptions {
 }
 
 export interface CommandContext {
+  /** Output through these is terminal-safe (terminalSafe). */
   effects: Effects;
   /** Global options of the invocation (--db, --debug, --quiet). */
   globals(command: Command): GlobalOptions;
@@ -31,7 +32,8 @@ export interface CommandContext {
   resetExitCode(): void;
 }
 
-export function createContext(effects: Effects): CommandContext {
+export function createContext(processEffects: Effects): CommandContext {
+  const effects = terminalSafe(processEffects);
   const globals = (command: Command) => command.optsWithGlobals() as GlobalOptions;
   let exitCode: ExitCode = EXIT.ok;
   return {
@@ -42,12 +44,15 @@ export function createContext(effects: Effects): CommandContext {
       const store = await openStore(storePath(global.db, effects.env), { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options });
       try {
         return await work(store);
+      } catch (error) {
+        throw damagedStoreError(store.path, error) ?? error;
       } finally {
         store.close();
       }
     },
     progress(command, unit) {
-      return createProgress(effects, { quiet: Boolean(globals(command).quiet), unit });
+      // The bar redraws itself with control characters of its own; it makes its text safe itself.
+      return createProgress(processEffects, { quiet: Boolean(globals(command).quiet), unit });
     },
     print(line = '') {
       effects.stdout(`${line}\n`);

@@ -1,6 +1,8 @@
 // The billrun command line: `createCli(effects)` builds the commander program, one file per
 // command in ./commands; `main` runs it and is the one place errors turn into messages and exit
 // codes (FatalError → its message and code; anything else is a bug, with a stack under --debug).
+// Everything printed passes through the context's terminal-safe effects (control characters from
+// data become spaces).
 import { Command, CommanderError } from 'commander';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 import { createContext, type CommandContext } from './context.js';
@@ -17,7 +19,8 @@ import { tariffCommand } from './commands/tariff.js';
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
 
-export function createCli(effects: Effects, ctx: CommandContext = createContext(effects)): Command {
+export function createCli(processEffects: Effects, ctx: CommandContext = createContext(processEffects)): Command {
+  const { effects } = ctx;
   const program = new Command('billrun')
     .description('Billing-run anomaly review for electric and gas utilities')
     .version(VERSION)
@@ -38,7 +41,7 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
   program.addCommand(statementsCommand(ctx));
   program.addCommand(evaluateCommand(ctx));
   program.addCommand(demoCommand(ctx, async (argv) => {
-    const step = createCli(effects, ctx);
+    const step = createCli(processEffects, ctx);
     exitOverrideDeep(step);
     await step.parseAsync(argv, { from: 'user' });
   }));
@@ -49,6 +52,8 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
 export async function main(argv: string[], effects: Effects): Promise<number> {
   const ctx = createContext(effects);
   const program = createCli(effects, ctx);
+  // Messages carry arguments and data: they go out through the context's terminal-safe effects.
+  const { stderr } = ctx.effects;
   exitOverrideDeep(program);
   const debug = argv.includes('--debug');
   try {
@@ -59,13 +64,13 @@ export async function main(argv: string[], effects: Effects): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof FatalError) {
-      effects.stderr(`billrun: ${error.message}\n`);
+      stderr(`billrun: ${error.message}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    effects.stderr(`billrun: internal error: ${message}\n`);
-    if (debug && error instanceof Error && error.stack) effects.stderr(`${error.stack}\n`);
-    else effects.stderr('(run again with --debug for the stack trace)\n');
+    stderr(`billrun: internal error: ${message}\n`);
+    if (debug && error instanceof Error && error.stack) stderr(`${error.stack}\n`);
+    else stderr('(run again with --debug for the stack trace)\n');
     return EXIT.internal;
   }
 }

@@ -1,5 +1,6 @@
 // Progress on long work: a bar redrawn in place on a terminal, plain log lines elsewhere (CI
 // logs, files), nothing with --quiet. Stages report (done, total, stage); this decides how it looks.
+import { terminalText } from '../text/index.js';
 import type { Effects } from './effects.js';
 
 export type ProgressCallback = (done: number, total: number, stage: string) => void;
@@ -25,7 +26,7 @@ export function createProgress(effects: Effects, options: ProgressOptions): Prog
     const rate = done / elapsed;
     const left = rate > 0 && total > done ? (total - done) / rate : 0;
     const pct = total > 0 ? Math.min(100, (100 * done) / total) : 100;
-    const text = `${stage}: ${fmt(done)}/${fmt(total)} ${options.unit}  ${fmt(Math.round(rate))}/s  ${total > done ? `${duration(left)} left` : `done in ${duration(elapsed)}`}`;
+    const text = terminalText(`${stage}: ${fmt(done)}/${fmt(total)} ${options.unit}  ${fmt(Math.round(rate))}/s  ${total > done ? `${duration(left)} left` : `done in ${duration(elapsed)}`}`);
     if (effects.isTTY) {
       const filled = Math.round((pct / 100) * BAR_WIDTH);
       effects.stderr(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0).padStart(3)}% ${text}\x1b[K`);

@@ -5,6 +5,7 @@ import type { ReadType, Register } from '../../schemas/inputs.js';
 import { readFlagNames, type ReadFlag } from '../../schemas/review.js';
 import { addPeriods, isoDate, isPeriod, periodBounds, periodFromKey, periodKey } from '../calendar/index.js';
 import { FatalError } from '../diagnostics/index.js';
+import { assertPeriodBilled } from '../billing/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { deriveQuantities } from './correction.js';
 import { billVersion, periodRegisters, type BillVersion } from './decide.js';
@@ -172,8 +173,8 @@ export async function accountReview(store: Store, accountId: string, period: str
   const key = periodKey(period);
   const versions = (await store.rows(SQL['bill-versions']!, { account_key: account.accountKey, period: key })).map(billVersion);
   if (versions.length === 0) {
-    const billed = Number((await store.rows(SQL['period-billed']!, { period: key }))[0]!.bills) > 0;
-    throw new FatalError(billed ? `account ${accountId} has no bill for ${period}` : `${period} has not been billed`);
+    await assertPeriodBilled(store.connection, period);
+    throw new FatalError(`account ${accountId} has no bill for ${period}`);
   }
   const current = versions.find((v) => v.isCurrent) ?? versions[0]!;
   const bill = versions.find((v) => (v.isCurrent || v.status === 'corrected') && (v.flagCount > 0 || v.status !== 'ready')) ?? current;

@@ -6,7 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { BillStatus, LineItem, PricedBill, PricingInput } from '../../schemas/bill.js';
 import type { CustomerClass, Register, ReadType } from '../../schemas/inputs.js';
 import type { TariffPolicy } from '../../schemas/tariff.js';
-import { dimensionKey } from '../billing/index.js';
+import { dimensionKey, isPeriodBilled } from '../billing/index.js';
 import { addPeriods, epochDay, isoDate, isPeriod, periodBounds, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
@@ -128,7 +128,7 @@ export async function planDecision(session: ReviewSession, request: DecisionRequ
   const key = periodKey(request.period);
   const account = (await rows(connection, REVIEW_SQL.account!, { account_id: request.accountId }))[0];
   if (!account) return problem('account_id', `unknown account '${request.accountId}'`);
-  if (Number((await rows(connection, REVIEW_SQL['period-billed']!, { period: key }))[0]!.bills) === 0) {
+  if (!(await isPeriodBilled(connection, request.period))) {
     return problem('period', `${request.period} has not been billed`);
   }
   const running = (await rows(connection, REVIEW_SQL['run-in-progress']!, { period: key }))[0];

@@ -3,6 +3,7 @@ import { BILL_STATUSES, HELD_STATUSES, type BillStatus } from '../../schemas/bil
 import { CUSTOMER_CLASSES } from '../../schemas/inputs.js';
 import { addPeriods, isPeriod, periodKey } from '../calendar/index.js';
 import { FatalError } from '../diagnostics/index.js';
+import { assertPeriodBilled } from '../billing/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { DECIDED_STATUSES } from './transitions.js';
 
@@ -74,11 +75,8 @@ export function parseStatuses(text: string): BillStatus[] {
 /** Validates the period and builds the session's review_items table for it. */
 export async function prepareItems(store: Store, period: string): Promise<void> {
   if (!isPeriod(period)) throw new FatalError(`--period must be YYYY-MM, not '${period}'`);
-  const key = periodKey(period);
-  if (Number((await store.rows(SQL['period-billed']!, { period: key }))[0]!.bills) === 0) {
-    throw new FatalError(`${period} has not been billed: nothing to review`);
-  }
-  await store.run(SQL.items!, { period: key, prev: periodKey(addPeriods(period, -1)), yoy: periodKey(addPeriods(period, -12)) });
+  await assertPeriodBilled(store.connection, period, 'nothing to review');
+  await store.run(SQL.items!, { period: periodKey(period), prev: periodKey(addPeriods(period, -1)), yoy: periodKey(addPeriods(period, -12)) });
 }
 
 function item(r: Record<string, unknown>): ReviewItem {

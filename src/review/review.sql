@@ -77,9 +77,6 @@ LIMIT $limit;
 -- name: queue-size
 SELECT count(*) AS items FROM review_items;
 
--- name: period-billed
-SELECT count(*) AS bills FROM bills WHERE period = $period;
-
 -- name: run-in-progress
 SELECT run_id FROM runs WHERE period = $period AND status <> 'done' ORDER BY run_id LIMIT 1;
 

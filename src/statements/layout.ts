@@ -14,6 +14,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { dirname, join, resolve } from 'node:path';
 import { ACCOUNT_ID_PATTERN } from '../../schemas/inputs.js';
 import { EXIT, FatalError } from '../diagnostics/index.js';
+import { isProcessAlive } from '../store/index.js';
 
 export const MAX_FILES_PER_DIRECTORY = 2_000;
 const FORMATS_AT_MOST = 3;
@@ -102,15 +103,6 @@ export interface PeriodDirectory {
 
 const TEMP_DIRECTORY = /^(\d{4}-\d{2})\.(\d+)\.tmp$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The directory a run of `period` writes to. A period written before is updated in place, file
  * by file. A new one is written into `<period>.<pid>.tmp` beside it and renamed into place when
@@ -125,7 +117,7 @@ export function openPeriodDirectory(outDir: string, period: string): PeriodDirec
   for (const name of readdirSync(dirname(target))) {
     const m = TEMP_DIRECTORY.exec(name);
     if (!m || m[1] !== period || Number(m[2]) === process.pid) continue;
-    if (alive(Number(m[2]))) {
+    if (isProcessAlive(Number(m[2]))) {
       throw new FatalError(`another run (pid ${m[2]}) is writing the ${period} statements into ${join(dirname(target), name)}; ` +
         'wait for it, or remove that directory if no such run exists', EXIT.busy);
     }

@@ -4,6 +4,7 @@
 import type { MeterRead, MeterReads, Statement, UsagePoint } from '../../schemas/statement.js';
 import { textBarChart } from '../charts/index.js';
 import { minorDigits } from '../money/index.js';
+import { withoutControlCharacters as clean } from '../text/index.js';
 import { formatAmount, formatMilli, formatMilliFixed, formatMoney, formatPercent, LABELS, type Labels } from './locale.js';
 import { chargeQuantity, chargeRate, readDecimals, registerQuantity } from './render-shared.js';
 
@@ -28,11 +29,6 @@ export function displayWidth(text: string): number {
 function pad(text: string, width: number, right = false): string {
   const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
   return right ? fill + text : text + fill;
-}
-
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
 // Paragraphs every statement of a run repeats (payment instructions, the utility's contact).

@@ -10,7 +10,7 @@ import { BILL_STATUSES, HELD_STATUSES } from '../../schemas/bill.js';
 import { CUSTOMER_CLASSES, READ_TYPES, REGISTERS } from '../../schemas/inputs.js';
 import { STATEMENT_SCHEMA_ID, STATEMENT_SCHEMA_VERSION } from '../../schemas/statement.js';
 import type { StatementLocale } from '../../schemas/utility.js';
-import { LOOKBACK_DAYS } from '../billing/index.js';
+import { assertPeriodBilled, LOOKBACK_DAYS } from '../billing/index.js';
 import { addPeriods, isoDate, isPeriod, periodBounds, periodIndex, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
@@ -79,6 +79,7 @@ const EarlierManifest = z.object({
 
 export async function writeStatements(store: Store, options: StatementsOptions): Promise<StatementsSummary> {
   if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
+  await assertPeriodBilled(store.connection, options.period, 'no statements to write');
   const timings: Record<string, number> = {};
   const timed = stageTimer(timings);
   const directory = openPeriodDirectory(options.outDir, options.period);

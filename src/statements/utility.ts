@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { UtilityConfig } from '../../schemas/utility.js';
 import { assertReadable, FatalError } from '../diagnostics/index.js';
 import { sourceDir } from '../store/index.js';
+import { yamlFileData } from '../text/yaml.js';
 
 export const SAMPLE_UTILITY_FILE = join(sourceDir(import.meta.url), '..', '..', 'samples', 'utility.yaml');
 
@@ -20,13 +20,7 @@ export function loadUtility(path: string | undefined): LoadedUtility {
   const file = path ?? SAMPLE_UTILITY_FILE;
   assertReadable(file);
   const text = readFileSync(file, 'utf8');
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw FatalError.at({ file }, `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = UtilityConfig.safeParse(raw);
+  const parsed = UtilityConfig.safeParse(yamlFileData(text, file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw FatalError.at({ file }, `${issue.path.join('.') || '(document)'}: ${issue.message}`);

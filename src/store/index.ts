@@ -3,18 +3,21 @@
 // Inputs: a path. Outputs: an open, migrated store. Invariants: the schema version only moves
 // forward through numbered migrations (src/store/migrations/NNN_name.sql), each applied once in
 // its own transaction and recorded in schema_migrations; one process at a time holds the file
-// (DuckDB's own file lock), and a second one gets a clear "in use" message.
-import { readdirSync } from 'node:fs';
+// (DuckDB's own file lock), and a second one gets a clear "in use" message; a path that holds
+// something other than a DuckDB database is refused before DuckDB opens it, and a store DuckDB
+// cannot read (damaged, empty, a folder) is an environment fault naming the path.
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { basename, join } from 'node:path';
+import { DuckDBConnection, DuckDBInstance, DuckDBScalarFunction, VARCHAR, type DuckDBValue } from '@duckdb/node-api';
 import { EXIT, FatalError } from '../diagnostics/index.js';
+import { neutraliseFormula } from '../text/index.js';
 import { quoteIdent, sourceDir, sqlFile } from './sql.js';
 
 export { appendBatch, appendColumns, allocateColumn, objectsToBatch, readColumns } from './columnar.js';
 export type { ColumnBatch, ColumnData, ColumnKind, ColumnSpec } from './columnar.js';
 export { quoteIdent, sourceDir, sqlFile, sqlStatements } from './sql.js';
-export { publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
+export { assertWritableFile, assertWritableFolder, isProcessAlive, publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
 
 export const DEFAULT_STORE_PATH = './billrun.duckdb';
 
@@ -48,10 +51,22 @@ export function storePath(option: string | undefined, env: NodeJS.ProcessEnv): s
  * DuckDB spills to a temporary directory beside the store instead of growing.
  */
 export function memoryLimit(option: string | undefined, env: NodeJS.ProcessEnv): string {
-  return option ?? env.BILLRUN_MEMORY_LIMIT ?? `${Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30))}GB`;
+  const [setting, value] = option !== undefined ? ['--memory-limit', option]
+    : env.BILLRUN_MEMORY_LIMIT !== undefined ? ['BILLRUN_MEMORY_LIMIT', env.BILLRUN_MEMORY_LIMIT] : [null, null];
+  if (setting === null) return `${Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30))}GB`;
+  // Checked here because DuckDB refuses a bad size only as "Failed to set config", naming nothing.
+  const size = MEMORY_SIZE.exec(value.trim());
+  if (!size || !(Number(size[1]) > 0)) {
+    throw new FatalError(`${setting} must be a size such as 4GB or 512MB (a number above 0 and KB, MB, GB, TB, KiB, MiB, GiB or TiB), not '${value}'`,
+      EXIT.environment);
+  }
+  return value.trim();
 }
 
+const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*(?:[KMGT]i?B)$/i;
+
 export async function openStore(path: string, options: StoreOptions = {}): Promise<Store> {
+  checkStoreFile(path);
   const config: Record<string, string> = {};
   if (options.threads) config.threads = String(options.threads);
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
@@ -63,9 +78,91 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     throw translateOpenError(path, error);
   }
   const connection = await instance.connect();
+  registerFunctions(connection);
   const store = makeStore(path, instance, connection);
-  if (!options.readOnly) await migrate(store);
+  try {
+    if (!options.readOnly) await migrate(store);
+  } catch (error) {
+    store.close();
+    throw damagedStoreError(path, error) ?? error;
+  }
   return store;
+}
+
+/**
+ * JavaScript rules the stages' SQL calls, so a file DuckDB writes follows the same rule as one
+ * written in JavaScript: `neutralise_formula(text)` for CSV cells a spreadsheet opens.
+ */
+function registerFunctions(connection: DuckDBConnection): void {
+  connection.registerScalarFunction(DuckDBScalarFunction.create({
+    name: 'neutralise_formula',
+    returnType: VARCHAR,
+    parameterTypes: [VARCHAR],
+    mainFunction: (_info, input, output) => {
+      const cells = input.getColumnVector(0);
+      for (let row = 0; row < input.rowCount; row++) {
+        const cell = cells.getItem(row);
+        output.setItem(row, cell === null ? null : neutraliseFormula(String(cell)));
+      }
+      output.flush();
+    },
+  }));
+}
+
+/** The bytes a DuckDB database file carries at offset 8, after the header block's checksum. */
+const DUCKDB_MAGIC = 'DUCK';
+
+/**
+ * A store path names a DuckDB database file or nothing yet. DuckDB itself opens a CSV or Parquet
+ * file given as the database as a throw-away in-memory database, so everything "written" to it
+ * would be lost without a word; and it reports an empty file or a folder in terms of its own.
+ */
+export function checkStoreFile(path: string): void {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return;
+  if (!stat.isFile()) throw new FatalError(`the store ${path} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, not a store file`, EXIT.environment);
+  if (stat.size === 0) {
+    throw new FatalError(`the store ${path} is empty (0 bytes): it is not a database, or it was truncated; restore it from a backup, ` +
+      'or remove it to start a new store', EXIT.environment);
+  }
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  let length: number;
+  try {
+    length = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1', 8, 12) === DUCKDB_MAGIC) return;
+  throw new FatalError(`${path} is not a billrun store (a DuckDB database file) but ${describeFile(head.subarray(0, length))}; ` +
+    '--db and BILLRUN_DB take a store file, or a new path for a new store', EXIT.usage);
+}
+
+/** What the first bytes of a file say it is, for a message. */
+function describeFile(head: Buffer): string {
+  if (head.toString('latin1', 0, 4) === 'PAR1') return 'a Parquet file';
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'a gzip file';
+  if (head.toString('latin1', 0, 15) === 'SQLite format 3') return 'an SQLite database';
+  if (/^[\t\n\r\x20-\x7e\x80-\xff]*$/.test(head.toString('latin1'))) return 'a text file (CSV, YAML, …)';
+  return 'a file of another kind';
+}
+
+/**
+ * DuckDB's errors for a store file it cannot read whole: truncated, a block that fails its
+ * checksum, a header that is not DuckDB's, a file of a newer DuckDB. They can come at open or at
+ * the first query that reads the damaged block; either way the store is named and it is an
+ * environment fault, not a bug.
+ */
+export function damagedStoreError(path: string, error: unknown): FatalError | null {
+  if (error instanceof FatalError) return null;
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split('\n')[0]!;
+  const damaged = /Corrupt database file|not a valid DuckDB database file|database file with version number|Could not read enough bytes/i;
+  if (!damaged.test(first)) return null;
+  // An input file DuckDB reads (a Parquet file being loaded) can fail the same way; only the store's own count.
+  if (/from file "/.test(first) && !first.includes(basename(path))) return null;
+  return new FatalError(`the store ${path} is damaged and cannot be read (${first.replace(/^IO Error: /, '')}); ` +
+    'restore it from a backup', EXIT.environment);
 }
 
 function translateOpenError(path: string, error: unknown): Error {
@@ -80,7 +177,7 @@ function translateOpenError(path: string, error: unknown): Error {
   if (/No such file or directory|Cannot open file/.test(message)) {
     return new FatalError(`cannot open the store ${path}: ${message.split('\n')[0]}`, EXIT.usage);
   }
-  return error instanceof Error ? error : new Error(message);
+  return damagedStoreError(path, error) ?? (error instanceof Error ? error : new Error(message));
 }
 
 function makeStore(path: string, instance: DuckDBInstance, connection: DuckDBConnection): Store {

@@ -3,6 +3,7 @@
 // its line in the file.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, visit } from 'yaml';
 import type { TariffPolicy } from '../../schemas/tariff.js';
+import { documentData } from '../text/yaml.js';
 import type { PathSegment, Problem } from './problems.js';
 import { type LocatedProblem, toProblem, validateLocated } from './validate.js';
 
@@ -28,7 +29,9 @@ export function parsePolicy(text: string, format: PolicyFormat, fileName: string
     };
   }
   keepExactNumbers(doc);
-  const { policy, items } = validateLocated(doc.toJS());
+  const read = documentData(doc);
+  if ('problem' in read) return { problems: [{ code: 'syntax', severity: 'error', path: '', message: read.problem, file: fileName }] };
+  const { policy, items } = validateLocated(read.data);
   const problems: Problem[] = items.map((item) => ({ ...toProblem(item), file: fileName, ...locate(doc, lineCounter, item) }));
   // Stable sort: problems in file order, those of one place in the order they were found.
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { billPeriod, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
 import { isPeriod, periodRange } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
-import { storePath } from '../../store/index.js';
+import { assertWritableFolder, storePath } from '../../store/index.js';
 import { loadRules } from '../../anomaly/index.js';
 import type { CommandContext } from '../context.js';
 import { VERSION } from '../version.js';
@@ -45,6 +45,8 @@ export function billCommand(ctx: CommandContext): Command {
       const rules = loadRules(options.rules);
       const db = storePath(ctx.globals(command).db, ctx.effects.env);
       const outDir = options.out ?? join(dirname(db), 'out');
+      // The outputs are written after the bills are made current: a folder that cannot take them must stop the run first.
+      assertWritableFolder(outDir);
       const summaries: RunSummary[] = [];
       await ctx.withStore(command, async (store) => {
         for (const period of periods) {

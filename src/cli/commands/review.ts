@@ -8,6 +8,7 @@ import {
   reviewStats, writeReport, type AccountReview, type DecisionRecord, type ImportReport, type ReadCorrection, type ReviewAction,
   type ReviewItem, type ReviewStats,
 } from '../../review/index.js';
+import { assertWritableFile } from '../../store/index.js';
 import { formatCsv } from '../../text/csv.js';
 import type { CommandContext } from '../context.js';
 import { formatAmount, renderTable } from '../format.js';
@@ -123,6 +124,7 @@ export function reviewCommand(ctx: CommandContext): Command {
     .requiredOption('--out <file>', 'CSV file to write')
     .option('--status <statuses>', 'open, decided, all, or statuses separated by commas', 'all')
     .action(async (options: { period: string; out: string; status: string }, command: Command) => {
+      assertWritableFile(options.out);
       const rows = await ctx.withStore(command, (store) =>
         exportQueue(store, { period: options.period, statuses: parseStatuses(options.status) }, options.out, ctx.effects.now()));
       ctx.print(`${options.out}: ${n(rows)} bill${rows === 1 ? '' : 's'} (${EXPORT_COLUMNS.length} columns)`);
@@ -145,6 +147,7 @@ export function reviewCommand(ctx: CommandContext): Command {
     .option('--limit <n>', 'accounts listed and detailed (highest scores first)', '1000')
     .action(async (options: { period: string; out: string; limit: string }, command: Command) => {
       const limit = positiveInt(options.limit, '--limit');
+      assertWritableFile(options.out);
       const listed = await ctx.withStore(command, (store) => writeReport(store, options.period, options.out, { limit, now: ctx.effects.now() }));
       ctx.print(`${options.out}: review report of ${options.period}, ${n(listed)} account${listed === 1 ? '' : 's'} listed`);
     });

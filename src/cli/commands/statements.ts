@@ -9,6 +9,7 @@ import { EXIT, FatalError } from '../../diagnostics/index.js';
 import {
   loadUtility, statementJsonSchema, STATEMENT_FORMATS, writeStatements, type StatementFormat, type StatementsSummary,
 } from '../../statements/index.js';
+import { assertWritableFolder } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { formatAmount } from '../format.js';
 import { duration } from '../progress.js';
@@ -55,6 +56,7 @@ export function statementsCommand(ctx: CommandContext): Command {
       const workers = positiveInt(options.workers, '--workers');
       const batchSize = positiveInt(options.batchSize, '--batch-size');
       const utility = loadUtility(options.utility);
+      assertWritableFolder(options.out);
       const progress = ctx.progress(command, 'statements');
       const summary = await ctx.withStore(command, async (store) => {
         try {

@@ -1,0 +1,109 @@
+// Output folders and files at the CLI boundary: an output that cannot be written stops the command
+// before it changes anything (exit 6 naming the folder); a period that was never billed has no
+// statements (exit 2, as the review commands say); leftovers of a killed run are cleaned up.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers.js';
+import { PERIOD, smallStore, type SmallStore } from './fixture.js';
+
+// One billed store for the tests that only read it (tempDir() folders go after each test).
+let billed: SmallStore;
+beforeAll(async () => {
+  billed = await smallStore(mkdtempSync(join(tmpdir(), 'billrun-outputs-')));
+});
+afterAll(() => rmSync(billed.dir, { recursive: true, force: true }));
+
+/** A path that no one can create, root included: it runs through a regular file. */
+function throughAFile(dir: string): { file: string; path: string } {
+  const file = join(dir, 'plain-file');
+  writeFileSync(file, 'not a folder\n');
+  return { file, path: join(file, 'sub') };
+}
+
+describe('an output folder that cannot be written', () => {
+  it('bill: exit 6 naming the folder, before any bill is made current', async () => {
+    const dir = tempDir();
+    const { db, out } = await smallStore(dir, { bill: false });
+    const { file, path } = throughAFile(dir);
+    const refused = await runCli(['bill', '--period', PERIOD, '--out', path], db);
+    expect(refused.err).toBe(`billrun: cannot write to the output folder ${path}: ${file} is a file, not a folder\n`);
+    expect(refused.code).toBe(6);
+    // Nothing was billed: the same period bills now as version 1, without --rebill.
+    const bill = await runCli(['bill', '--period', PERIOD, '--out', out, '--json'], db);
+    expect(bill.code, bill.err).toBe(3);
+    expect(JSON.parse(bill.out)).toMatchObject({ runId: 1, billVersion: 1, resumed: false, billed: 1, errored: 1 });
+  });
+
+  it('statements, review report and review export: exit 6 naming the folder or the file', async () => {
+    const { dir, db } = billed;
+    const { file, path } = throughAFile(dir);
+    const statements = await runCli(['statements', '--period', PERIOD, '--out', path], db);
+    expect(statements.err).toBe(`billrun: cannot write to the output folder ${path}: ${file} is a file, not a folder\n`);
+    expect(statements.code).toBe(6);
+    for (const [command, name] of [['report', 'report.html'], ['export', 'queue.csv']] as const) {
+      const target = join(path, name);
+      const result = await runCli(['review', command, '--period', PERIOD, '--out', target], db);
+      expect(result.err).toBe(`billrun: cannot write ${target}: ${file} is a file, not a folder\n`);
+      expect(result.code).toBe(6);
+    }
+  });
+
+  it('review export --out naming a folder: exit 2', async () => {
+    const { dir, db } = billed;
+    const folder = join(dir, 'exports');
+    mkdirSync(folder);
+    const result = await runCli(['review', 'export', '--period', PERIOD, '--out', folder], db);
+    expect(result.err).toBe(`billrun: ${folder} is a folder: --out takes a file name\n`);
+    expect(result.code).toBe(2);
+  });
+});
+
+describe('statements of a period that has not been billed', () => {
+  it('exit 2 with the review commands\' message, and no folder written', async () => {
+    const { dir, db } = billed;
+    const out = join(dir, 'statements');
+    const result = await runCli(['statements', '--period', '2024-08', '--out', out], db);
+    expect(result.err).toBe('billrun: 2024-08 has not been billed: no statements to write\n');
+    expect(result.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    const review = await runCli(['review', 'list', '--period', '2024-08'], db);
+    expect(review.err).toBe('billrun: 2024-08 has not been billed: nothing to review\n');
+    expect(review.code).toBe(2);
+  });
+});
+
+describe('temp files of a killed bill run', () => {
+  it('are removed when the outputs are written again; a live run\'s temp file is left alone', async () => {
+    const dir = tempDir();
+    const { db, out } = await smallStore(dir, { bill: false });
+    const dead = await exitedPid();
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    try {
+      const folder = join(out, PERIOD);
+      mkdirSync(folder, { recursive: true });
+      const deadTemp = join(folder, `bills.parquet.${dead}.tmp`);
+      const liveTemp = join(folder, `line_items.parquet.${live.pid}.tmp`);
+      writeFileSync(deadTemp, 'half a file');
+      writeFileSync(liveTemp, 'a file being written');
+      const bill = await runCli(['bill', '--period', PERIOD, '--out', out], db);
+      expect(bill.code, bill.err).toBe(3);
+      expect(existsSync(deadTemp)).toBe(false);
+      expect(readFileSync(liveTemp, 'utf8')).toBe('a file being written');
+      expect(readFileSync(join(folder, 'bills.parquet')).subarray(0, 4).toString()).toBe('PAR1');
+    } finally {
+      live.kill();
+    }
+  });
+});
+
+/** The pid of a process that has exited. */
+function exitedPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    child.on('error', reject);
+    child.on('exit', () => resolve(child.pid!));
+  });
+}
