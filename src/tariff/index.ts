@@ -30,7 +30,7 @@ export type { PolicyFormat } from './parse.js';
 export { validatePolicy } from './validate.js';
 export { formatProblem, hasErrors, PROBLEM_CODES } from './problems.js';
 export type { Problem, ProblemCode, Severity } from './problems.js';
-export { touPeriodAt, touScheduleRows, holidayRows } from './schedule.js';
+export { touPeriodAt, touScheduleRows, demandScheduleRows, holidayRows } from './schedule.js';
 export type { TouScheduleRow, HolidayRow, DayType } from './schedule.js';
 export { diffPolicies } from './diff.js';
 export type { PolicyChange, PolicyChangeKind } from './diff.js';

@@ -204,10 +204,9 @@ describe('policy validation', () => {
     ]);
   });
 
-  it('checks decimals against the currency and the Wh resolution', () => {
-    expect(problemsOf((p) => { v(p, 1).minimum = { monthly: '15.001' }; })).toEqual([
-      { code: 'precision', path: 'versions[1].minimum.monthly', message: 'has more decimals than CNY allows (2)' },
-    ]);
+  it('takes money amounts with any decimals, as fixed amounts, and quantities to the Wh', () => {
+    // A minimum is money like a fixed amount: any decimals, rounded half-up when billed (issue 16).
+    expect(problemsOf((p) => { v(p, 1).minimum = { monthly: '15.001' }; })).toEqual([]);
     expect(problemsOf((p) => { v(p, 1).energy = { tiers: { blocks: [{ up_to: '200.0001', rate: 0.5 }, { rate: 0.6 }] } }; })).toEqual([
       { code: 'precision', path: 'versions[1].energy.tiers.blocks[0].up_to', message: 'quantities have at most 3 decimals (1 Wh)' },
     ]);
