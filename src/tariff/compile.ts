@@ -16,7 +16,7 @@ import {
 import { PricingError } from './errors.js';
 import { expandPfTable } from './power-factor.js';
 import { formatProblem } from './problems.js';
-import { buildScheduleGrid, demandScheduleOf, holidayDays } from './schedule.js';
+import { buildScheduleGrid, holidayDays } from './schedule.js';
 import { inSeason, inSeasonIfGiven, seasonIndex } from './seasons.js';
 import { resolveTouRates } from './tou-rates.js';
 import { validatePolicy } from './validate.js';
@@ -200,14 +200,15 @@ class Compiler {
     const minimumLine = this.line('minimum', { label: 'Minimum charge top-up', unit: this.currency, rate: ONE });
     const annualMinimumLine = this.line('minimum', { label: 'Annual minimum charge top-up', unit: this.currency, rate: ONE });
     const monthly = this.money(v.minimum?.monthly);
+    const schedule = v.tou_schedule ? buildScheduleGrid(v.tou_schedule).grid : null;
     return {
       version: v.version,
       fromDay: epochDay(v.effective_from),
       toDay: v.effective_to ? epochDay(v.effective_to) + 1 : Number.POSITIVE_INFINITY,
       seasonOfMonth: seasons.ofMonth,
       seasons: seasons.ids.map((id) => this.season(v, id)),
-      schedule: v.tou_schedule ? buildScheduleGrid(v.tou_schedule).grid : null,
-      demandSchedule: demandScheduleOf(v) ? buildScheduleGrid(demandScheduleOf(v)!).grid : null,
+      schedule,
+      demandSchedule: v.demand_schedule ? buildScheduleGrid(v.demand_schedule).grid : schedule,
       holidays: holidayDays(v.holidays),
       pf: v.power_factor ? this.powerFactor(v.power_factor) : null,
       minimumMonthlyMinor: applyFraction(1, monthly),

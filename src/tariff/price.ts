@@ -435,8 +435,13 @@ function tierBounds(plan: TierPlan, variant: TierPlan['base'], s: Segment, perio
 
 function addTiers(plan: TierPlan, quantity: number, s: Segment, input: PricingInput, periodDays: number): void {
   const variant = plan.bonus !== null && input.householdSize !== null && input.householdSize >= plan.minMembers ? plan.bonus : plan.base;
-  const lines = tierBounds(plan, variant, s, periodDays);
-  const bounds = effectiveBounds;
+  let lines = variant.lines;
+  let bounds: readonly number[] = variant.bounds;
+  // Most tables price a whole period by their written bounds: no copy then.
+  if (variant.perKw !== null || plan.prorate !== PRORATE_NONE || plan.basis === 'day' || (plan.basis === 'month' && s.days !== periodDays)) {
+    lines = tierBounds(plan, variant, s, periodDays);
+    bounds = effectiveBounds;
+  }
   const offset = plan.basis === 'year' ? s.kwhBefore : 0;
   const end = offset + quantity;
   if (plan.volume) {

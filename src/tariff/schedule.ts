@@ -82,11 +82,6 @@ export function buildScheduleGrid(schedule: TouSchedule): { grid: Int8Array; con
   return { grid, conflicts };
 }
 
-/** The schedule that classifies a version's interval demand: its own, else the energy schedule. */
-export function demandScheduleOf(version: TariffVersion): TouSchedule | undefined {
-  return version.demand_schedule ?? version.tou_schedule;
-}
-
 /**
  * TOU period of the hour beginning at `hour` (0–23) of `day` under the version in force that day,
  * by the energy schedule or (`demand`) the one that classifies demand.

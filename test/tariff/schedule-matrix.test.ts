@@ -114,7 +114,7 @@ describe('seasons and the TOU schedule', () => {
   it('lets a per-season price leave out seasons that never schedule the period', () => {
     expect(validatePolicy(seasonal('{ summer: 1.2 }')).problems).toEqual([]);
     // Peak is scheduled in the other months only, but its single price applies everywhere anyway.
-    expect(parsePolicy(seasonalText('{ other: 1.2 }'), 'yaml').problems.map((p) => [p.code, p.path, p.message])).toEqual([
+    expect(parsePolicy(seasonalText('{ other: 1.2 }'), 'yaml', 'seasonal.yaml').problems.map((p) => [p.code, p.path, p.message])).toEqual([
       ['missing_season', 'versions[0].energy.tou.rates.sharp', 'no value for season summer'],
     ]);
   });
