@@ -10,7 +10,8 @@
 //     (away from zero) to the currency's minor unit; no binary float touches a price;
 //   - a bill's line items always add up to totalMinor;
 //   - splitting a period between versions conserves every quantity exactly (integer Wh);
-//   - line-item labels, units and rate texts are made at compile time, a small set per policy;
+//   - line-item labels, units and rate texts are made at compile time, a small set per policy
+//     (prorated tier labels once per day count, then reused);
 //   - priceBill is pure and throws only PricingError (with a stable `code`) for expected failures;
 //   - touPeriodAt and touScheduleRows/holidayRows read the same grid, so JS and SQL agree.
 //
