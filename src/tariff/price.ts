@@ -49,11 +49,13 @@ const bill = {
   period: '',
   monthDays: 30,
   perLine: false,
-  // rounding: per_bill — the bill's exact running total at `scale` (a BigInt once past 2^53) and
-  // its rounded value so far; each line gets the change of the rounded total.
+  // rounding: per_bill — the bill's exact running total: `whole` minor units plus `fraction` /
+  // `divisor` (0 ≤ fraction < divisor, at the tariff's largest price scale), or `exactBig` in
+  // units of 1 / divisor once past 2^53; and its rounded value so far.
   perBill: false,
   scale: 0,
-  exact: 0,
+  whole: 0,
+  fraction: 0,
   exactBig: null as bigint | null,
   rounded: 0,
   divisor: 1,
@@ -101,7 +103,8 @@ export function priceBill(tariff: CompiledTariff, input: PricingInput): PricedBi
   bill.perBill = tariff.perBill;
   if (tariff.perBill) {
     bill.scale = tariff.billScale;
-    bill.exact = 0;
+    bill.whole = 0;
+    bill.fraction = 0;
     bill.exactBig = null;
     bill.rounded = 0;
     bill.divisorBig = 10n ** BigInt(3 + tariff.billScale - tariff.minorDigits);
@@ -499,26 +502,45 @@ function settle(): void {
 }
 
 /**
- * rounding: per_bill. Each line's exact amount joins the bill's exact running total (at the
- * tariff's largest price scale); its amount is the change of that total rounded half-up, so the
- * lines add up to the exact bill rounded once.
+ * rounding: per_bill. Each line's exact amount joins the bill's exact running total; its amount
+ * is the change of that total rounded half-up, so the lines add up to the exact bill rounded once.
+ * A line's exact amount is split into whole minor units and a remainder below one, and only the
+ * remainders are summed at the common scale: that stays within safe integers where a sum at the
+ * largest scale would not.
  */
 function settleIntoBill(n: number): void {
+  const divisor = bill.divisor;
   for (let i = 0; i < n; i++) {
     const rate = charge.rates[i]!;
     const quantity = charge.quantities[i]!;
     let rounded: number;
     if (bill.exactBig === null) {
-      const product = quantity * rate.units * POW10[bill.scale - rate.scale]!;
-      const next = bill.exact + product;
-      if (Number.isSafeInteger(product) && Number.isSafeInteger(next)) {
-        bill.exact = next;
-        rounded = roundHalfUpDiv(next, bill.divisor);
+      const product = quantity * rate.units;
+      const lineDivisor = rate.divisor;
+      if (Number.isSafeInteger(product) && lineDivisor === lineDivisor) {
+        let whole = Math.floor(product / lineDivisor);
+        let rest = product - whole * lineDivisor;
+        if (rest < 0) {
+          whole--;
+          rest += lineDivisor;
+        } else if (rest >= lineDivisor) {
+          whole++;
+          rest -= lineDivisor;
+        }
+        bill.whole += whole;
+        bill.fraction += rest * POW10[bill.scale - rate.scale]!;
+        if (bill.fraction >= divisor) {
+          bill.whole++;
+          bill.fraction -= divisor;
+        }
+        // Half away from zero, as roundHalfUpDiv: a negative total rounds up only past the half.
+        const twice = bill.fraction * 2;
+        rounded = bill.whole + (bill.whole >= 0 ? (twice >= divisor ? 1 : 0) : (twice > divisor ? 1 : 0));
         charge.amounts[i] = rounded - bill.rounded;
         bill.rounded = rounded;
         continue;
       }
-      bill.exactBig = BigInt(bill.exact);
+      bill.exactBig = BigInt(bill.whole) * bill.divisorBig + BigInt(bill.fraction);
     }
     bill.exactBig += BigInt(quantity) * rate.unitsBig * 10n ** BigInt(bill.scale - rate.scale);
     rounded = Number(roundHalfUpDivBig(bill.exactBig, bill.divisorBig));

@@ -22,6 +22,25 @@ versions:
       - { label: Fund B, rate: 0.0033 }
 `);
 
+/**
+ * Σ quantity × rate of the line items, exactly (BigInt, 10^-12 minor units), rounded half away
+ * from zero to the fen: what per_bill must total.
+ */
+function exactTotalRounded(lines: readonly { quantityMilli: number; rate: string }[]): number {
+  const SCALE = 12;
+  let sum = 0n;
+  for (const line of lines) {
+    const [whole, fraction = ''] = line.rate.replace('-', '').split('.');
+    const units = BigInt(`${whole}${fraction.padEnd(SCALE, '0')}`) * (line.rate.startsWith('-') ? -1n : 1n);
+    sum += BigInt(line.quantityMilli) * units; // 10^-3 × 10^-12 CNY = 10^-13 fen
+  }
+  const divisor = 10n ** 13n;
+  const negative = sum < 0n;
+  const magnitude = negative ? -sum : sum;
+  const rounded = (magnitude + divisor / 2n) / divisor;
+  return Number(negative ? -rounded : rounded);
+}
+
 const amounts = (bill: ReturnType<typeof priceBill>) => bill.lineItems.map((l) => [l.label, l.amountMinor]);
 
 describe('rounding rules', () => {
@@ -87,6 +106,7 @@ versions:
         };
         const bill = priceBill(tariff, input);
         expect(lineSum(bill), `${rounding} seed 16 bill ${i}`).toBe(bill.totalMinor);
+        if (rounding === 'per_bill') expect(bill.totalMinor, `seed 16 bill ${i}`).toBe(exactTotalRounded(bill.lineItems));
       }
     }
   });
