@@ -276,5 +276,11 @@ export const TariffPolicy = z.strictObject({
   versions: z.array(TariffVersion).min(1, 'must have at least one version').describe(
     'Versions by effective date, without gaps or overlaps. A service period that spans a change is split by days; '
     + 'each version prices its share (see the EXAMPLE-ANNOTATED policy for how kWh, bounds, fixed months, minimums and tax split)'),
-}).meta({ title: 'billrun price policy' });
+}).meta({
+  title: 'billrun price policy',
+  description: 'A read belongs to the calendar date of its read_at; the billing month is the month of the closing read and '
+    + 'the service period runs from the opening read\'s date (included) to the closing read\'s date (excluded). The billing '
+    + 'month picks the season for the whole bill; the TOU schedule classifies each interval by its own date. '
+    + 'samples/tariffs/EXAMPLE-ANNOTATED.yaml states every pricing rule with an example.',
+});
 export type TariffPolicy = z.infer<typeof TariffPolicy>;
