@@ -47,6 +47,7 @@ const bill = {
   tariffId: '',
   version: '',
   period: '',
+  month: 1,
   monthDays: 30,
   perLine: false,
   // rounding: per_bill — the bill's exact running total: `whole` minor units plus `fraction` /
@@ -98,6 +99,7 @@ export function priceBill(tariff: CompiledTariff, input: PricingInput): PricedBi
   bill.lines = lines;
   bill.tariffId = tariff.id;
   bill.period = input.period;
+  bill.month = month;
   bill.monthDays = month === 2 && isLeapYear(input.period) ? 29 : DAYS_IN_MONTH[month - 1]!;
   bill.perLine = tariff.perLine;
   bill.perBill = tariff.perBill;
@@ -282,7 +284,7 @@ function priceSegment(s: Segment, input: PricingInput, month: number, periodDays
   }
 
   if (v.minimumMonthlyMinor > 0) {
-    const minimum = s.days === periodDays ? v.minimumMonthlyMinor : prorate(v.minimumMonthly, s.days, periodDays);
+    const minimum = s.days === periodDays ? v.minimumMonthlyMinor : prorateAmount(v.minimumMonthly, s.days, periodDays);
     const shortfall = minimum - bill.segmentTotal;
     if (shortfall > 0) {
       add(v.minimumLine, shortfall * bill.moneyMilli);
@@ -312,7 +314,7 @@ function priceSegment(s: Segment, input: PricingInput, month: number, periodDays
 }
 
 /** An exact amount (fraction of minor units) × days / periodDays, rounded half-up. */
-function prorate(amount: Fraction, days: number, periodDays: number): number {
+function prorateAmount(amount: Fraction, days: number, periodDays: number): number {
   const n = amount.units * days;
   const d = amount.divisor * periodDays;
   if (Number.isSafeInteger(n) && Number.isSafeInteger(d)) return roundHalfUpDiv(n, d);
@@ -345,7 +347,7 @@ function priceDemand(plan: DemandPlan, s: Segment, input: PricingInput, periodDa
       const quantity = s.touDemand[p]!;
       if (quantity === 0) continue;
       const tiers = plan.tou[p];
-      if (!tiers) throw periodNotPriced(v.seasons[v.seasonOfMonth[monthOf(bill.period) - 1]!]!, v, TOU_PERIODS[p]!, 'demand', quantity, 'kW');
+      if (!tiers) throw periodNotPriced(v.seasons[v.seasonOfMonth[bill.month - 1]!]!, v, TOU_PERIODS[p]!, 'demand', quantity, 'kW');
       addTiers(tiers, quantity, s, input, periodDays);
       settle();
     }
@@ -378,10 +380,6 @@ function priceDemand(plan: DemandPlan, s: Segment, input: PricingInput, periodDa
   }
   add(plan.contract!, s.contract);
   settle();
-}
-
-function monthOf(period: string): number {
-  return (period.charCodeAt(5) - 48) * 10 + period.charCodeAt(6) - 48;
 }
 
 /**
