@@ -12,7 +12,10 @@ import { z } from 'zod';
 import { IsoDate } from './inputs.js';
 
 const DECIMAL_TEXT = /^[+-]?\d+(\.\d+)?$/;
+/** Non-negative decimal text: the JSON Schema pattern admits no sign the validator would refuse. */
+const NON_NEGATIVE_TEXT = /^\+?\d+(\.\d+)?$/;
 const DECIMAL_MESSAGE = 'must be a decimal number such as 0.58886875';
+const NEGATIVE_MESSAGE = 'must not be negative';
 
 /** Any exact decimal (signed): adjustments such as a power-factor percentage. */
 export const DecimalValue = z.union([
@@ -23,9 +26,11 @@ export type DecimalValue = z.infer<typeof DecimalValue>;
 
 /** A price, bound or amount: an exact decimal that must not be negative. */
 export const Amount = z.union([
-  z.string().regex(DECIMAL_TEXT, DECIMAL_MESSAGE).refine((s) => !s.trim().startsWith('-'), 'must not be negative'),
-  z.number().nonnegative('must not be negative'),
-]).describe('Exact non-negative decimal: quoted text or a number');
+  z.string().regex(NON_NEGATIVE_TEXT, {
+    error: (issue) => (typeof issue.input === 'string' && DECIMAL_TEXT.test(issue.input.trim()) ? NEGATIVE_MESSAGE : DECIMAL_MESSAGE),
+  }),
+  z.number().nonnegative(NEGATIVE_MESSAGE),
+]).describe('Exact non-negative decimal: quoted text or a number, any number of decimals');
 export type Amount = z.infer<typeof Amount>;
 
 /**
@@ -47,7 +52,9 @@ export const Season = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case id such as summer'),
   label: Label.optional(),
   months: z.array(Month).min(1, 'must list at least one month'),
-}).describe('A named set of calendar months; the billing month picks the season');
+}).describe(
+  'A named set of calendar months. The billing month (the month of the closing read) picks the season for the whole '
+  + 'bill, also for days that fall in another month; the TOU schedule still classifies each interval by its own date');
 export type Season = z.infer<typeof Season>;
 
 export const FixedCharge = z.strictObject({
@@ -58,20 +65,34 @@ export const FixedCharge = z.strictObject({
 export type FixedCharge = z.infer<typeof FixedCharge>;
 
 export const Block = z.strictObject({
-  up_to: SeasonalAmount.optional().describe('Upper bound of the block (kWh or kW), inclusive; omitted on the last block'),
+  up_to: SeasonalAmount.optional().describe(
+    'Upper bound of the block (kWh or kW, at most 3 decimals), inclusive; omitted on the last block'),
+  up_to_per_kw: SeasonalAmount.optional().describe(
+    'Energy tiers only, instead of up_to: upper bound in kWh per kW of the period\'s maximum demand ("hours use"), '
+    + 'e.g. 200 with a 150 kW peak ends the block at 30,000 kWh (rounded half-up to 1 Wh). Where a table mixes kWh and '
+    + 'kWh-per-kW bounds, each block ends at the lowest of its own bound and every later block\'s bound, so kWh blocks '
+    + 'nest inside the kWh-per-kW step that follows them and a block that is reached empty is skipped'),
   rate: SeasonalAmount,
-  label: Label.optional().describe('Default "Tier n"'),
+  label: Label.optional().describe(
+    'Default "Tier n" in energy tiers, "Tier surcharge n" in a tier_surcharge, "<demand label> n" in demand blocks '
+    + '(without n when the table has one block), followed by the block\'s range, e.g. "Tier 2 (261–600 kWh)"'),
 });
 export type Block = z.infer<typeof Block>;
 
 export const TIER_MODES = ['graduated', 'volume'] as const;
 export const TIER_BASES = ['month', 'day', 'year'] as const;
+export const PRORATE_RULES = ['none', 'days_30', 'days_in_month'] as const;
 
 export const TierTable = z.strictObject({
   mode: z.enum(TIER_MODES).optional()
     .describe('graduated (default): each block priced at its own rate; volume: all kWh at the rate of the block the total reaches'),
   basis: z.enum(TIER_BASES).optional()
     .describe('month (default): bounds per billing period; day: bounds per day × days; year: cumulative over the calendar year'),
+  prorate: z.enum(PRORATE_RULES).optional().describe(
+    'Monthly kWh bounds scaled by the service period\'s days (opening read day to closing read day): none (default): '
+    + 'as written; days_30: × days / 30; days_in_month: × days / days in the billing month. A prorated bound is '
+    + 'rounded half-up to 1 Wh and the line labels show the prorated bounds (100/300 kWh over 45 days with days_30: '
+    + '"Tier 1 (0–150 kWh)", "Tier 2 (151–450 kWh)"). kWh-per-kW bounds are not prorated'),
   household: z.strictObject({
     min_members: z.number().int('must be a whole number').positive('must be at least 1'),
     add: Amount.describe('kWh added to every bound, in the basis unit'),
@@ -91,7 +112,8 @@ export const DerivedRate = z.strictObject({
 export type DerivedRate = z.infer<typeof DerivedRate>;
 
 export const TouRate = z.union([Amount, DerivedRate, z.record(z.string(), Amount)])
-  .describe('A price, a price per season, or { of: period, times, plus } derived from another period');
+  .describe('A price, a price per season, or { of: period, times, plus } derived from another period. A map per season '
+    + 'may leave out seasons whose months never use the period in the TOU schedule');
 export type TouRate = z.infer<typeof TouRate>;
 
 const perPeriod = <T extends z.ZodType>(value: T) => z.strictObject({
@@ -126,6 +148,23 @@ export const ScheduleRule = z.strictObject({
   periods: perPeriod(HourRanges),
 }).describe('Which TOU period each hour belongs to for these months and day kind');
 export type ScheduleRule = z.infer<typeof ScheduleRule>;
+
+const MatrixRow = z.array(z.number().int('must be a whole period id')).length(24, 'must have 24 hours (0–23)');
+const Matrix = z.array(MatrixRow).length(12, 'must have 12 months (January first)');
+
+/** The public rate databases' format: 12 months × 24 hours of period ids, weekday and weekend. */
+export const ScheduleMatrix = z.strictObject({
+  periods: z.record(z.string().regex(/^\d+$/, 'must be a period id such as 1'), TouPeriodName)
+    .describe('Period id used in the matrices → TOU period; several ids may share a period (e.g. one per season)'),
+  weekday: Matrix.describe('Row = month (January first), column = hour beginning 0–23, value = period id'),
+  weekend: Matrix.describe('As weekday, for Saturdays, Sundays and listed holidays'),
+}).describe('A 12×24 schedule as rate databases publish it');
+export type ScheduleMatrix = z.infer<typeof ScheduleMatrix>;
+
+export const TouSchedule = z.union([z.array(ScheduleRule), ScheduleMatrix]).describe(
+  'Hour-range rules (a list) or 12×24 matrices. Each interval is classified by its own date: the month of that date, '
+  + 'weekday or weekend (holidays count as weekend) and the hour it begins in');
+export type TouSchedule = z.infer<typeof TouSchedule>;
 
 export const DemandPrice = z.strictObject({
   rate: SeasonalAmount.optional(),
@@ -180,8 +219,11 @@ export const Surcharge = z.strictObject({
 export type Surcharge = z.infer<typeof Surcharge>;
 
 export const Minimum = z.strictObject({
-  monthly: Amount.optional().describe('Minimum bill before tax per billing period'),
-  annual: Amount.optional().describe('Minimum for the calendar year, topped up in the December bill'),
+  monthly: Amount.optional().describe(
+    'Minimum bill before tax per billing period, rounded half-up to the minor unit; a version\'s share of a split '
+    + 'period gets minimum × its days / the period\'s days, rounded half-up'),
+  annual: Amount.optional().describe(
+    'Minimum for the calendar year (rounded half-up to the minor unit), topped up in the bill whose billing month is December'),
 });
 export type Minimum = z.infer<typeof Minimum>;
 
@@ -196,7 +238,7 @@ const VERSION_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 export const TariffVersion = z.strictObject({
   version: z.string().regex(VERSION_ID, 'must be 1–32 of A–Z a–z 0–9 . _ -'),
-  effective_from: IsoDate,
+  effective_from: IsoDate.describe('First day in force'),
   effective_to: IsoDate.nullable().optional().describe('Last day in force, inclusive; null or absent = open-ended'),
   note: z.string().optional(),
   seasons: z.array(Season).optional(),
@@ -207,12 +249,15 @@ export const TariffVersion = z.strictObject({
   surcharges: z.array(Surcharge).optional().describe('Per-kWh government funds and additions: not TOU-scaled, outside the PF base'),
   minimum: Minimum.optional(),
   tax: Tax.optional(),
-  tou_schedule: z.array(ScheduleRule).optional().describe('Classifies interval data: month × weekday/weekend × hour → period'),
+  tou_schedule: TouSchedule.optional().describe(
+    'Classifies interval energy (and demand, without demand_schedule): month × weekday/weekend × hour → period'),
+  demand_schedule: TouSchedule.optional().describe(
+    'Classifies interval demand for demand.basis tou when it differs from the energy schedule'),
   holidays: z.array(IsoDate).optional().describe('Dates priced as weekend days by the TOU schedule'),
 });
 export type TariffVersion = z.infer<typeof TariffVersion>;
 
-export const ROUNDING_MODES = ['per_charge', 'per_line'] as const;
+export const ROUNDING_MODES = ['per_charge', 'per_line', 'per_bill'] as const;
 
 export const TariffPolicy = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 of A–Z a–z 0–9 _ -'),
@@ -220,7 +265,22 @@ export const TariffPolicy = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY'),
   description: z.string().optional(),
   rounding: z.enum(ROUNDING_MODES).optional().describe(
-    'per_charge (default): each charge (a tier table, the TOU periods, …) is rounded once and its lines share the rounding; per_line: every line rounded on its own'),
-  versions: z.array(TariffVersion).min(1, 'must have at least one version'),
-}).meta({ title: 'billrun price policy' });
+    'Half-up to the minor unit in every mode. per_charge (default): each charge is rounded once on its exact total and '
+    + 'its lines get the differences of rounded running totals. One charge = one fixed item; the energy price (the flat '
+    + 'line, the blocks of the tier table or the TOU periods together); the tier surcharge\'s blocks; the demand blocks '
+    + '(per TOU period with basis tou); the contracted capacity; the demand penalty; the power-factor adjustment; one '
+    + 'per-kWh surcharge; a minimum top-up; the added tax. A charge of one line always shows quantity × rate = amount. '
+    + 'per_line: every line rounded on its own. per_bill: the bill is rounded once on its exact total and each line '
+    + 'gets the change of the rounded running total of the bill, so the lines still add up to the total and each is '
+    + 'within one minor unit of its exact amount'),
+  versions: z.array(TariffVersion).min(1, 'must have at least one version').describe(
+    'Versions by effective date, without gaps or overlaps. A service period that spans a change is split by days; '
+    + 'each version prices its share (see the EXAMPLE-ANNOTATED policy for how kWh, bounds, fixed months, minimums and tax split)'),
+}).meta({
+  title: 'billrun price policy',
+  description: 'A read belongs to the calendar date of its read_at; the billing month is the month of the closing read and '
+    + 'the service period runs from the opening read\'s date (included) to the closing read\'s date (excluded). The billing '
+    + 'month picks the season for the whole bill; the TOU schedule classifies each interval by its own date. '
+    + 'samples/tariffs/EXAMPLE-ANNOTATED.yaml states every pricing rule with an example.',
+});
 export type TariffPolicy = z.infer<typeof TariffPolicy>;

@@ -10,14 +10,14 @@ import {
 } from '../../schemas/tariff.js';
 import { epochDay } from '../calendar/index.js';
 import {
-  add, type Decimal, decimalFraction, decimalOf, formatDecimal, type Fraction, fractionOf, minorDigits, minorToMilli, multiply, ONE,
-  type ScaledRate, scaledRate, toMilli, unitsAtScale,
+  add, applyFraction, type Decimal, decimalFraction, decimalOf, formatDecimal, type Fraction, fractionOf, minorDigits, minorToMilli,
+  multiply, ONE, type ScaledRate, scaledRate, toMilli, unitsAtScale, ZERO,
 } from '../money/index.js';
 import { PricingError } from './errors.js';
 import { expandPfTable } from './power-factor.js';
 import { formatProblem } from './problems.js';
 import { buildScheduleGrid, holidayDays } from './schedule.js';
-import { inSeason, seasonIndex } from './seasons.js';
+import { inSeason, inSeasonIfGiven, seasonIndex } from './seasons.js';
 import { resolveTouRates } from './tou-rates.js';
 import { validatePolicy } from './validate.js';
 
@@ -33,14 +33,29 @@ export interface CompiledLine {
 
 /** Blocks of a tier table for one season and household size. */
 export interface TierVariant {
-  /** Upper bounds in thousandths of the basis unit, ascending; the last is +Infinity. */
+  /**
+   * Upper bounds in thousandths of the basis unit (of kWh per kW where `perKw[i]`); the last is
+   * +Infinity. Ascending among bounds of one unit; a table mixing units is capped at price time.
+   */
   readonly bounds: readonly number[];
+  /** Which bounds are kWh per kW of maximum demand; null when none is. */
+  readonly perKw: readonly boolean[] | null;
   readonly lines: readonly CompiledLine[];
+  /** Block names without their ranges, and the bound unit, for labels of prorated bounds. */
+  readonly names: readonly string[];
+  readonly boundUnit: string;
+  /** Lines labelled with prorated bounds, by prorationKey(): made once per day count, then reused. */
+  readonly prorated: Map<number, readonly CompiledLine[]>;
 }
+
+export const PRORATE_NONE = 0;
+export const PRORATE_DAYS_30 = 1;
+export const PRORATE_DAYS_IN_MONTH = 2;
 
 export interface TierPlan {
   readonly volume: boolean;
   readonly basis: 'month' | 'day' | 'year';
+  readonly prorate: typeof PRORATE_NONE | typeof PRORATE_DAYS_30 | typeof PRORATE_DAYS_IN_MONTH;
   readonly base: TierVariant;
   /** Raised bounds for households with at least `minMembers` members. */
   readonly bonus: TierVariant | null;
@@ -64,6 +79,8 @@ export const ENERGY_TIERS = 1;
 export const ENERGY_TOU = 2;
 
 export interface SeasonPlan {
+  /** Season id ('' in a version without seasons), for messages. */
+  readonly season: string;
   readonly fixed: readonly CompiledLine[];
   readonly fixedPerDay: readonly boolean[];
   readonly energyKind: typeof ENERGY_FLAT | typeof ENERGY_TIERS | typeof ENERGY_TOU;
@@ -84,10 +101,15 @@ export interface CompiledVersion {
   readonly seasons: readonly SeasonPlan[];
   /** Month × day type × hour → TOU period index (schedule.ts), or null without a schedule. */
   readonly schedule: Int8Array | null;
+  /** The grid that classifies demand: demand_schedule's, else the energy schedule's. */
+  readonly demandSchedule: Int8Array | null;
   readonly holidays: ReadonlySet<number>;
   /** PF standard in hundredths (90, 85, 80) → line per PF hundredth (null where the adjustment is 0). */
   readonly pf: ReadonlyMap<number, readonly (CompiledLine | null)[]> | null;
+  /** Rounded half-up to the minor unit; a split segment prorates the exact minimum instead. */
   readonly minimumMonthlyMinor: number;
+  /** The exact monthly minimum as units / divisor minor units. */
+  readonly minimumMonthly: Fraction;
   readonly minimumAnnualMinor: number;
   readonly minimumLine: CompiledLine;
   readonly annualMinimumLine: CompiledLine;
@@ -102,6 +124,10 @@ export interface CompiledTariff {
   /** Multiplier from minor units to thousandths of the currency (money used as a quantity). */
   readonly moneyMilli: number;
   readonly perLine: boolean;
+  /** rounding: per_bill: one rounding of the bill's exact total, shared out over the lines. */
+  readonly perBill: boolean;
+  /** The largest price scale of any line: per_bill sums exact amounts at this scale. */
+  readonly billScale: number;
   /** Sorted by date; validated to neither overlap nor leave gaps. */
   readonly versions: readonly CompiledVersion[];
   readonly usesPowerFactor: boolean;
@@ -134,6 +160,8 @@ export function compileTariff(policy: TariffPolicy): CompiledTariff {
     minorDigits: digits,
     moneyMilli: minorToMilli(1, digits),
     perLine: policy.rounding === 'per_line',
+    perBill: policy.rounding === 'per_bill',
+    billScale: c.maxScale,
     versions,
     usesPowerFactor: versions.some((v) => v.pf !== null),
   };
@@ -146,11 +174,14 @@ interface LineSpec {
 }
 
 class Compiler {
+  maxScale = 0;
+
   constructor(readonly currency: string, readonly digits: number) {}
 
   /** Lines of one charge, their rates brought to the charge's largest scale. */
   lines(component: LineComponent, specs: readonly LineSpec[]): CompiledLine[] {
     const scale = specs.reduce((s, spec) => Math.max(s, spec.rate.scale), 0);
+    this.maxScale = Math.max(this.maxScale, scale);
     return specs.map((spec) => ({
       component,
       label: spec.label,
@@ -168,17 +199,21 @@ class Compiler {
     const seasons = seasonIndex(v.seasons);
     const minimumLine = this.line('minimum', { label: 'Minimum charge top-up', unit: this.currency, rate: ONE });
     const annualMinimumLine = this.line('minimum', { label: 'Annual minimum charge top-up', unit: this.currency, rate: ONE });
+    const monthly = this.money(v.minimum?.monthly);
+    const schedule = v.tou_schedule ? buildScheduleGrid(v.tou_schedule).grid : null;
     return {
       version: v.version,
       fromDay: epochDay(v.effective_from),
       toDay: v.effective_to ? epochDay(v.effective_to) + 1 : Number.POSITIVE_INFINITY,
       seasonOfMonth: seasons.ofMonth,
       seasons: seasons.ids.map((id) => this.season(v, id)),
-      schedule: v.tou_schedule ? buildScheduleGrid(v.tou_schedule).grid : null,
+      schedule,
+      demandSchedule: v.demand_schedule ? buildScheduleGrid(v.demand_schedule).grid : schedule,
       holidays: holidayDays(v.holidays),
       pf: v.power_factor ? this.powerFactor(v.power_factor) : null,
-      minimumMonthlyMinor: this.minor(v.minimum?.monthly),
-      minimumAnnualMinor: this.minor(v.minimum?.annual),
+      minimumMonthlyMinor: applyFraction(1, monthly),
+      minimumMonthly: monthly,
+      minimumAnnualMinor: applyFraction(1, this.money(v.minimum?.annual)),
       minimumLine,
       annualMinimumLine,
       tax: v.tax
@@ -192,8 +227,11 @@ class Compiler {
     };
   }
 
-  minor(amount: string | number | undefined): number {
-    return amount === undefined ? 0 : Number(unitsAtScale(dec(amount), this.digits));
+  /** An amount of money with any number of decimals, as an exact fraction of minor units. */
+  money(amount: string | number | undefined): Fraction {
+    const d = amount === undefined ? ZERO : dec(amount);
+    const scale = Math.max(d.scale, this.digits);
+    return fractionOf(unitsAtScale(d, scale), 10n ** BigInt(scale - this.digits));
   }
 
   season(v: TariffVersion, seasonId: string): SeasonPlan {
@@ -202,6 +240,7 @@ class Compiler {
     const fixed = v.fixed ?? [];
     let tou: (CompiledLine | null)[] | null = null;
     if (energy.tou) {
+      // A season may lack a price for a period its months never schedule (validate.ts).
       const { values } = resolveTouRates(energy.tou.rates, seasonId);
       const priced = TOU_PERIODS.filter((_, p) => values[p] !== undefined);
       const lines = this.lines('tou', priced.map((period) => ({
@@ -212,7 +251,9 @@ class Compiler {
       tou = TOU_PERIODS.map((period) => lines[priced.indexOf(period)] ?? null);
     }
     return {
-      fixed: this.lines('fixed', fixed.map((f) => ({ label: f.label ?? 'Basic charge', unit: f.per, rate: at(f.amount) }))),
+      season: seasonId,
+      // Each fixed item is a charge of its own (rounded alone), so its line shows quantity × rate = amount.
+      fixed: fixed.map((f) => this.line('fixed', { label: f.label ?? 'Basic charge', unit: f.per, rate: at(f.amount) })),
       fixedPerDay: fixed.map((f) => f.per === 'day'),
       energyKind: energy.tou ? ENERGY_TOU : energy.tiers ? ENERGY_TIERS : ENERGY_FLAT,
       flat: energy.rate !== undefined ? this.line('energy', { label: energy.label ?? 'Energy', unit: 'kWh', rate: at(energy.rate) }) : null,
@@ -222,7 +263,7 @@ class Compiler {
         ? this.tiers('tier_surcharge', energy.tier_surcharge, seasonId, 'Tier surcharge', 'kWh', true)
         : null,
       demand: v.demand ? this.demand(v, v.demand, seasonId) : null,
-      funds: this.lines('surcharge', (v.surcharges ?? []).map((s) => ({ label: s.label, unit: 'kWh', rate: at(s.rate) }))),
+      funds: (v.surcharges ?? []).map((s) => this.line('surcharge', { label: s.label, unit: 'kWh', rate: at(s.rate) })),
     };
   }
 
@@ -236,6 +277,7 @@ class Compiler {
     return {
       volume: table.mode === 'volume',
       basis,
+      prorate: table.prorate === 'days_30' ? PRORATE_DAYS_30 : table.prorate === 'days_in_month' ? PRORATE_DAYS_IN_MONTH : PRORATE_NONE,
       base: variant(0),
       bonus: table.household ? variant(bonus) : null,
       minMembers: table.household?.min_members ?? Number.POSITIVE_INFINITY,
@@ -247,17 +289,18 @@ class Compiler {
     component: LineComponent, blocks: readonly Block[], seasonId: string, defaultName: string, unit: string, boundUnit: string,
     raise: number,
   ): TierVariant {
-    const bounds = blocks.map((b, i) =>
-      (i === blocks.length - 1 || b.up_to === undefined ? Number.POSITIVE_INFINITY : milliOf(inSeason(b.up_to, seasonId)) + raise));
-    const lines = this.lines(component, blocks.map((b, i) => {
-      const name = b.label ?? (blocks.length === 1 ? defaultName : `${defaultName} ${i + 1}`);
-      return {
-        label: blocks.length === 1 ? name : `${name} (${rangeText(i === 0 ? 0 : bounds[i - 1]!, bounds[i]!)} ${boundUnit})`,
-        unit,
-        rate: dec(inSeason(b.rate, seasonId)),
-      };
-    }));
-    return { bounds, lines };
+    const last = blocks.length - 1;
+    const perKwFlags = blocks.map((b, i) => i < last && b.up_to === undefined && b.up_to_per_kw !== undefined);
+    const perKw = perKwFlags.includes(true) ? perKwFlags : null;
+    const bounds = blocks.map((b, i) => {
+      if (i === last) return Number.POSITIVE_INFINITY;
+      if (perKwFlags[i]) return milliOf(inSeason(b.up_to_per_kw!, seasonId));
+      return b.up_to === undefined ? Number.POSITIVE_INFINITY : milliOf(inSeason(b.up_to, seasonId)) + raise;
+    });
+    const names = blocks.map((b, i) => b.label ?? (blocks.length === 1 ? defaultName : `${defaultName} ${i + 1}`));
+    const labels = blockLabels(names, bounds, perKw, boundUnit);
+    const lines = this.lines(component, blocks.map((b, i) => ({ label: labels[i]!, unit, rate: dec(inSeason(b.rate, seasonId)) })));
+    return { bounds, perKw, lines, names, boundUnit, prorated: new Map() };
   }
 
   demand(v: TariffVersion, demand: Demand, seasonId: string): DemandPlan {
@@ -267,6 +310,7 @@ class Compiler {
     const priceTiers = (price: DemandPrice, name: string): TierPlan => ({
       volume: false,
       basis: 'month',
+      prorate: PRORATE_NONE,
       base: this.blocks('demand', price.blocks ?? [{ rate: price.rate! }], seasonId, name, 'kW', 'kW', 0),
       bonus: null,
       minMembers: Number.POSITIVE_INFINITY,
@@ -277,7 +321,9 @@ class Compiler {
       const labels = v.energy.tou?.labels;
       tou = TOU_PERIODS.map((period) => {
         const price = demand.tou?.[period];
-        return price ? priceTiers(price, `${labels?.[period] ?? DEFAULT_TOU_LABELS[period]} demand`) : null;
+        // A season may lack a rate for a period its months never schedule (validate.ts).
+        if (!price || (price.rate !== undefined && inSeasonIfGiven(price.rate, seasonId) === undefined)) return null;
+        return priceTiers(price, `${labels?.[period] ?? DEFAULT_TOU_LABELS[period]} demand`);
       });
     }
     let penalty: DemandPlan['penalty'] = null;
@@ -339,6 +385,38 @@ function taxInsideFraction(rate: Decimal): Fraction {
 
 function quantityText(milli: number): string {
   return formatDecimal({ units: BigInt(milli), scale: 3 });
+}
+
+/**
+ * Block labels: "Tier 1 (0–260 kWh)", "Tier 2 (261–600 kWh)", "Tier 3 (>600 kWh)"; a bound in kWh
+ * per kW reads "Tier 4 (up to 200 kWh/kW)" where the unit changes. A table of one block is its name.
+ */
+export function blockLabels(names: readonly string[], bounds: readonly number[], perKw: readonly boolean[] | null, boundUnit: string): string[] {
+  if (names.length === 1) return [names[0]!];
+  const unitOf = (i: number): string => (perKw?.[i] ? boundUnit.replace(/^([^/]+)/, '$1/kW') : boundUnit);
+  return names.map((name, i) => {
+    const upper = bounds[i]!;
+    const unitChanged = i > 0 && perKw !== null && perKw[i - 1] !== perKw[i] && upper !== Number.POSITIVE_INFINITY;
+    if (upper === Number.POSITIVE_INFINITY) return `${name} (>${quantityText(i === 0 ? 0 : bounds[i - 1]!)} ${unitOf(i - 1)})`;
+    if (unitChanged) return `${name} (up to ${quantityText(upper)} ${unitOf(i)})`;
+    return `${name} (${rangeText(i === 0 ? 0 : bounds[i - 1]!, upper)} ${unitOf(i)})`;
+  });
+}
+
+/** Key of a prorated label set: the day count and the proration's divisor. */
+export function prorationKey(days: number, divisor: number): number {
+  return days * 64 + divisor;
+}
+
+/** The variant's lines labelled with these (prorated) bounds, made once per key. */
+export function proratedLines(variant: TierVariant, key: number, bounds: ArrayLike<number>): readonly CompiledLine[] {
+  let lines = variant.prorated.get(key);
+  if (!lines) {
+    const labels = blockLabels(variant.names, Array.from(bounds).slice(0, variant.names.length), variant.perKw, variant.boundUnit);
+    lines = variant.lines.map((line, i) => ({ ...line, label: labels[i]! }));
+    variant.prorated.set(key, lines);
+  }
+  return lines;
 }
 
 /** "0–260", "261–600", ">600" as published tier tables write them (whole kWh start at the next unit). */

@@ -10,7 +10,8 @@
 //     (away from zero) to the currency's minor unit; no binary float touches a price;
 //   - a bill's line items always add up to totalMinor;
 //   - splitting a period between versions conserves every quantity exactly (integer Wh);
-//   - line-item labels, units and rate texts are made at compile time, a small set per policy;
+//   - line-item labels, units and rate texts are made at compile time, a small set per policy
+//     (prorated tier labels once per day count, then reused);
 //   - priceBill is pure and throws only PricingError (with a stable `code`) for expected failures;
 //   - touPeriodAt and touScheduleRows/holidayRows read the same grid, so JS and SQL agree.
 //
@@ -30,7 +31,7 @@ export type { PolicyFormat } from './parse.js';
 export { validatePolicy } from './validate.js';
 export { formatProblem, hasErrors, PROBLEM_CODES } from './problems.js';
 export type { Problem, ProblemCode, Severity } from './problems.js';
-export { touPeriodAt, touScheduleRows, holidayRows } from './schedule.js';
+export { touPeriodAt, touScheduleRows, demandScheduleRows, holidayRows } from './schedule.js';
 export type { TouScheduleRow, HolidayRow, DayType } from './schedule.js';
 export { diffPolicies } from './diff.js';
 export type { PolicyChange, PolicyChangeKind } from './diff.js';

@@ -8,9 +8,12 @@
 import { TOU_PERIODS } from '../../schemas/inputs.js';
 import type { LineItem, PricedBill, PricingInput } from '../../schemas/bill.js';
 import { isoDate } from '../calendar/index.js';
-import { applyFraction, formatDecimal, roundHalfUpDiv, type ScaledRate, settleAmounts } from '../money/index.js';
 import {
-  type CompiledLine, type CompiledTariff, type CompiledVersion, type DemandPlan, ENERGY_FLAT, ENERGY_TIERS, type TierPlan,
+  applyFraction, formatDecimal, type Fraction, roundHalfUpDiv, roundHalfUpDivBig, type ScaledRate, settleAmounts,
+} from '../money/index.js';
+import {
+  type CompiledLine, type CompiledTariff, type CompiledVersion, type DemandPlan, ENERGY_FLAT, ENERGY_TIERS, PRORATE_DAYS_30, PRORATE_NONE,
+  prorationKey, proratedLines, type SeasonPlan, type TierPlan,
 } from './compile.js';
 import { PricingError } from './errors.js';
 import { powerFactorHundredths } from './power-factor.js';
@@ -43,7 +46,21 @@ const bill = {
   lines: [] as LineItem[],
   tariffId: '',
   version: '',
+  period: '',
+  month: 1,
+  monthDays: 30,
   perLine: false,
+  // rounding: per_bill — the bill's exact running total: `whole` minor units plus `fraction` /
+  // `divisor` (0 ≤ fraction < divisor, at the tariff's largest price scale), or `exactBig` in
+  // units of 1 / divisor once past 2^53; and its rounded value so far.
+  perBill: false,
+  scale: 0,
+  whole: 0,
+  fraction: 0,
+  exactBig: null as bigint | null,
+  rounded: 0,
+  divisor: 1,
+  divisorBig: 1n,
   moneyMilli: 1,
   total: 0,
   segmentTotal: 0,
@@ -62,6 +79,11 @@ const single: Segment = {
   hasContract: false, contract: 0,
   monthMilli: 1000,
 };
+// Effective bounds of the tier table being priced, and the bounds its labels show.
+const effectiveBounds: number[] = [];
+const labelBounds: number[] = [];
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export function priceBill(tariff: CompiledTariff, input: PricingInput): PricedBill {
   const periodDays = input.endDay - input.startDay;
@@ -76,7 +98,21 @@ export function priceBill(tariff: CompiledTariff, input: PricingInput): PricedBi
   const lines: LineItem[] = [];
   bill.lines = lines;
   bill.tariffId = tariff.id;
+  bill.period = input.period;
+  bill.month = month;
+  bill.monthDays = month === 2 && isLeapYear(input.period) ? 29 : DAYS_IN_MONTH[month - 1]!;
   bill.perLine = tariff.perLine;
+  bill.perBill = tariff.perBill;
+  if (tariff.perBill) {
+    bill.scale = tariff.billScale;
+    bill.whole = 0;
+    bill.fraction = 0;
+    bill.exactBig = null;
+    bill.rounded = 0;
+    bill.divisorBig = 10n ** BigInt(3 + tariff.billScale - tariff.minorDigits);
+    bill.divisor = Number(bill.divisorBig);
+    if (!Number.isSafeInteger(bill.divisor)) bill.exactBig = 0n;
+  }
   bill.moneyMilli = tariff.moneyMilli;
   bill.total = 0;
   bill.preTaxTotal = 0;
@@ -104,6 +140,11 @@ export function priceBill(tariff: CompiledTariff, input: PricingInput): PricedBi
     versions = segments.map((s) => s.version.version);
   }
   return { currency: tariff.currency, lineItems: lines, totalMinor: bill.total, taxIncludedMinor: bill.taxIncluded, versions };
+}
+
+function isLeapYear(period: string): boolean {
+  const year = Number(period.slice(0, 4));
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 function checkQuantities(input: PricingInput): void {
@@ -208,12 +249,14 @@ function priceSegment(s: Segment, input: PricingInput, month: number, periodDays
   bill.pfBase = 0;
 
   const fixed = plan.fixed;
-  for (let i = 0; i < fixed.length; i++) add(fixed[i]!, plan.fixedPerDay[i] ? s.days * 1000 : s.monthMilli);
-  settle();
+  for (let i = 0; i < fixed.length; i++) {
+    add(fixed[i]!, plan.fixedPerDay[i] ? s.days * 1000 : s.monthMilli);
+    settle();
+  }
 
   if (plan.energyKind === ENERGY_FLAT) add(plan.flat!, s.kwh);
   else if (plan.energyKind === ENERGY_TIERS) addTiers(plan.tiers!, s.kwh, s, input, periodDays);
-  else addTou(plan.tou!, s, v);
+  else addTou(plan, s, v);
   settle();
   if (plan.tierSurcharge) {
     addTiers(plan.tierSurcharge, s.kwh, s, input, periodDays);
@@ -235,11 +278,13 @@ function priceSegment(s: Segment, input: PricingInput, month: number, periodDays
   }
 
   const funds = plan.funds;
-  for (let i = 0; i < funds.length; i++) add(funds[i]!, s.kwh);
-  settle();
+  for (let i = 0; i < funds.length; i++) {
+    add(funds[i]!, s.kwh);
+    settle();
+  }
 
   if (v.minimumMonthlyMinor > 0) {
-    const minimum = s.days === periodDays ? v.minimumMonthlyMinor : roundHalfUpDiv(v.minimumMonthlyMinor * s.days, periodDays);
+    const minimum = s.days === periodDays ? v.minimumMonthlyMinor : prorateAmount(v.minimumMonthly, s.days, periodDays);
     const shortfall = minimum - bill.segmentTotal;
     if (shortfall > 0) {
       add(v.minimumLine, shortfall * bill.moneyMilli);
@@ -268,7 +313,16 @@ function priceSegment(s: Segment, input: PricingInput, month: number, periodDays
   }
 }
 
-function addTou(lines: readonly (CompiledLine | null)[], s: Segment, v: CompiledVersion): void {
+/** An exact amount (fraction of minor units) × days / periodDays, rounded half-up. */
+function prorateAmount(amount: Fraction, days: number, periodDays: number): number {
+  const n = amount.units * days;
+  const d = amount.divisor * periodDays;
+  if (Number.isSafeInteger(n) && Number.isSafeInteger(d)) return roundHalfUpDiv(n, d);
+  return Number(roundHalfUpDivBig(amount.unitsBig * BigInt(days), amount.divisorBig * BigInt(periodDays)));
+}
+
+function addTou(plan: SeasonPlan, s: Segment, v: CompiledVersion): void {
+  const lines = plan.tou!;
   if (!s.hasTou) {
     throw new PricingError('missing_tou',
       `tariff version ${v.version} prices energy by time of use, but the account has no TOU readings (registers or interval data)`);
@@ -277,10 +331,7 @@ function addTou(lines: readonly (CompiledLine | null)[], s: Segment, v: Compiled
     const quantity = s.tou[p]!;
     if (quantity === 0) continue;
     const line = lines[p];
-    if (!line) {
-      throw new PricingError('tou_period_not_priced',
-        `the account has ${TOU_PERIODS[p]} energy, but tariff version ${v.version} has no ${TOU_PERIODS[p]} price`);
-    }
+    if (!line) throw periodNotPriced(plan, v, TOU_PERIODS[p]!, 'energy', quantity, 'kWh');
     add(line, quantity);
   }
 }
@@ -296,10 +347,7 @@ function priceDemand(plan: DemandPlan, s: Segment, input: PricingInput, periodDa
       const quantity = s.touDemand[p]!;
       if (quantity === 0) continue;
       const tiers = plan.tou[p];
-      if (!tiers) {
-        throw new PricingError('tou_period_not_priced',
-          `the account has ${TOU_PERIODS[p]} demand, but tariff version ${v.version} has no ${TOU_PERIODS[p]} demand price`);
-      }
+      if (!tiers) throw periodNotPriced(v.seasons[v.seasonOfMonth[bill.month - 1]!]!, v, TOU_PERIODS[p]!, 'demand', quantity, 'kW');
       addTiers(tiers, quantity, s, input, periodDays);
       settle();
     }
@@ -334,22 +382,72 @@ function priceDemand(plan: DemandPlan, s: Segment, input: PricingInput, periodDa
   settle();
 }
 
-function boundAt(plan: TierPlan, bound: number, s: Segment, periodDays: number): number {
-  if (bound === Number.POSITIVE_INFINITY) return bound;
-  if (plan.basis === 'day') return bound * s.days;
-  if (plan.basis === 'month' && s.days !== periodDays) return roundHalfUpDiv(bound * s.days, periodDays);
-  return bound;
+/**
+ * A period with quantity but no price in the season the billing month picked. With interval data
+ * this happens when the period's days reach into another season's months: the schedule classifies
+ * each interval by its own date, the season follows the billing month.
+ */
+function periodNotPriced(plan: SeasonPlan, v: CompiledVersion, period: string, what: string, quantity: number, unit: string): PricingError {
+  const season = plan.season ? `season ${plan.season} (picked by the billing month ${bill.period} for the whole bill)` : 'it';
+  const how = plan.season
+    ? '; the TOU schedule classifies each interval by its own date, so days in another season\'s months can bring periods this season does not price'
+    : '';
+  return new PricingError('tou_period_not_priced',
+    `the account has ${formatDecimal({ units: BigInt(quantity), scale: 3 })} ${unit} of ${period} ${what}, but tariff version ${v.version} has no ${period}${what === 'demand' ? ' demand' : ''} price in ${season}${how}`);
+}
+
+/** The period's maximum demand, which kWh-per-kW bounds multiply. */
+function peakDemand(s: Segment): number {
+  if (s.hasDemand) return s.demand;
+  if (s.hasTouDemand) return Math.max(s.touDemand[0]!, s.touDemand[1]!, s.touDemand[2]!, s.touDemand[3]!);
+  throw new PricingError('missing_demand',
+    `tariff version ${s.version.version} has tier bounds in kWh per kW, but the account has no maximum demand (kW)`);
+}
+
+/**
+ * Fills effectiveBounds with the table's bounds for this segment, in Wh: per day × days; monthly
+ * bounds × the segment's days / the proration divisor (30, the billing month's days, or the
+ * period's days when a version change splits it); kWh per kW × the segment's demand. A table
+ * mixing units caps each bound by every later one. Returns the lines to use (prorated labels).
+ */
+function tierBounds(plan: TierPlan, variant: TierPlan['base'], s: Segment, periodDays: number): readonly CompiledLine[] {
+  const raw = variant.bounds;
+  const perKw = variant.perKw;
+  const n = raw.length;
+  const prorated = plan.prorate !== PRORATE_NONE && plan.basis === 'month';
+  const divisor = !prorated ? periodDays : plan.prorate === PRORATE_DAYS_30 ? 30 : bill.monthDays;
+  const scaled = prorated || s.days !== periodDays;
+  const demand = perKw === null ? 0 : peakDemand(s);
+  for (let i = 0; i < n; i++) {
+    const bound = raw[i]!;
+    let b = bound;
+    if (bound === Number.POSITIVE_INFINITY) b = bound;
+    else if (perKw !== null && perKw[i]) b = roundHalfUpDiv(bound * demand, 1000) * (plan.basis === 'day' ? s.days : 1);
+    else if (plan.basis === 'day') b = bound * s.days;
+    else if (plan.basis === 'month' && scaled) b = roundHalfUpDiv(bound * s.days, divisor);
+    effectiveBounds[i] = b;
+    if (prorated) labelBounds[i] = perKw !== null && perKw[i] ? bound : b;
+  }
+  if (perKw !== null) {
+    for (let i = n - 2; i >= 0; i--) if (effectiveBounds[i + 1]! < effectiveBounds[i]!) effectiveBounds[i] = effectiveBounds[i + 1]!;
+  }
+  return prorated ? proratedLines(variant, prorationKey(s.days, divisor), labelBounds) : variant.lines;
 }
 
 function addTiers(plan: TierPlan, quantity: number, s: Segment, input: PricingInput, periodDays: number): void {
   const variant = plan.bonus !== null && input.householdSize !== null && input.householdSize >= plan.minMembers ? plan.bonus : plan.base;
-  const bounds = variant.bounds;
-  const lines = variant.lines;
+  let lines = variant.lines;
+  let bounds: readonly number[] = variant.bounds;
+  // Most tables price a whole period by their written bounds: no copy then.
+  if (variant.perKw !== null || plan.prorate !== PRORATE_NONE || plan.basis === 'day' || (plan.basis === 'month' && s.days !== periodDays)) {
+    lines = tierBounds(plan, variant, s, periodDays);
+    bounds = effectiveBounds;
+  }
   const offset = plan.basis === 'year' ? s.kwhBefore : 0;
   const end = offset + quantity;
   if (plan.volume) {
     for (let i = 0; i < lines.length; i++) {
-      if (end <= boundAt(plan, bounds[i]!, s, periodDays)) {
+      if (end <= bounds[i]!) {
         if (!(plan.skipZeroRates && lines[i]!.rate.units === 0)) add(lines[i]!, quantity);
         return;
       }
@@ -358,7 +456,7 @@ function addTiers(plan: TierPlan, quantity: number, s: Segment, input: PricingIn
   }
   let lower = 0;
   for (let i = 0; i < lines.length; i++) {
-    const upper = boundAt(plan, bounds[i]!, s, periodDays);
+    const upper = bounds[i]!;
     const from = offset > lower ? offset : lower;
     const to = end < upper ? end : upper;
     if (to > from && !(plan.skipZeroRates && lines[i]!.rate.units === 0)) add(lines[i]!, to - from);
@@ -380,7 +478,8 @@ function settle(): void {
   const n = charge.count;
   if (n === 0) return;
   charge.count = 0;
-  settleAmounts(charge.quantities, charge.rates, n, bill.perLine, charge.amounts);
+  if (bill.perBill) settleIntoBill(n);
+  else settleAmounts(charge.quantities, charge.rates, n, bill.perLine, charge.amounts);
   for (let i = 0; i < n; i++) {
     const line = charge.lines[i]!;
     const amount = charge.amounts[i]!;
@@ -397,5 +496,53 @@ function settle(): void {
     bill.total += amount;
     bill.segmentTotal += amount;
     if (line.pfBase) bill.pfBase += amount;
+  }
+}
+
+/**
+ * rounding: per_bill. Each line's exact amount joins the bill's exact running total; its amount
+ * is the change of that total rounded half-up, so the lines add up to the exact bill rounded once.
+ * A line's exact amount is split into whole minor units and a remainder below one, and only the
+ * remainders are summed at the common scale: that stays within safe integers where a sum at the
+ * largest scale would not.
+ */
+function settleIntoBill(n: number): void {
+  const divisor = bill.divisor;
+  for (let i = 0; i < n; i++) {
+    const rate = charge.rates[i]!;
+    const quantity = charge.quantities[i]!;
+    let rounded: number;
+    if (bill.exactBig === null) {
+      const product = quantity * rate.units;
+      const lineDivisor = rate.divisor;
+      if (Number.isSafeInteger(product) && lineDivisor === lineDivisor) {
+        let whole = Math.floor(product / lineDivisor);
+        let rest = product - whole * lineDivisor;
+        if (rest < 0) {
+          whole--;
+          rest += lineDivisor;
+        } else if (rest >= lineDivisor) {
+          whole++;
+          rest -= lineDivisor;
+        }
+        bill.whole += whole;
+        bill.fraction += rest * POW10[bill.scale - rate.scale]!;
+        if (bill.fraction >= divisor) {
+          bill.whole++;
+          bill.fraction -= divisor;
+        }
+        // Half away from zero, as roundHalfUpDiv: a negative total rounds up only past the half.
+        const twice = bill.fraction * 2;
+        rounded = bill.whole + (bill.whole >= 0 ? (twice >= divisor ? 1 : 0) : (twice > divisor ? 1 : 0));
+        charge.amounts[i] = rounded - bill.rounded;
+        bill.rounded = rounded;
+        continue;
+      }
+      bill.exactBig = BigInt(bill.whole) * bill.divisorBig + BigInt(bill.fraction);
+    }
+    bill.exactBig += BigInt(quantity) * rate.unitsBig * 10n ** BigInt(bill.scale - rate.scale);
+    rounded = Number(roundHalfUpDivBig(bill.exactBig, bill.divisorBig));
+    charge.amounts[i] = rounded - bill.rounded;
+    bill.rounded = rounded;
   }
 }

@@ -3,7 +3,7 @@
 // and, materialised as rows, in SQL (touScheduleRows / holidayRows): both read one grid, so they
 // cannot disagree.
 import { TOU_PERIODS, type TouPeriod } from '../../schemas/inputs.js';
-import type { ScheduleRule, TariffPolicy } from '../../schemas/tariff.js';
+import type { ScheduleRule, TariffPolicy, TariffVersion, TouSchedule } from '../../schemas/tariff.js';
 import { epochDay, monthOfDay, weekday } from '../calendar/index.js';
 import type { CompiledTariff } from './compile.js';
 import { PricingError } from './errors.js';
@@ -39,10 +39,26 @@ export interface ScheduleCellConflict {
   previous: TouPeriod;
 }
 
-/** Fills a grid from the rules; later rules do not overwrite earlier ones, conflicts are listed. */
-export function buildScheduleGrid(rules: readonly ScheduleRule[]): { grid: Int8Array; conflicts: ScheduleCellConflict[] } {
+/**
+ * Fills a grid from hour-range rules (later rules do not overwrite earlier ones, conflicts are
+ * listed) or from 12×24 matrices (ids missing from `periods` stay unassigned: validation reports them).
+ */
+export function buildScheduleGrid(schedule: TouSchedule): { grid: Int8Array; conflicts: ScheduleCellConflict[] } {
   const grid = new Int8Array(SCHEDULE_CELLS).fill(UNASSIGNED);
   const conflicts: ScheduleCellConflict[] = [];
+  if (!Array.isArray(schedule)) {
+    const matrices = [schedule.weekday, schedule.weekend];
+    for (let dayType = 0; dayType < 2; dayType++) {
+      for (let month = 0; month < 12; month++) {
+        for (let hour = 0; hour < 24; hour++) {
+          const period = schedule.periods[String(matrices[dayType]![month]![hour])];
+          if (period !== undefined) grid[cellOf(month, dayType, hour)] = TOU_PERIODS.indexOf(period);
+        }
+      }
+    }
+    return { grid, conflicts };
+  }
+  const rules: readonly ScheduleRule[] = schedule;
   rules.forEach((rule, r) => {
     const dayTypes = rule.days === 'all' ? [0, 1] : [rule.days === 'weekday' ? 0 : 1];
     TOU_PERIODS.forEach((period, p) => {
@@ -66,19 +82,23 @@ export function buildScheduleGrid(rules: readonly ScheduleRule[]): { grid: Int8A
   return { grid, conflicts };
 }
 
-/** TOU period of the hour beginning at `hour` (0–23) of `day` under the version in force that day. */
-export function touPeriodAt(tariff: CompiledTariff, day: number, hour: number): TouPeriod {
+/**
+ * TOU period of the hour beginning at `hour` (0–23) of `day` under the version in force that day,
+ * by the energy schedule or (`demand`) the one that classifies demand.
+ */
+export function touPeriodAt(tariff: CompiledTariff, day: number, hour: number, use: 'energy' | 'demand' = 'energy'): TouPeriod {
   if (!(Number.isInteger(hour) && hour >= 0 && hour < 24)) throw new RangeError(`hour must be a whole hour 0–23, got ${hour}`);
   const version = findVersion(tariff, day);
   if (!version) {
     throw new PricingError('no_version_in_force', `tariff ${tariff.id} has no version in force on day ${day}`);
   }
-  if (!version.schedule) {
+  const grid = use === 'demand' ? version.demandSchedule : version.schedule;
+  if (!grid) {
     throw new PricingError('no_tou_schedule',
       `tariff ${tariff.id} version ${version.version} has no TOU schedule, so interval data cannot be split into TOU periods`);
   }
   const dayType = version.holidays.has(day) || weekday(day) === 0 || weekday(day) === 6 ? 1 : 0;
-  return TOU_PERIODS[version.schedule[cellOf(monthOfDay(day) - 1, dayType, hour)]!]!;
+  return TOU_PERIODS[grid[cellOf(monthOfDay(day) - 1, dayType, hour)]!]!;
 }
 
 export interface TouScheduleRow {
@@ -92,12 +112,25 @@ export interface TouScheduleRow {
   period: TouPeriod;
 }
 
-/** The schedule of every version that has one, 576 rows per version, for SQL classification. */
+/** The energy schedule of every version that has one, 576 rows per version, for SQL classification. */
 export function touScheduleRows(policy: TariffPolicy): TouScheduleRow[] {
+  return scheduleRows(policy, (version) => version.tou_schedule);
+}
+
+/**
+ * The schedule that classifies interval demand, for versions whose demand_schedule differs from
+ * the energy schedule; a version not listed here classifies demand with its touScheduleRows.
+ */
+export function demandScheduleRows(policy: TariffPolicy): TouScheduleRow[] {
+  return scheduleRows(policy, (version) => version.demand_schedule);
+}
+
+function scheduleRows(policy: TariffPolicy, pick: (version: TariffVersion) => TouSchedule | undefined): TouScheduleRow[] {
   const rows: TouScheduleRow[] = [];
   for (const version of policy.versions) {
-    if (!version.tou_schedule) continue;
-    const { grid } = buildScheduleGrid(version.tou_schedule);
+    const schedule = pick(version);
+    if (!schedule) continue;
+    const { grid } = buildScheduleGrid(schedule);
     for (let month = 1; month <= 12; month++) {
       for (let dayType = 0; dayType < 2; dayType++) {
         for (let hour = 0; hour < 24; hour++) {

@@ -24,6 +24,11 @@ export function isSeasonMap(value: SeasonalAmount | TouRate | undefined): value 
   return typeof value === 'object' && value !== null && !('of' in value);
 }
 
+/** The value in season `seasonId`, or undefined when a per-season map leaves that season out. */
+export function inSeasonIfGiven(value: SeasonalAmount, seasonId: string): string | number | undefined {
+  return isSeasonMap(value) ? value[seasonId] : value;
+}
+
 /** The value of `value` in season `seasonId` (the value itself when it is not given per season). */
 export function inSeason(value: SeasonalAmount, seasonId: string): string | number {
   if (!isSeasonMap(value)) return value;

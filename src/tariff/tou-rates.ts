@@ -4,7 +4,7 @@
 import { TOU_PERIODS, type TouPeriod } from '../../schemas/inputs.js';
 import type { TouEnergy } from '../../schemas/tariff.js';
 import { add, type Decimal, decimalOf, multiply, ONE, roundDecimal, ZERO } from '../money/index.js';
-import { inSeason, isSeasonMap } from './seasons.js';
+import { inSeasonIfGiven, isSeasonMap } from './seasons.js';
 
 export interface TouRateIssue {
   period: TouPeriod;
@@ -12,7 +12,11 @@ export interface TouRateIssue {
   message: string;
 }
 
-/** Prices per period (index = TOU_PERIODS order; undefined = not priced) in one season. */
+/**
+ * Prices per period (index = TOU_PERIODS order; undefined = not priced) in one season. A map per
+ * season that leaves this season out prices nothing here (validation allows that only for periods
+ * the season's months never schedule).
+ */
 export function resolveTouRates(
   rates: TouEnergy['rates'], seasonId: string,
 ): { values: (Decimal | undefined)[]; issues: TouRateIssue[] } {
@@ -39,15 +43,18 @@ export function resolveTouRates(
       if (rates[spec.of] === undefined) {
         issues.push({ period, code: 'unknown_period', message: `derives from ${spec.of}, which has no price` });
       } else if (base) {
-        const times = spec.times === undefined ? ONE : decimalOf(inSeason(spec.times, seasonId));
-        const plus = spec.plus === undefined ? ZERO : decimalOf(inSeason(spec.plus, seasonId));
+        const timesValue = spec.times === undefined ? 1 : inSeasonIfGiven(spec.times, seasonId);
+        const plusValue = spec.plus === undefined ? 0 : inSeasonIfGiven(spec.plus, seasonId);
+        const times = timesValue === undefined ? undefined : spec.times === undefined ? ONE : decimalOf(timesValue);
+        const plus = plusValue === undefined ? undefined : spec.plus === undefined ? ZERO : decimalOf(plusValue);
         if (times && plus) {
           value = add(multiply(base, times), plus);
           if (spec.decimals !== undefined) value = roundDecimal(value, spec.decimals);
         }
       }
     } else {
-      value = decimalOf(inSeason(spec, seasonId));
+      const given = inSeasonIfGiven(spec, seasonId);
+      value = given === undefined ? undefined : decimalOf(given);
     }
     values[p] = value;
     state[p] = 'done';

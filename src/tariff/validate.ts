@@ -4,11 +4,11 @@
 import { z } from 'zod';
 import { IsoDate, TOU_PERIODS } from '../../schemas/inputs.js';
 import {
-  DEMAND_BASES, FixedCharge, Minimum, PF_STANDARD_KEYS, PfBand, ScheduleRule, Season, SeasonalAmount, Surcharge,
-  type TariffPolicy, TariffPolicy as TariffPolicySchema, TierTable, type TouEnergy, TouRate,
+  DEMAND_BASES, FixedCharge, PF_STANDARD_KEYS, PfBand, ScheduleMatrix, ScheduleRule, Season, SeasonalAmount, Surcharge,
+  type TariffPolicy, TariffPolicy as TariffPolicySchema, TierTable, type TouEnergy, TouRate, TouSchedule,
 } from '../../schemas/tariff.js';
 import { epochDay, isoDate } from '../calendar/index.js';
-import { compare, CURRENCY_CODES, type Decimal, decimalOf, formatDecimal, isCurrency, minorDigits, ZERO } from '../money/index.js';
+import { compare, CURRENCY_CODES, type Decimal, decimalOf, formatDecimal, isCurrency, ZERO } from '../money/index.js';
 import { expandPfTable, pfBandProblem } from './power-factor.js';
 import { type PathSegment, type Problem, ProblemList, pathText } from './problems.js';
 import { buildScheduleGrid, cellOf, DAY_TYPES, parseHourRanges, rangeProblem, UNASSIGNED } from './schedule.js';
@@ -37,11 +37,10 @@ export function validateLocated(raw: unknown): { policy?: TariffPolicy; items: L
   if (currency !== undefined && /^[A-Z]{3}$/.test(currency) && !isCurrency(currency)) {
     list.error('unknown_currency', ['currency'], `unknown currency ${currency} (accepted: ${CURRENCY_CODES.join(', ')})`);
   }
-  const digits = currency === undefined ? undefined : minorDigits(currency);
 
   const rawVersions = Array.isArray(obj.versions) ? (obj.versions as unknown[]) : [];
   rawVersions.forEach((rawVersion, i) => {
-    if (isRecord(rawVersion)) checkVersion(rawVersion, ['versions', i], list, digits, currency);
+    if (isRecord(rawVersion)) checkVersion(rawVersion, ['versions', i], list);
   });
   checkVersionRanges(rawVersions, list);
 
@@ -114,6 +113,9 @@ interface VersionContext {
   seasonIds: string[];
   /** False when `seasons` is malformed: per-season maps cannot be judged then. */
   seasonsKnown: boolean;
+  /** Per TOU period, the seasons whose months never schedule it (energy and demand schedules). */
+  unusedEnergy: Map<string, string[]>;
+  unusedDemand: Map<string, string[]>;
 }
 
 function valid<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> | undefined {
@@ -130,9 +132,7 @@ function arrayOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-function checkVersion(
-  raw: Record<string, unknown>, path: PathSegment[], list: ProblemList, digits: number | undefined, currency: string | undefined,
-): void {
+function checkVersion(raw: Record<string, unknown>, path: PathSegment[], list: ProblemList): void {
   const dates = { from: valid(IsoDate, raw.effective_from), to: valid(IsoDate, raw.effective_to) };
   for (const [field, date] of [['effective_from', dates.from], ['effective_to', dates.to]] as const) {
     if (date !== undefined && Number.isNaN(epochDay(date))) list.error('invalid_date', [...path, field], `${date} is not a calendar date`);
@@ -142,23 +142,37 @@ function checkVersion(
   }
 
   const seasons = raw.seasons === undefined ? [] : valid(z.array(Season), raw.seasons);
-  const ctx: VersionContext = { list, seasonIds: seasons ? checkSeasons(seasons, path, list) : [], seasonsKnown: seasons !== undefined };
+  const seasonIds = seasons ? checkSeasons(seasons, path, list) : [];
+  const energySchedule = valid(TouSchedule, raw.tou_schedule);
+  const demandSchedule = raw.demand_schedule === undefined ? energySchedule : valid(TouSchedule, raw.demand_schedule);
+  const ctx: VersionContext = {
+    list, seasonIds, seasonsKnown: seasons !== undefined,
+    unusedEnergy: unusedBySeason(seasons ?? [], energySchedule),
+    unusedDemand: unusedBySeason(seasons ?? [], demandSchedule),
+  };
   arrayOf(raw.fixed).forEach((item, i) => checkSeasonal(ctx, valid(FixedCharge, item)?.amount, [...path, 'fixed', i, 'amount']));
   if (isRecord(raw.energy)) checkEnergy(ctx, raw.energy, [...path, 'energy']);
   if (isRecord(raw.demand)) checkDemand(ctx, raw.demand, [...path, 'demand']);
   if (isRecord(raw.power_factor)) checkPowerFactor(list, raw.power_factor, [...path, 'power_factor']);
   arrayOf(raw.surcharges).forEach((item, i) => checkSeasonal(ctx, valid(Surcharge, item)?.rate, [...path, 'surcharges', i, 'rate']));
-  const minimum = valid(Minimum, raw.minimum);
-  if (minimum && digits !== undefined) {
-    for (const field of ['monthly', 'annual'] as const) {
-      const amount = minimum[field];
-      const d = amount === undefined ? undefined : decimalOf(amount);
-      if (d && d.scale > digits) {
-        list.error('precision', [...path, 'minimum', field], `has more decimals than ${currency} allows (${digits})`);
-      }
-    }
-  }
   checkSchedule(ctx, raw, path);
+}
+
+/**
+ * Per TOU period, the seasons none of whose months schedule it on any day or hour: a per-season
+ * TOU price may leave those seasons out. Without a valid schedule (TOU registers) every season may
+ * see every period, so none is listed.
+ */
+function unusedBySeason(seasons: readonly Season[], schedule: TouSchedule | undefined): Map<string, string[]> {
+  const unused = new Map<string, string[]>();
+  if (!schedule || seasons.length === 0) return unused;
+  const { grid } = buildScheduleGrid(schedule);
+  for (const [p, period] of TOU_PERIODS.entries()) {
+    const seasonsWithout = seasons.filter((season) => !season.months.some((month) =>
+      [0, 1].some((dayType) => Array.from({ length: 24 }, (_, h) => grid[cellOf(month - 1, dayType, h)]).includes(p))));
+    unused.set(period, seasonsWithout.map((season) => season.id));
+  }
+  return unused;
 }
 
 function checkSeasons(seasons: readonly Season[], path: PathSegment[], list: ProblemList): string[] {
@@ -181,8 +195,10 @@ function checkSeasons(seasons: readonly Season[], path: PathSegment[], list: Pro
   return ids;
 }
 
-/** A per-season map must give exactly the version's seasons. */
-function checkSeasonal(ctx: VersionContext, value: SeasonalAmount | TouRate | undefined, path: PathSegment[]): void {
+/** A per-season map must give exactly the version's seasons (`optional` ones may be left out). */
+function checkSeasonal(
+  ctx: VersionContext, value: SeasonalAmount | TouRate | undefined, path: PathSegment[], optional: readonly string[] = [],
+): void {
   if (!isSeasonMap(value) || !ctx.seasonsKnown) return;
   if (ctx.seasonIds.length === 0) {
     ctx.list.error('unknown_season', path, 'values per season need `seasons` in the version');
@@ -193,7 +209,7 @@ function checkSeasonal(ctx: VersionContext, value: SeasonalAmount | TouRate | un
       ctx.list.error('unknown_season', [...path, key], `unknown season "${key}" (seasons are ${ctx.seasonIds.join(', ')})`);
     }
   }
-  const missing = ctx.seasonIds.filter((id) => value[id] === undefined);
+  const missing = ctx.seasonIds.filter((id) => value[id] === undefined && !optional.includes(id));
   if (missing.length > 0) ctx.list.error('missing_season', path, `no value for season ${missing.join(', ')}`);
 }
 
@@ -225,7 +241,15 @@ function checkEnergy(ctx: VersionContext, energy: Record<string, unknown>, path:
 function checkTierTable(ctx: VersionContext, table: Record<string, unknown>, path: PathSegment[]): void {
   const household = valid(TierTable.shape.household, table.household);
   if (household) checkQuantityPrecision(ctx, household.add, [...path, 'household', 'add']);
-  if (Array.isArray(table.blocks)) checkBlocks(ctx, table.blocks, [...path, 'blocks']);
+  if (Array.isArray(table.blocks)) checkBlocks(ctx, table.blocks, [...path, 'blocks'], true);
+  const perKw = arrayOf(table.blocks).some((block) => recordOf(block).up_to_per_kw !== undefined);
+  if (perKw && table.household !== undefined) {
+    ctx.list.error('energy_pricing', [...path, 'household'], 'cannot raise bounds given in kWh per kW (up_to_per_kw)');
+  }
+  if (perKw && table.basis === 'year') ctx.list.error('energy_pricing', [...path, 'basis'], 'year cannot have bounds in kWh per kW (up_to_per_kw)');
+  if (table.prorate !== undefined && table.prorate !== 'none' && (table.basis ?? 'month') !== 'month') {
+    ctx.list.warning('energy_pricing', [...path, 'prorate'], `is ignored with basis ${String(table.basis)}: only monthly bounds are prorated`);
+  }
 }
 
 function checkQuantityPrecision(ctx: VersionContext, value: SeasonalAmount, path: PathSegment[]): void {
@@ -238,32 +262,46 @@ function checkQuantityPrecision(ctx: VersionContext, value: SeasonalAmount, path
   }
 }
 
-function checkBlocks(ctx: VersionContext, rawBlocks: readonly unknown[], path: PathSegment[]): void {
+function checkBlocks(ctx: VersionContext, rawBlocks: readonly unknown[], path: PathSegment[], energy = false): void {
   const blocks = rawBlocks.map((raw) => {
     const block = recordOf(raw);
-    return { hasUpTo: block.up_to !== undefined, upTo: valid(SeasonalAmount, block.up_to), rate: valid(SeasonalAmount, block.rate) };
+    const perKw = block.up_to_per_kw !== undefined;
+    return {
+      given: block.up_to !== undefined || perKw,
+      field: perKw ? 'up_to_per_kw' : 'up_to',
+      both: block.up_to !== undefined && perKw,
+      upTo: valid(SeasonalAmount, perKw ? block.up_to_per_kw : block.up_to),
+      rate: valid(SeasonalAmount, block.rate),
+    };
   });
   blocks.forEach((block, i) => {
     const blockPath = [...path, i];
     checkSeasonal(ctx, block.rate, [...blockPath, 'rate']);
-    checkSeasonal(ctx, block.upTo, [...blockPath, 'up_to']);
+    checkSeasonal(ctx, block.upTo, [...blockPath, block.field]);
     const last = i === blocks.length - 1;
-    if (!block.hasUpTo && !last) ctx.list.error('open_block', [...blockPath, 'up_to'], 'is required on every block but the last');
-    if (block.hasUpTo && last) ctx.list.error('open_block', [...blockPath, 'up_to'], 'must be left out: the last block is open-ended');
-    if (block.upTo !== undefined) checkQuantityPrecision(ctx, block.upTo, [...blockPath, 'up_to']);
+    if (!block.given && !last) ctx.list.error('open_block', [...blockPath, 'up_to'], 'is required on every block but the last');
+    if (block.given && last) ctx.list.error('open_block', [...blockPath, block.field], 'must be left out: the last block is open-ended');
+    if (block.both) ctx.list.error('open_block', [...blockPath, 'up_to_per_kw'], 'give either up_to or up_to_per_kw, not both');
+    if (block.field === 'up_to_per_kw' && !energy) {
+      ctx.list.error('demand_pricing', [...blockPath, 'up_to_per_kw'], 'only energy tiers can have bounds in kWh per kW');
+    }
+    if (block.upTo !== undefined) checkQuantityPrecision(ctx, block.upTo, [...blockPath, block.field]);
   });
   if (!ctx.seasonsKnown) return;
+  // Bounds of one unit must increase; kWh bounds may sit between kWh-per-kW bounds (they nest).
   for (const seasonId of seasonsOf(ctx)) {
-    let previous: Decimal = ZERO;
+    const previous = new Map<string, Decimal>();
     blocks.forEach((block, i) => {
       if (block.upTo === undefined) return;
       const bound = valueIn(block.upTo, seasonId);
       if (!bound) return;
-      if (compare(bound, previous) <= 0) {
+      const before = previous.get(block.field) ?? ZERO;
+      if (compare(bound, before) <= 0) {
         const where = seasonId ? ` in season ${seasonId}` : '';
-        ctx.list.error('bounds_not_increasing', [...path, i, 'up_to'], `must be greater than ${formatDecimal(previous)}${where}`);
+        ctx.list.error('bounds_not_increasing', [...path, i, block.field], `must be greater than ${formatDecimal(before)}${where}`);
+      } else {
+        previous.set(block.field, bound);
       }
-      if (compare(bound, previous) > 0) previous = bound;
     });
   }
 }
@@ -282,21 +320,31 @@ function checkTouEnergy(ctx: VersionContext, tou: Record<string, unknown>, path:
       continue;
     }
     rates[period] = spec;
+    const optional = ctx.unusedEnergy.get(period) ?? [];
     if (typeof spec === 'object' && !isSeasonMap(spec)) {
-      checkSeasonal(ctx, spec.times, [...ratePath, 'times']);
-      checkSeasonal(ctx, spec.plus, [...ratePath, 'plus']);
+      checkSeasonal(ctx, spec.times, [...ratePath, 'times'], optional);
+      checkSeasonal(ctx, spec.plus, [...ratePath, 'plus'], optional);
     } else {
-      checkSeasonal(ctx, spec, ratePath);
+      checkSeasonal(ctx, spec, ratePath, optional);
     }
   }
   if (!complete || !ctx.seasonsKnown) return;
   const reported = new Set<string>();
   for (const seasonId of seasonsOf(ctx)) {
-    for (const issue of resolveTouRates(rates, seasonId).issues) {
+    const { values, issues } = resolveTouRates(rates, seasonId);
+    for (const issue of issues) {
       const key = `${issue.period}:${issue.code}`;
       if (reported.has(key)) continue;
       reported.add(key);
       ctx.list.error(issue.code, [...path, 'rates', issue.period, 'of'], issue.message);
+    }
+    // A derived price whose base leaves out a season the derived period is used in.
+    for (const period of priced) {
+      const spec = rates[period];
+      if (values[TOU_PERIODS.indexOf(period)] !== undefined || typeof spec !== 'object' || isSeasonMap(spec)) continue;
+      if ((ctx.unusedEnergy.get(period) ?? []).includes(seasonId) || issues.length > 0) continue;
+      ctx.list.error('missing_season', [...path, 'rates', period, 'of'],
+        `derives from ${spec.of}, which has no price in season ${seasonId}, where ${period} is used`);
     }
   }
 }
@@ -311,7 +359,7 @@ function checkDemand(ctx: VersionContext, demand: Record<string, unknown>, path:
   const tou = recordOf(demand.tou);
   for (const period of TOU_PERIODS) {
     const price = recordOf(tou[period]);
-    checkSeasonal(ctx, valid(SeasonalAmount, price.rate), [...path, 'tou', period, 'rate']);
+    checkSeasonal(ctx, valid(SeasonalAmount, price.rate), [...path, 'tou', period, 'rate'], ctx.unusedDemand.get(period) ?? []);
     if (Array.isArray(price.blocks)) checkBlocks(ctx, price.blocks, [...path, 'tou', period, 'blocks']);
   }
   if (basis === undefined) return;
@@ -392,7 +440,7 @@ function checkSchedule(ctx: VersionContext, version: Record<string, unknown>, pa
   const energyRates = recordOf(recordOf(recordOf(version.energy).tou).rates);
   const demand = recordOf(version.demand);
   const demandTou = demand.basis === 'tou' ? recordOf(demand.tou) : {};
-  const priced = new Set(TOU_PERIODS.filter((p) => energyRates[p] !== undefined || demandTou[p] !== undefined));
+  const ownDemandSchedule = version.demand_schedule !== undefined;
   const holidays = arrayOf(version.holidays);
   holidays.forEach((raw, i) => {
     const date = valid(IsoDate, raw);
@@ -400,25 +448,42 @@ function checkSchedule(ctx: VersionContext, version: Record<string, unknown>, pa
     if (Number.isNaN(epochDay(date))) list.error('invalid_date', [...path, 'holidays', i], `${date} is not a calendar date`);
     else if (holidays.indexOf(date) < i) list.warning('duplicate_holiday', [...path, 'holidays', i], `${date} is listed twice`);
   });
-  if (!Array.isArray(version.tou_schedule)) {
+  if (version.tou_schedule === undefined && !ownDemandSchedule) {
     if (holidays.length > 0) list.warning('unused_schedule', [...path, 'holidays'], 'holidays only matter with a tou_schedule');
     return;
   }
-  if (priced.size === 0) list.warning('unused_schedule', [...path, 'tou_schedule'], 'no TOU prices use this schedule');
-  const parsedRules = version.tou_schedule.map((rule) => valid(ScheduleRule, rule));
+  if (version.tou_schedule !== undefined) {
+    const priced = new Set(TOU_PERIODS.filter((p) => energyRates[p] !== undefined || (!ownDemandSchedule && demandTou[p] !== undefined)));
+    const where = `energy.tou.rates${!ownDemandSchedule && demand.basis === 'tou' ? ' or demand.tou' : ''}`;
+    checkOneSchedule(list, version.tou_schedule, [...path, 'tou_schedule'], priced, where);
+  }
+  if (ownDemandSchedule) {
+    const priced = new Set(TOU_PERIODS.filter((p) => demandTou[p] !== undefined));
+    if (demand.basis !== 'tou') {
+      list.warning('unused_schedule', [...path, 'demand_schedule'], 'only demand with basis tou is classified by a schedule');
+    }
+    checkOneSchedule(list, version.demand_schedule, [...path, 'demand_schedule'], priced, 'demand.tou');
+  }
+}
+
+function checkOneSchedule(list: ProblemList, schedule: unknown, path: PathSegment[], priced: ReadonlySet<string>, pricedWhere: string): void {
+  if (priced.size === 0) list.warning('unused_schedule', path, 'no TOU prices use this schedule');
+  if (!Array.isArray(schedule)) {
+    checkScheduleMatrix(list, schedule, path, priced, pricedWhere);
+    return;
+  }
+  const parsedRules = schedule.map((rule) => valid(ScheduleRule, rule));
   parsedRules.forEach((rule, r) => {
     if (!rule) return;
     for (const period of TOU_PERIODS) {
       const text = rule.periods[period];
       if (text === undefined) continue;
-      const periodPath = [...path, 'tou_schedule', r, 'periods', period];
+      const periodPath = [...path, r, 'periods', period];
       for (const range of parseHourRanges(text)) {
         const problem = rangeProblem(range);
         if (problem) list.error('hour_range', periodPath, problem);
       }
-      if (priced.size > 0 && !priced.has(period)) {
-        list.error('unknown_period', periodPath, `${period} has no price in energy.tou.rates${demand.basis === 'tou' ? ' or demand.tou' : ''}`);
-      }
+      if (priced.size > 0 && !priced.has(period)) list.error('unknown_period', periodPath, `${period} has no price in ${pricedWhere}`);
     }
   });
   const rules = parsedRules.filter((rule): rule is ScheduleRule => rule !== undefined);
@@ -442,7 +507,7 @@ function checkSchedule(ctx: VersionContext, version: Record<string, unknown>, pa
     merged.set(key, item);
   }
   for (const item of merged.values()) {
-    list.error('schedule_overlap', [...path, 'tou_schedule', item.rule], `${item.text}: ${item.hours.slice(0, 3).join('; ')}${item.hours.length > 3 ? ` (+${item.hours.length - 3} more hours)` : ''}`);
+    list.error('schedule_overlap', [...path, item.rule], `${item.text}: ${item.hours.slice(0, 3).join('; ')}${item.hours.length > 3 ? ` (+${item.hours.length - 3} more hours)` : ''}`);
   }
   // Gaps, grouped by day type and the same missing hours across months for a readable message.
   const gaps = new Map<string, number[]>();
@@ -456,7 +521,27 @@ function checkSchedule(ctx: VersionContext, version: Record<string, unknown>, pa
     }
   }
   for (const [text, months] of gaps) {
-    list.error('schedule_gap', [...path, 'tou_schedule'], `${text} have no TOU period in ${monthsText(months)}`);
+    list.error('schedule_gap', path, `${text} have no TOU period in ${monthsText(months)}`);
+  }
+}
+
+/** A 12×24 schedule: every id in the matrices named in `periods`, every named period priced. */
+function checkScheduleMatrix(list: ProblemList, raw: unknown, path: PathSegment[], priced: ReadonlySet<string>, pricedWhere: string): void {
+  const matrix = valid(ScheduleMatrix, raw);
+  if (!matrix) return;
+  for (const [id, period] of Object.entries(matrix.periods)) {
+    if (priced.size > 0 && !priced.has(period)) list.error('unknown_period', [...path, 'periods', id], `${period} has no price in ${pricedWhere}`);
+  }
+  for (const dayType of DAY_TYPES) {
+    const months = new Map<number, number[]>();
+    matrix[dayType].forEach((row, m) => {
+      for (const id of new Set(row)) {
+        if (matrix.periods[String(id)] === undefined) months.set(id, [...(months.get(id) ?? []), m + 1]);
+      }
+    });
+    for (const [id, inMonths] of months) {
+      list.error('schedule_gap', [...path, dayType], `period id ${id} (${monthsText(inMonths)}) is not named in periods`);
+    }
   }
 }
 

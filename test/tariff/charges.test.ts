@@ -39,6 +39,21 @@ describe('minimum charges (AGR-FLAT and an annual minimum)', () => {
     expect(priceBill(agr, monthInput('2025-07', 100)).totalMinor).toBe(4805);
   });
 
+  it('takes a minimum with more decimals than the currency, rounded half-up like a fixed amount', () => {
+    const tariff = tariffFromYaml(`
+id: MIN3
+name: Minimum with three decimals
+currency: CNY
+versions:
+  - version: v1
+    effective_from: 2019-01-01
+    energy: { rate: 0.5 }
+    minimum: { monthly: 15.005 }
+`);
+    // 10 kWh × 0.5 = 5.00; minimum 15.005 → 15.01: top-up 10.01
+    expect(row(priceBill(tariff, monthInput('2025-07', 10)))[1]).toEqual(['minimum', 'Minimum charge top-up', 'CNY', 10_010, '1', 1001]);
+  });
+
   it('tops the December bill up to the annual minimum', () => {
     const tariff = tariffFromYaml(`
 id: ANN

@@ -1,6 +1,7 @@
 // Pricing throughput per core: `npx vitest bench --run test/tariff`. One bill per iteration over
-// 4096 prepared inputs, for a simple tiered policy, a period split between two versions, and the
-// industrial two-part policy (TOU + demand + penalty + PF + funds + VAT).
+// 4096 prepared inputs, for a simple tiered policy, a period split between two versions, the
+// industrial two-part policy (TOU + demand + penalty + PF + funds + VAT), and the same with the
+// issue-16 rules: bounds prorated by days (a 45-day period) and rounding once per bill.
 import { bench, describe } from 'vitest';
 import type { PricingInput } from '../../schemas/bill.js';
 import { epochDay } from '../../src/calendar/index.js';
@@ -37,6 +38,13 @@ const gdRes = sample('GD-RES');
 const resMkt = sample('RES-MKT');
 const ind2p = sample('IND-2P');
 const ind2pPolicy = samplePolicy('IND-2P');
+const gdResProrated = (() => {
+  const policy = samplePolicy('GD-RES');
+  const version = policy.versions[0]!;
+  return compileTariff({ ...policy, versions: [{ ...version, energy: { ...version.energy, tiers: { ...version.energy.tiers!, prorate: 'days_30' } } }] });
+})();
+const ind2pPerBill = compileTariff({ ...ind2pPolicy, rounding: 'per_bill' });
+const longPeriodInputs = residentialInputs.map((input) => ({ ...input, startDay: START - 15 }));
 let i = 0;
 
 describe('priceBill', () => {
@@ -48,6 +56,12 @@ describe('priceBill', () => {
   });
   bench('IND-2P two-part', () => {
     priceBill(ind2p, industrialInputs[i++ & 4095]!);
+  });
+  bench('GD-RES bounds prorated days_30, 45-day periods', () => {
+    priceBill(gdResProrated, longPeriodInputs[i++ & 4095]!);
+  });
+  bench('IND-2P rounded once per bill', () => {
+    priceBill(ind2pPerBill, industrialInputs[i++ & 4095]!);
   });
 });
 

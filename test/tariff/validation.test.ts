@@ -1,6 +1,6 @@
 // One test per kind of bad policy: each asserts the problem's code, path and message.
 import { describe, expect, it } from 'vitest';
-import { formatProblem, type Problem, validatePolicy } from '../../src/tariff/index.js';
+import { formatProblem, type Problem, tariffJsonSchema, validatePolicy } from '../../src/tariff/index.js';
 
 const base = () => ({
   id: 'T',
@@ -204,13 +204,35 @@ describe('policy validation', () => {
     ]);
   });
 
-  it('checks decimals against the currency and the Wh resolution', () => {
-    expect(problemsOf((p) => { v(p, 1).minimum = { monthly: '15.001' }; })).toEqual([
-      { code: 'precision', path: 'versions[1].minimum.monthly', message: 'has more decimals than CNY allows (2)' },
-    ]);
+  it('takes money amounts with any decimals, as fixed amounts, and quantities to the Wh', () => {
+    // A minimum is money like a fixed amount: any decimals, rounded half-up when billed (issue 16).
+    expect(problemsOf((p) => { v(p, 1).minimum = { monthly: '15.001' }; })).toEqual([]);
     expect(problemsOf((p) => { v(p, 1).energy = { tiers: { blocks: [{ up_to: '200.0001', rate: 0.5 }, { rate: 0.6 }] } }; })).toEqual([
       { code: 'precision', path: 'versions[1].energy.tiers.blocks[0].up_to', message: 'quantities have at most 3 decimals (1 Wh)' },
     ]);
+  });
+
+  it('refuses a negative decimal text as negative, and the JSON Schema admits no sign the validator refuses', () => {
+    expect(problemsOf((p) => { v(p, 1).energy = { rate: '-0.6' }; })).toEqual([
+      { code: 'negative_rate', path: 'versions[1].energy.rate', message: 'must not be negative' },
+    ]);
+    expect(problemsOf((p) => { v(p, 1).energy = { rate: '+0.6' }; })).toEqual([]);
+    const patterns: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) if (key === 'pattern') patterns.push(String(value)); else walk(value);
+      }
+    };
+    const schema = tariffJsonSchema() as { properties: { versions: { items: { properties: { energy: unknown } } } } };
+    walk(schema.properties.versions.items.properties.energy);
+    expect(patterns.length).toBeGreaterThan(0);
+    for (const pattern of patterns) expect(new RegExp(pattern).test('-1'), pattern).toBe(false);
+  });
+
+  it('documents the default block labels as bills print them', () => {
+    const text = JSON.stringify(tariffJsonSchema());
+    expect(text).toContain('Default \\"Tier n\\" in energy tiers, \\"Tier surcharge n\\" in a tier_surcharge');
   });
 
   it('reports every problem at once', () => {
