@@ -33,6 +33,8 @@ export type { Problem, ProblemCode, Severity } from './problems.js';
 export { touPeriodAt, touScheduleRows, holidayRows } from './schedule.js';
 export type { TouScheduleRow, HolidayRow, DayType } from './schedule.js';
 export { diffPolicies } from './diff.js';
+export { reachOfChange, dayRangeText } from './versions.js';
+export type { DayRange } from './versions.js';
 export type { PolicyChange, PolicyChangeKind } from './diff.js';
 export { summariseImpact } from './impact.js';
 export type { ImpactRow, ImpactSummary, ClassImpact, HistogramBucket, AffectedAccount, Percentiles } from './impact.js';

@@ -14,11 +14,20 @@ FROM tariff_policies p
 WHERE p.revision = (SELECT max(revision) FROM tariff_policies q WHERE q.tariff_id = p.tariff_id)
 ORDER BY p.tariff_id;
 
--- name: billed-since
--- Current bills of accounts on the tariff whose service reaches the changed dates.
+-- name: billed-in-reach
+-- Current bills priced by the tariff that price at least one reached day. $reach lists the
+-- reached days as 'first/last' (ISO dates, last empty = open-ended), comma-separated. A bill
+-- prices start_date .. end_date − 1 (the closing read's day opens the next bill); a bill of no
+-- days is priced by the version in force on its start date.
+WITH reach AS (
+  SELECT split_part(r, '/', 1)::DATE AS first_day, nullif(split_part(r, '/', 2), '')::DATE AS last_day
+  FROM unnest(string_split($reach, ',')) AS t(r)
+)
 SELECT min(b.period) AS first_period, max(b.period) AS last_period, count(*) AS bills
-FROM bills b JOIN accounts a USING (account_key)
-WHERE a.tariff_id = $tariff_id AND b.is_current AND b.end_date > $from;
+FROM bills b JOIN bill_contexts c USING (context_key)
+WHERE c.tariff_id = $tariff_id AND b.is_current
+  AND EXISTS (SELECT 1 FROM reach r
+              WHERE greatest(b.end_date, b.start_date + 1) > r.first_day AND (r.last_day IS NULL OR b.start_date <= r.last_day));
 
 -- name: insert-policy
 INSERT INTO tariff_policies VALUES ($tariff_id, $revision, $name, $currency, $policy, $file_key, $loaded_at);

@@ -7,7 +7,7 @@ import { epochDay, isPeriod, periodKey } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
 import { sha256File } from '../../store/index.js';
 import {
-  compileTariff, diffPolicies, formatProblem, hasErrors, isPricingError, priceBill, summariseImpact, tariffJsonSchema,
+  compileTariff, dayRangeText, diffPolicies, formatProblem, hasErrors, isPricingError, priceBill, summariseImpact, tariffJsonSchema,
   type CompiledTariff, type ImpactRow,
 } from '../../tariff/index.js';
 import {
@@ -40,9 +40,14 @@ export function tariffCommand(ctx: CommandContext): Command {
       const loads = await ctx.withStore(command, (store) => loadPolicies(store, read, { rebillFrom: options.rebillFrom, now: ctx.effects.now(), sha256: sha256File }));
       for (const load of loads) {
         ctx.print(`${load.tariffId}: ${load.outcome}${load.outcome === 'unchanged' ? '' : ` as revision ${load.revision}`} (${load.file})`);
-        if (load.outcome === 'updated') for (const change of load.changes) ctx.print(`  ${change.text}`);
+        if (load.outcome !== 'updated') continue;
+        for (const change of load.changes) ctx.print(`  ${change.text}`);
+        const reach = load.reach.map(dayRangeText).join(', ');
         if (load.rebill) {
+          ctx.print(`  prices differ on ${reach}: billed periods ${load.rebill.from}..${load.rebill.to} (${load.rebill.bills.toLocaleString('en-US')} bills)`);
           ctx.note(`  re-bill the periods this change reaches: billrun bill --rebill --from ${load.rebill.from} --to ${load.rebill.to}`);
+        } else {
+          ctx.print(reach ? `  prices differ on ${reach}: no billed period reached` : '  no price changes on any day: no billed period reached');
         }
       }
     });
