@@ -35,17 +35,21 @@ INSERT INTO tariff_policies VALUES ($tariff_id, $revision, $name, $currency, $po
 -- name: insert-version
 INSERT INTO tariff_versions VALUES ($tariff_id, $revision, $version, $effective_from, $effective_to);
 
--- name: determinants
--- A period's stored determinants of the accounts on one tariff, for `tariff simulate`.
-SELECT a.account_id, a.customer_class::VARCHAR AS customer_class, a.household_size, a.contract_kva::DOUBLE AS contract_kva,
-       a.pf_standard::DOUBLE AS pf_standard, b.start_date::VARCHAR AS start_date, b.end_date::VARCHAR AS end_date,
+-- name: bills-to-simulate
+-- One period's current bills priced by the tariff, with what pricing them again takes (the
+-- determinants as billed, the year-to-date kWh and amount the bill run priced them with) and
+-- whether they are trusted for impact (bill_trusted_for_impact, migration 007).
+SELECT a.account_id, a.name, a.customer_class::VARCHAR AS customer_class, a.region, a.household_size,
+       a.contract_kva::DOUBLE AS contract_kva, a.pf_standard::DOUBLE AS pf_standard,
+       b.status::VARCHAR AS status, bill_trusted_for_impact(b.is_current, b.status) AS trusted,
+       b.start_date::VARCHAR AS start_date, b.end_date::VARCHAR AS end_date, b.days,
        b.kwh_milli::DOUBLE AS kwh, b.kwh_sharp_milli::DOUBLE AS sharp, b.kwh_peak_milli::DOUBLE AS peak,
        b.kwh_flat_milli::DOUBLE AS flat, b.kwh_valley_milli::DOUBLE AS valley, b.demand_milli::DOUBLE AS demand,
-       b.kvarh_milli::DOUBLE AS kvarh, b.amount_minor::DOUBLE AS amount,
-       coalesce((SELECT sum(y.kwh_milli) FROM bills y WHERE y.account_key = b.account_key AND y.is_current
+       b.kvarh_milli::DOUBLE AS kvarh,
+       coalesce((SELECT sum(y.kwh_milli) FROM bills y WHERE y.account_key = b.account_key AND y.is_current AND y.days > 0
                   AND y.period >= $year_start AND y.period < $period), 0)::DOUBLE AS ytd_kwh,
-       coalesce((SELECT sum(y.amount_minor) FROM bills y WHERE y.account_key = b.account_key AND y.is_current
+       coalesce((SELECT sum(y.amount_minor) FROM bills y WHERE y.account_key = b.account_key AND y.is_current AND y.days > 0
                   AND y.period >= $year_start AND y.period < $period), 0)::DOUBLE AS ytd_amount
-FROM bills b JOIN accounts a USING (account_key)
-WHERE b.period = $period AND b.is_current AND a.tariff_id = $tariff_id
+FROM bills b JOIN bill_contexts c USING (context_key) JOIN accounts a USING (account_key)
+WHERE b.period = $period AND b.is_current AND c.tariff_id = $tariff_id
 ORDER BY a.account_id;
