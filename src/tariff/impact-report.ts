@@ -19,7 +19,8 @@ const CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.35rem; } h2 { font-size: 1.1rem; margin-top: 1.8rem; }
 table { border-collapse: collapse; margin: .5rem 0; }
-th, td { padding: .2rem .6rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+th, td { padding: .2rem .6rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; white-space: nowrap; }
+td.name { white-space: normal; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .up { color: #a52a2a; } .down { color: #2e7d32; }
 .note { background: #fff6e0; border-left: 4px solid #e0a800; padding: .4rem .7rem; }

@@ -143,7 +143,7 @@ export class ImpactTally<R extends ImpactRow = ImpactRow> {
   private readonly buckets = histogramBuckets();
   private readonly untrusted: UntrustedBills;
   private withoutOld = 0;
-  /** Most affected so far, largest |change| first. */
+  /** Most affected so far, largest |change| first (unchanged bills are not affected). */
   private readonly most: R[] = [];
 
   constructor(private readonly currency: string, options: ImpactOptions = {}) {
@@ -215,7 +215,7 @@ export class ImpactTally<R extends ImpactRow = ImpactRow> {
   }
 
   private keepIfMostAffected(row: R, change: number): void {
-    if (this.top <= 0) return;
+    if (this.top <= 0 || change === 0) return;
     const size = Math.abs(change);
     const before = (other: R): boolean => {
       const otherSize = Math.abs(other.newMinor - other.oldMinor);

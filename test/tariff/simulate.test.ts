@@ -40,14 +40,12 @@ describe('tariff simulate', () => {
     // Held A4 and escalated A6, each 999,999.999 − 4,600 = 995,399.999 kWh, 994,999.999 of them in tier 3:
     //   245.5475 + 994,999.999 × 0.88886875 = 884,669.95286… → 884,669.95; new + 99,499.9999 → 984,169.95
     expect(s.untrusted).toEqual({ bills: 2, oldMinor: 2 * 88466995, newMinor: 2 * 98416995, changeMinor: 2 * 9950000, included: false });
-    // Nothing of theirs in the percentiles, histogram or most affected list.
+    // Nothing of theirs in the percentiles, histogram or most affected list (which skips unchanged bills).
     expect(s.changeMinorPercentiles).toEqual({ min: 0, p5: 0, p25: 0, p50: 0, p75: 500, p95: 1000, max: 1000 });
     expect(s.histogram.reduce((n, b) => n + b.bills, 0)).toBe(4);
     expect(s.mostAffected.map((a) => [a.accountId, a.changeMinor, a.kwhPerDay, a.lines])).toEqual([
       ['A2', 1000, 500 / 31, [{ label: 'Tier 3 (>400 kWh)', oldMinor: 8888, newMinor: 9888 }]],
       ['A5', 500, 450 / 31, [{ label: 'Tier 3 (>400 kWh)', oldMinor: 4444, newMinor: 4944 }]],
-      ['A1', 0, 300 / 31, []],
-      ['A3', 0, 150 / 31, []],
     ]);
     expect(s.byClass.map((g) => [g.key, g.bills, g.changeMinor])).toEqual([['residential', 4, 1500]]);
     // Regions alternate R1, R2 from A1: R1 has A1, A3, A5; R2 has A2 (A4 and A6 are held).
@@ -70,6 +68,14 @@ describe('tariff simulate', () => {
     const text = await runCli(['tariff', 'simulate', tier3, '--period', LAST_PERIOD, '--include-held'], fx.db);
     expect(text.out).toContain('Impact on 6 bills of 6 accounts, 2026-01 (CNY)');
     expect(text.out).toContain('included: 2 held or escalated bills (review not decided)');
+  });
+
+  it('stops with one message when the HTML file cannot be written, or nothing was billed in the range', async () => {
+    const unwritable = await runCli(['tariff', 'simulate', tier3, '--period', LAST_PERIOD, '--out', join(fx.dir, 'no-such-folder', 'impact.html')], fx.db);
+    expect(unwritable.code).toBe(6);
+    expect(unwritable.err).toContain(`cannot write ${join(fx.dir, 'no-such-folder', 'impact.html')}`);
+    const empty = await runCli(['tariff', 'simulate', tier3, '--from', '2023-01', '--to', '2023-03'], fx.db);
+    expect([empty.code, empty.err.trim()]).toEqual([2, 'billrun: no current bills on tariff GD-RES in 2023-01..2023-03']);
   });
 
   it('judges a seasonal change over twelve months: the year is the sum of its months', async () => {
