@@ -52,7 +52,31 @@ export function reachOfChange(stored: TariffPolicy, next: TariffPolicy): DayRang
       else reached.push({ first, end });
     }
   });
-  return reached.map((r) => ({ from: isoDate(r.first), to: r.end === Number.POSITIVE_INFINITY ? null : isoDate(r.end - 1) }));
+  return withAnnualSettlements(reached, [...stored.versions, ...next.versions])
+    .map((r) => ({ from: isoDate(r.first), to: r.end === Number.POSITIVE_INFINITY ? null : isoDate(r.end - 1) }));
+}
+
+/**
+ * An annual minimum is settled in December's bill against the amounts billed earlier that year,
+ * so a reached day can change that bill even when its own days are not reached: where a version
+ * with an annual minimum applies later in the year, the reach runs on to 31 December. This may
+ * count a few bills whose price does not change, never miss one that does.
+ */
+function withAnnualSettlements(reached: { first: number; end: number }[], versions: TariffVersion[]): { first: number; end: number }[] {
+  const merged: { first: number; end: number }[] = [];
+  for (const range of reached) {
+    let end = range.end;
+    if (end !== Number.POSITIVE_INFINITY) {
+      const yearEnd = epochDay(`${isoDate(end - 1).slice(0, 4)}-12-31`) + 1;
+      const settles = versions.some((v) => v.minimum?.annual !== undefined
+        && epochDay(v.effective_from) < yearEnd && (!v.effective_to || epochDay(v.effective_to) + 1 > end));
+      if (settles) end = Math.max(end, yearEnd);
+    }
+    const last = merged.at(-1);
+    if (last && last.end >= range.first) last.end = Math.max(last.end, end);
+    else merged.push({ first: range.first, end });
+  }
+  return merged;
 }
 
 function versionOn(policy: TariffPolicy, day: number): TariffVersion | undefined {

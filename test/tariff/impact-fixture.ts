@@ -49,7 +49,7 @@ export async function impactStore(first: string, names: Record<string, string> =
   writeFileSync(join(dir, 'reads.csv'), reads.join('\n') + '\n');
   expect((await runCli(['load', 'accounts', join(dir, 'accounts.csv')], db)).code).toBe(0);
   expect((await runCli(['load', 'readings', join(dir, 'reads.csv')], db)).code).toBe(0);
-  const billed = await runCli(['bill', '--from', first, '--to', LAST_PERIOD, '--out', join(dir, 'out')], db);
+  const billed = await runCli(['bill', '--from', first, '--to', LAST_PERIOD, '--workers', '1', '--out', join(dir, 'out')], db);
   expect(billed.code, billed.err).toBe(0);
 
   const opening = 1000 + (periods.length - 1) * MONTHLY_KWH.A5!;

@@ -67,6 +67,18 @@ describe('reachOfChange', () => {
     expect(reachOfChange(stored, { ...structuredClone(stored), name: 'Renamed', description: 'new words' })).toEqual([]);
     expect(reachOfChange(stored, { ...structuredClone(stored), currency: 'USD' })).toEqual([{ from: '2012-07-01', to: null }]);
   });
+
+  it('runs on to the year’s end where an annual minimum is settled in December against the year’s bills', () => {
+    const stored = withSuccessor(withSuccessor(base(), '2025-03-01', '2025-03'), '2025-07-01', '2025-07');
+    stored.versions[2]!.minimum = { annual: 600 };
+    const next = structuredClone(stored);
+    next.versions[1]!.energy.tiers!.blocks[0]!.rate = '0.6'; // 2025-03-01 .. 2025-06-30
+    expect(reachOfChange(stored, next)).toEqual([{ from: '2025-03-01', to: '2025-12-31' }]);
+    // Without an annual minimum later in the year, only the version's own days.
+    delete stored.versions[2]!.minimum;
+    delete next.versions[2]!.minimum;
+    expect(reachOfChange(stored, next)).toEqual([{ from: '2025-03-01', to: '2025-06-30' }]);
+  });
 });
 
 describe('tariff load on a billed store', () => {
@@ -87,7 +99,7 @@ describe('tariff load on a billed store', () => {
     writeFileSync(join(dir, 'reads.csv'), reads.join('\n') + '\n');
     expect((await runCli(['load', 'accounts', join(dir, 'accounts.csv')], db)).code).toBe(0);
     expect((await runCli(['load', 'readings', join(dir, 'reads.csv')], db)).code).toBe(0);
-    const billed = await runCli(['bill', '--from', '2025-10', '--to', '2026-01', '--out', join(dir, 'out')], db);
+    const billed = await runCli(['bill', '--from', '2025-10', '--to', '2026-01', '--workers', '1', '--out', join(dir, 'out')], db);
     expect(billed.code, billed.err).toBe(0);
     return { dir, db };
   }
