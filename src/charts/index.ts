@@ -96,6 +96,45 @@ export function compactSvgBarChart(bars: readonly Bar[], options: SvgChartOption
     `<g font-size="10" fill="#555" text-anchor="middle">${labels}</g></svg>`;
 }
 
+export interface BarPair {
+  label: string;
+  /** null draws no bar. */
+  first: number | null;
+  second: number | null;
+}
+
+/**
+ * Two bars per label side by side on one scale — e.g. revenue under the stored and a proposed
+ * price — with a legend naming the two series. Self-contained like svgBarChart.
+ */
+export function svgPairedBarChart(pairs: readonly BarPair[], options: SvgChartOptions & { legend: readonly [string, string] }): string {
+  const width = options.width ?? 520;
+  const height = options.height ?? 200;
+  const format = options.format ?? ((v: number) => v.toFixed(1));
+  const colors = [options.color ?? '#8aa4c8', options.accent ?? '#2f5f98'] as const;
+  const top = 30;
+  const plot = height - top - 22;
+  const max = options.scaleMax ?? Math.max(0, ...pairs.flatMap((p) => [p.first ?? 0, p.second ?? 0]));
+  const step = pairs.length > 0 ? width / pairs.length : width;
+  const barWidth = Math.max(2, step * 0.35);
+  const parts: string[] = options.legend.map((name, i) =>
+    `<rect x="${4 + i * 150}" y="4" width="10" height="10" fill="${colors[i]}"/><text x="${18 + i * 150}" y="13" font-size="10" fill="#333">${escapeHtml(name)}</text>`);
+  pairs.forEach((pair, i) => {
+    const left = i * step + (step - 2 * barWidth) / 2;
+    const label = escapeHtml(pair.label);
+    parts.push(`<text x="${(i * step + step / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#555">${label}</text>`);
+    [pair.first, pair.second].forEach((value, k) => {
+      if (value === null) return;
+      const h = max > 0 ? (Math.min(max, Math.max(0, value)) / max) * plot : 0;
+      parts.push(`<rect x="${(left + k * barWidth).toFixed(1)}" y="${(top + plot - h).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" ` +
+        `fill="${colors[k]}"><title>${label} ${escapeHtml(options.legend[k]!)}: ${escapeHtml(format(value))}</title></rect>`);
+    });
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
+    `<title>${escapeHtml(options.title)}</title>` +
+    `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;
+}
+
 export interface TextChartOptions {
   /** Characters for the longest bar. */
   width?: number;

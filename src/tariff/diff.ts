@@ -78,6 +78,15 @@ interface RawChange {
   to?: string;
 }
 
+/** Deep equality as the diff sees it: decimals by value, null and absent alike. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  let same = true;
+  diffValue(a, b, [], () => {
+    same = false;
+  });
+  return same;
+}
+
 function diffValue(a: unknown, b: unknown, segments: PathSegment[], emit: (change: RawChange) => void): void {
   if (a === undefined && b === undefined) return;
   const base = { path: pathText(segments), segments };

@@ -1,13 +1,27 @@
-// Revenue and bill impact of a price change, for `billrun tariff simulate`: the same determinants
-// priced under the stored and the proposed policy. Amounts stay integer minor units; percentages
-// are statistics for people, not money, so they are plain floats.
+// Revenue and bill impact of a price change, for `billrun tariff simulate`: the same billed
+// determinants priced under the stored and the proposed policy, bill by bill, tallied per month,
+// class and region. Amounts stay integer minor units; percentages are statistics for people, not
+// money, so they are plain floats.
+//
+// Only bills trusted for impact (the store's bill_trusted_for_impact: current, no open review)
+// enter the totals, percentiles, histogram and most affected list, unless the caller includes
+// the others; either way they are counted on their own, so a reader sees what was left out.
 import { formatMinor } from '../money/index.js';
 
 export interface ImpactRow {
   accountId: string;
+  /** The customer's name, as a reader recognises the bill. */
+  customerName: string;
   customerClass: string;
+  region: string;
+  /** Billing period YYYY-MM. */
+  period: string;
+  /** null for a bill of no days. */
+  kwhPerDay: number | null;
   oldMinor: number;
   newMinor: number;
+  /** False for held and escalated bills (bill_trusted_for_impact in the store). */
+  trusted: boolean;
 }
 
 export interface Percentiles {
@@ -20,13 +34,14 @@ export interface Percentiles {
   max: number;
 }
 
-export interface ClassImpact {
-  customerClass: string;
-  accounts: number;
+/** Totals of one group of bills: a month, a customer class, a region. */
+export interface GroupImpact {
+  key: string;
+  bills: number;
   oldMinor: number;
   newMinor: number;
   changeMinor: number;
-  /** null when the class had nothing billed before. */
+  /** null when the group had nothing billed before. */
   changePercent: number | null;
   increased: number;
   decreased: number;
@@ -35,104 +50,218 @@ export interface ClassImpact {
 }
 
 export interface HistogramBucket {
-  /** Bucket of the per-account % change: lower bound inclusive, upper exclusive (null = unbounded). */
+  /** Bucket of the per-bill % change: lower bound inclusive, upper exclusive (null = unbounded). */
   fromPercent: number | null;
   toPercent: number | null;
   label: string;
-  accounts: number;
+  bills: number;
 }
 
-export interface AffectedAccount extends ImpactRow {
+/** A line item whose amount moved: amounts summed by label over the bill's versions. */
+export interface LineChange {
+  label: string;
+  oldMinor: number;
+  newMinor: number;
+}
+
+export interface AffectedBill extends Omit<ImpactRow, 'trusted'> {
   changeMinor: number;
   changePercent: number | null;
+  lines: LineChange[];
+}
+
+export interface UntrustedBills {
+  bills: number;
+  oldMinor: number;
+  newMinor: number;
+  changeMinor: number;
+  /** True when --include-held put them into the totals. */
+  included: boolean;
 }
 
 export interface ImpactSummary {
   currency: string;
+  /** Periods the bills belong to, first and last. */
+  from: string | null;
+  to: string | null;
+  bills: number;
   accounts: number;
   oldMinor: number;
   newMinor: number;
   changeMinor: number;
   changePercent: number | null;
-  byClass: ClassImpact[];
-  /** Per-account change in minor units (nearest-rank percentiles). */
+  byMonth: GroupImpact[];
+  byClass: GroupImpact[];
+  byRegion: GroupImpact[];
+  /** Held and escalated bills: counted here whether or not they are in the totals. */
+  untrusted: UntrustedBills;
+  /** Per-bill change in minor units (nearest-rank percentiles). */
   changeMinorPercentiles: Percentiles | null;
-  /** Per-account change in %, over accounts that had a non-zero old bill. */
+  /** Per-bill change in %, over bills that had a non-zero old amount. */
   changePercentPercentiles: Percentiles | null;
-  /** Accounts whose old bill was zero, so a % change is undefined. */
-  accountsWithoutOldAmount: number;
+  /** Bills whose old amount was zero, so a % change is undefined. */
+  billsWithoutOldAmount: number;
   histogram: HistogramBucket[];
-  mostAffected: AffectedAccount[];
+  mostAffected: AffectedBill[];
   /** The whole summary as a plain-text report. */
   text: string;
 }
 
+export interface ImpactOptions {
+  /** Bills to list as most affected (default 10). */
+  top?: number;
+  /** Put held and escalated bills into the totals (they are always counted on their own). */
+  includeHeld?: boolean;
+}
+
 const EDGES = [-20, -10, -5, -2, 0, 2, 5, 10, 20];
 
-export function summariseImpact(rows: readonly ImpactRow[], currency: string, options: { top?: number } = {}): ImpactSummary {
-  const top = options.top ?? 10;
-  let oldMinor = 0;
-  let newMinor = 0;
-  const changes = new Float64Array(rows.length);
-  const percents: number[] = [];
-  const classes = new Map<string, { rows: number; oldMinor: number; newMinor: number; changes: number[]; up: number; down: number }>();
-  const buckets = histogramBuckets();
-  let withoutOld = 0;
+interface Group {
+  bills: number;
+  oldMinor: number;
+  newMinor: number;
+  changes: number[];
+  up: number;
+  down: number;
+}
 
-  rows.forEach((row, i) => {
+/**
+ * Tallies bills one at a time, so a range of months never has to be held in memory as rows;
+ * only per-bill changes (for percentiles and medians) and the most affected few are kept.
+ */
+export class ImpactTally<R extends ImpactRow = ImpactRow> {
+  private readonly top: number;
+  private readonly includeHeld: boolean;
+  private oldMinor = 0;
+  private newMinor = 0;
+  private readonly changes: number[] = [];
+  private readonly percents: number[] = [];
+  private readonly accounts = new Set<string>();
+  private readonly months = new Map<string, Group>();
+  private readonly classes = new Map<string, Group>();
+  private readonly regions = new Map<string, Group>();
+  private readonly buckets = histogramBuckets();
+  private readonly untrusted: UntrustedBills;
+  private withoutOld = 0;
+  /** Most affected so far, largest |change| first (unchanged bills are not affected). */
+  private readonly most: R[] = [];
+
+  constructor(private readonly currency: string, options: ImpactOptions = {}) {
+    this.top = options.top ?? 10;
+    this.includeHeld = options.includeHeld ?? false;
+    this.untrusted = { bills: 0, oldMinor: 0, newMinor: 0, changeMinor: 0, included: this.includeHeld };
+  }
+
+  add(row: R): void {
     const change = row.newMinor - row.oldMinor;
-    oldMinor += row.oldMinor;
-    newMinor += row.newMinor;
-    changes[i] = change;
-    const pct = percentOf(change, row.oldMinor);
-    if (pct === null) withoutOld++;
-    else {
-      percents.push(pct);
-      buckets[bucketOf(pct)]!.accounts++;
+    if (!row.trusted) {
+      this.untrusted.bills++;
+      this.untrusted.oldMinor += row.oldMinor;
+      this.untrusted.newMinor += row.newMinor;
+      this.untrusted.changeMinor += change;
+      if (!this.includeHeld) return;
     }
-    const cls = classes.get(row.customerClass) ?? { rows: 0, oldMinor: 0, newMinor: 0, changes: [], up: 0, down: 0 };
-    cls.rows++;
-    cls.oldMinor += row.oldMinor;
-    cls.newMinor += row.newMinor;
-    cls.changes.push(change);
-    if (change > 0) cls.up++;
-    else if (change < 0) cls.down++;
-    classes.set(row.customerClass, cls);
-  });
+    this.oldMinor += row.oldMinor;
+    this.newMinor += row.newMinor;
+    this.changes.push(change);
+    this.accounts.add(row.accountId);
+    const pct = percentOf(change, row.oldMinor);
+    if (pct === null) this.withoutOld++;
+    else {
+      this.percents.push(pct);
+      this.buckets[bucketOf(pct)]!.bills++;
+    }
+    for (const [groups, key] of [[this.months, row.period], [this.classes, row.customerClass], [this.regions, row.region]] as const) {
+      const group = groups.get(key) ?? { bills: 0, oldMinor: 0, newMinor: 0, changes: [], up: 0, down: 0 };
+      group.bills++;
+      group.oldMinor += row.oldMinor;
+      group.newMinor += row.newMinor;
+      group.changes.push(change);
+      if (change > 0) group.up++;
+      else if (change < 0) group.down++;
+      groups.set(key, group);
+    }
+    this.keepIfMostAffected(row, change);
+  }
 
-  const byClass: ClassImpact[] = [...classes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([customerClass, c]) => ({
-    customerClass,
-    accounts: c.rows,
-    oldMinor: c.oldMinor,
-    newMinor: c.newMinor,
-    changeMinor: c.newMinor - c.oldMinor,
-    changePercent: percentOf(c.newMinor - c.oldMinor, c.oldMinor),
-    increased: c.up,
-    decreased: c.down,
-    unchanged: c.rows - c.up - c.down,
-    medianChangeMinor: percentilesOf(Float64Array.from(c.changes))!.p50,
-  }));
+  /** The summary; `explain` lists the line items that moved, called for the most affected bills only. */
+  finish(explain: (row: R) => LineChange[] = () => []): ImpactSummary {
+    const months = [...this.months.keys()].sort();
+    const summary: Omit<ImpactSummary, 'text'> = {
+      currency: this.currency,
+      from: months[0] ?? null,
+      to: months.at(-1) ?? null,
+      bills: this.changes.length,
+      accounts: this.accounts.size,
+      oldMinor: this.oldMinor,
+      newMinor: this.newMinor,
+      changeMinor: this.newMinor - this.oldMinor,
+      changePercent: percentOf(this.newMinor - this.oldMinor, this.oldMinor),
+      byMonth: groupImpacts(this.months),
+      byClass: groupImpacts(this.classes),
+      byRegion: groupImpacts(this.regions),
+      untrusted: { ...this.untrusted },
+      changeMinorPercentiles: percentilesOf(Float64Array.from(this.changes)),
+      changePercentPercentiles: percentilesOf(Float64Array.from(this.percents)),
+      billsWithoutOldAmount: this.withoutOld,
+      histogram: this.buckets.map((b) => ({ ...b })),
+      mostAffected: this.most.map((row) => ({
+        accountId: row.accountId, customerName: row.customerName, customerClass: row.customerClass, region: row.region,
+        period: row.period, kwhPerDay: row.kwhPerDay, oldMinor: row.oldMinor, newMinor: row.newMinor,
+        changeMinor: row.newMinor - row.oldMinor, changePercent: percentOf(row.newMinor - row.oldMinor, row.oldMinor), lines: explain(row),
+      })),
+    };
+    return { ...summary, text: impactText(summary) };
+  }
 
-  const mostAffected = rows
-    .map((row) => ({ ...row, changeMinor: row.newMinor - row.oldMinor, changePercent: percentOf(row.newMinor - row.oldMinor, row.oldMinor) }))
-    .sort((a, b) => Math.abs(b.changeMinor) - Math.abs(a.changeMinor) || a.accountId.localeCompare(b.accountId))
-    .slice(0, top);
+  private keepIfMostAffected(row: R, change: number): void {
+    if (this.top <= 0 || change === 0) return;
+    const size = Math.abs(change);
+    const before = (other: R): boolean => {
+      const otherSize = Math.abs(other.newMinor - other.oldMinor);
+      return size > otherSize || (size === otherSize && (row.accountId < other.accountId || (row.accountId === other.accountId && row.period < other.period)));
+    };
+    if (this.most.length === this.top && !before(this.most.at(-1)!)) return;
+    let at = this.most.length;
+    while (at > 0 && before(this.most[at - 1]!)) at--;
+    this.most.splice(at, 0, row);
+    if (this.most.length > this.top) this.most.pop();
+  }
+}
 
-  const summary: Omit<ImpactSummary, 'text'> = {
-    currency,
-    accounts: rows.length,
-    oldMinor,
-    newMinor,
-    changeMinor: newMinor - oldMinor,
-    changePercent: percentOf(newMinor - oldMinor, oldMinor),
-    byClass,
-    changeMinorPercentiles: percentilesOf(changes),
-    changePercentPercentiles: percentilesOf(Float64Array.from(percents)),
-    accountsWithoutOldAmount: withoutOld,
-    histogram: buckets,
-    mostAffected,
+/** The summary of a list of rows (tests, small inputs). */
+export function summariseImpact(rows: readonly ImpactRow[], currency: string, options: ImpactOptions = {}): ImpactSummary {
+  const tally = new ImpactTally(currency, options);
+  for (const row of rows) tally.add(row);
+  return tally.finish();
+}
+
+/** Line items whose amount differs between two pricings, by label in the order they appear. */
+export function lineChanges(oldLines: readonly { label: string; amountMinor: number }[], newLines: readonly { label: string; amountMinor: number }[]): LineChange[] {
+  const byLabel = new Map<string, LineChange>();
+  const entry = (label: string): LineChange => {
+    let line = byLabel.get(label);
+    if (!line) byLabel.set(label, (line = { label, oldMinor: 0, newMinor: 0 }));
+    return line;
   };
-  return { ...summary, text: impactText(summary) };
+  for (const line of oldLines) entry(line.label).oldMinor += line.amountMinor;
+  for (const line of newLines) entry(line.label).newMinor += line.amountMinor;
+  return [...byLabel.values()].filter((line) => line.oldMinor !== line.newMinor);
+}
+
+function groupImpacts(groups: Map<string, Group>): GroupImpact[] {
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, g]) => ({
+    key,
+    bills: g.bills,
+    oldMinor: g.oldMinor,
+    newMinor: g.newMinor,
+    changeMinor: g.newMinor - g.oldMinor,
+    changePercent: percentOf(g.newMinor - g.oldMinor, g.oldMinor),
+    increased: g.up,
+    decreased: g.down,
+    unchanged: g.bills - g.up - g.down,
+    medianChangeMinor: percentilesOf(Float64Array.from(g.changes))!.p50,
+  }));
 }
 
 function percentOf(change: number, base: number): number | null {
@@ -153,7 +282,7 @@ function histogramBuckets(): HistogramBucket[] {
     const from = i === 0 ? null : EDGES[i - 1]!;
     const to = i === EDGES.length ? null : EDGES[i]!;
     const label = from === null ? `< ${to}%` : to === null ? `≥ ${from}%` : `${from}% to ${to}%`;
-    buckets.push({ fromPercent: from, toPercent: to, label, accounts: 0 });
+    buckets.push({ fromPercent: from, toPercent: to, label, bills: 0 });
   }
   return buckets;
 }
@@ -168,45 +297,62 @@ function signed(text: string): string {
   return text.startsWith('-') ? text : `+${text}`;
 }
 
-function pctText(pct: number | null): string {
+export function percentText(pct: number | null): string {
   return pct === null ? 'n/a' : `${signed(pct.toFixed(2))}%`;
+}
+
+/** What the untrusted bills are, in words, for the text and HTML forms. */
+export function untrustedText(u: UntrustedBills, money: (minor: number) => string): string {
+  const what = `${u.bills} held or escalated bill${u.bills === 1 ? '' : 's'} (review not decided)`;
+  const amounts = `billed ${money(u.oldMinor)} → ${money(u.newMinor)}, change ${signed(money(u.changeMinor))}`;
+  return u.included ? `included: ${what}, ${amounts}` : `left out: ${what}, ${amounts}; --include-held adds them`;
 }
 
 function impactText(s: Omit<ImpactSummary, 'text'>): string {
   const money = (minor: number): string => formatMinor(minor, s.currency);
   const out: string[] = [];
-  out.push(`Impact on ${s.accounts} accounts (${s.currency})`);
-  out.push(`  total billed: ${money(s.oldMinor)} → ${money(s.newMinor)}  change ${signed(money(s.changeMinor))} (${pctText(s.changePercent)})`);
-  if (s.byClass.length > 0) {
-    out.push('  by customer class:');
-    const width = Math.max(...s.byClass.map((c) => c.customerClass.length));
-    for (const c of s.byClass) {
-      out.push(`    ${c.customerClass.padEnd(width)}  ${String(c.accounts).padStart(8)} accounts  ${signed(money(c.changeMinor)).padStart(14)} `
-        + `(${pctText(c.changePercent)})  median ${signed(money(c.medianChangeMinor))}  up ${c.increased} / down ${c.decreased} / same ${c.unchanged}`);
+  const range = s.from === s.to ? (s.from ?? '') : `${s.from}..${s.to}`;
+  out.push(`Impact on ${s.bills} ${s.untrusted.included ? '' : 'trusted '}bills of ${s.accounts} accounts${range ? `, ${range}` : ''} (${s.currency})`);
+  out.push(`  total billed: ${money(s.oldMinor)} → ${money(s.newMinor)}  change ${signed(money(s.changeMinor))} (${percentText(s.changePercent)})`);
+  if (s.untrusted.bills > 0) out.push(`  ${untrustedText(s.untrusted, money)}`);
+  const groups = (title: string, list: GroupImpact[]) => {
+    if (list.length === 0) return;
+    out.push(`  ${title}:`);
+    const width = Math.max(...list.map((g) => g.key.length));
+    for (const g of list) {
+      out.push(`    ${g.key.padEnd(width)}  ${String(g.bills).padStart(8)} bills  ${money(g.oldMinor).padStart(14)} → ${money(g.newMinor).padStart(14)}  `
+        + `${signed(money(g.changeMinor)).padStart(13)} (${percentText(g.changePercent)})  median ${signed(money(g.medianChangeMinor))}  `
+        + `up ${g.increased} / down ${g.decreased} / same ${g.unchanged}`);
     }
-  }
+  };
+  if (s.byMonth.length > 1) groups('by month', s.byMonth);
+  groups('by customer class', s.byClass);
+  groups('by region', s.byRegion);
   const p = s.changeMinorPercentiles;
   if (p) {
-    out.push(`  change per account (${s.currency}): min ${money(p.min)}  p5 ${money(p.p5)}  p25 ${money(p.p25)}  median ${money(p.p50)}  `
+    out.push(`  change per bill (${s.currency}): min ${money(p.min)}  p5 ${money(p.p5)}  p25 ${money(p.p25)}  median ${money(p.p50)}  `
       + `p75 ${money(p.p75)}  p95 ${money(p.p95)}  max ${money(p.max)}`);
   }
   const q = s.changePercentPercentiles;
   if (q) {
     const f = (x: number): string => `${x.toFixed(2)}%`;
-    out.push(`  change per account (%): min ${f(q.min)}  p5 ${f(q.p5)}  p25 ${f(q.p25)}  median ${f(q.p50)}  p75 ${f(q.p75)}  p95 ${f(q.p95)}  max ${f(q.max)}`);
+    out.push(`  change per bill (%): min ${f(q.min)}  p5 ${f(q.p5)}  p25 ${f(q.p25)}  median ${f(q.p50)}  p75 ${f(q.p75)}  p95 ${f(q.p95)}  max ${f(q.max)}`);
   }
-  if (s.accountsWithoutOldAmount > 0) out.push(`  accounts with no previous amount (no % change): ${s.accountsWithoutOldAmount}`);
-  const most = Math.max(1, ...s.histogram.map((b) => b.accounts));
+  if (s.billsWithoutOldAmount > 0) out.push(`  bills with no previous amount (no % change): ${s.billsWithoutOldAmount}`);
+  const most = Math.max(1, ...s.histogram.map((b) => b.bills));
   const labelWidth = Math.max(...s.histogram.map((b) => b.label.length));
-  out.push('  distribution of the change per account:');
+  out.push('  distribution of the change per bill:');
   for (const b of s.histogram) {
-    const bar = '#'.repeat(Math.round((b.accounts / most) * 40));
-    out.push(`    ${b.label.padEnd(labelWidth)} |${bar.padEnd(40)}| ${b.accounts}`);
+    const bar = '#'.repeat(Math.round((b.bills / most) * 40));
+    out.push(`    ${b.label.padEnd(labelWidth)} |${bar.padEnd(40)}| ${b.bills}`);
   }
   if (s.mostAffected.length > 0) {
-    out.push('  most affected accounts:');
+    out.push('  most affected bills:');
     for (const a of s.mostAffected) {
-      out.push(`    ${a.accountId} (${a.customerClass}): ${money(a.oldMinor)} → ${money(a.newMinor)}  ${signed(money(a.changeMinor))} (${pctText(a.changePercent)})`);
+      const kpd = a.kwhPerDay === null ? '' : `, ${a.kwhPerDay.toFixed(1)} kWh/day`;
+      out.push(`    ${a.accountId} ${a.customerName} (${a.customerClass}, ${a.region}) ${a.period}${kpd}: ${money(a.oldMinor)} → ${money(a.newMinor)}  `
+        + `${signed(money(a.changeMinor))} (${percentText(a.changePercent)})`);
+      for (const line of a.lines) out.push(`      ${line.label}: ${money(line.oldMinor)} → ${money(line.newMinor)}  ${signed(money(line.newMinor - line.oldMinor))}`);
     }
   }
   return out.join('\n');

@@ -15,9 +15,10 @@
 //   - priceBill is pure and throws only PricingError (with a stable `code`) for expected failures;
 //   - touPeriodAt and touScheduleRows/holidayRows read the same grid, so JS and SQL agree.
 //
-// The stage's store side (policies loaded as revisions, read back, billed determinants for
-// simulation) is ./registry.ts, the stage's second entry point: billing worker threads import
-// this module to price bills and must not load the database client with it.
+// The stage's store side (policies loaded as revisions, read back, the reach of a change in billed
+// periods) is ./registry.ts, with ./simulate.ts (billed periods priced again under a proposal):
+// the stage's other entry points. Billing worker threads import this module to price bills and
+// must not load the database client with it.
 import { z } from 'zod';
 import { TariffPolicy } from '../../schemas/tariff.js';
 
@@ -34,9 +35,15 @@ export type { Problem, ProblemCode, Severity } from './problems.js';
 export { touPeriodAt, touScheduleRows, demandScheduleRows, holidayRows } from './schedule.js';
 export type { TouScheduleRow, HolidayRow, DayType } from './schedule.js';
 export { diffPolicies } from './diff.js';
+export { reachOfChange, dayRangeText } from './versions.js';
+export type { DayRange } from './versions.js';
 export type { PolicyChange, PolicyChangeKind } from './diff.js';
-export { summariseImpact } from './impact.js';
-export type { ImpactRow, ImpactSummary, ClassImpact, HistogramBucket, AffectedAccount, Percentiles } from './impact.js';
+export { summariseImpact, ImpactTally, lineChanges } from './impact.js';
+export type {
+  ImpactRow, ImpactSummary, ImpactOptions, GroupImpact, HistogramBucket, AffectedBill, LineChange, Percentiles, UntrustedBills,
+} from './impact.js';
+export { renderImpactHtml } from './impact-report.js';
+export type { ImpactReportContext } from './impact-report.js';
 export { splitByDays } from './split.js';
 export { powerFactorHundredths } from './power-factor.js';
 

@@ -11,6 +11,7 @@ import { diffPolicies, type PolicyChange } from './diff.js';
 import { parsePolicy, type PolicyFormat } from './parse.js';
 import { formatProblem, hasErrors, type Problem } from './problems.js';
 import { holidayRows, touScheduleRows } from './schedule.js';
+import { dayRangeText, reachOfChange, type DayRange } from './versions.js';
 
 const SQL = sqlStatements(import.meta.url, 'registry.sql');
 
@@ -66,28 +67,14 @@ export async function listPolicies(store: Store): Promise<Record<string, unknown
   return store.rows(SQL.list!);
 }
 
-/** First date whose prices a change touches; null when nothing that prices a bill changed. */
-export function changedFrom(stored: TariffPolicy, next: TariffPolicy, changes: PolicyChange[]): string | null {
-  const dates: string[] = [];
-  const byId = (policy: TariffPolicy, id: string | undefined) => policy.versions.find((v) => v.version === id);
-  for (const change of changes) {
-    if (change.component === 'policy') {
-      if (change.path === 'currency' || change.path === 'rounding') dates.push(...next.versions.map((v) => v.effective_from));
-      continue;
-    }
-    for (const version of [byId(stored, change.version), byId(next, change.version)]) {
-      if (version) dates.push(version.effective_from);
-    }
-  }
-  return dates.length ? dates.sort()[0]! : null;
-}
-
 export interface PolicyLoad {
   tariffId: string;
   file: string;
   outcome: 'added' | 'updated' | 'unchanged';
   revision: number;
   changes: PolicyChange[];
+  /** Days on which prices could differ from the stored revision (empty for a new tariff). */
+  reach: DayRange[];
   /** Billed periods the change reaches, which must be re-billed (accepted with --rebill-from). */
   rebill: { from: string; to: string; bills: number } | null;
 }
@@ -102,22 +89,16 @@ export async function loadPolicies(
     const stored = await storedPolicy(store, policy.id);
     const changes = diffPolicies(stored?.policy ?? null, policy);
     if (stored && changes.length === 0) {
-      loads.push({ tariffId: policy.id, file: file.path, outcome: 'unchanged', revision: stored.revision, changes, rebill: null });
+      loads.push({ tariffId: policy.id, file: file.path, outcome: 'unchanged', revision: stored.revision, changes, reach: [], rebill: null });
       continue;
     }
-    let rebill: PolicyLoad['rebill'] = null;
-    const from = stored ? changedFrom(stored.policy, policy, changes) : null;
-    if (from) {
-      const billed = (await store.rows(SQL['billed-since']!, { tariff_id: policy.id, from }))[0]!;
-      if (Number(billed.bills) > 0) {
-        rebill = { from: periodFromKey(Number(billed.first_period)), to: periodFromKey(Number(billed.last_period)), bills: Number(billed.bills) };
-        if (!options.rebillFrom || options.rebillFrom > rebill.from) {
-          throw FatalError.at({ file: file.path },
-            `tariff ${policy.id}: this change takes effect ${from} and reaches billed periods ${rebill.from}..${rebill.to} ` +
-            `(${rebill.bills.toLocaleString('en-US')} bills). To accept it, load with --rebill-from ${rebill.from} and then re-bill: ` +
-            `billrun bill --rebill --from ${rebill.from} --to ${rebill.to}`, EXIT.refused);
-        }
-      }
+    const reach = stored ? reachOfChange(stored.policy, policy) : [];
+    const rebill = reach.length ? await billedInReach(store, policy.id, reach) : null;
+    if (rebill && (!options.rebillFrom || options.rebillFrom > rebill.from)) {
+      throw FatalError.at({ file: file.path },
+        `tariff ${policy.id}: this change reaches ${reach.map(dayRangeText).join(', ')} and so billed periods ${rebill.from}..${rebill.to} ` +
+        `(${rebill.bills.toLocaleString('en-US')} bills). To accept it, load with --rebill-from ${rebill.from} and then re-bill: ` +
+        `billrun bill --rebill --from ${rebill.from} --to ${rebill.to}`, EXIT.refused);
     }
     const sha256 = await options.sha256(file.path);
     const revision = (stored?.revision ?? 0) + 1;
@@ -136,9 +117,17 @@ export async function loadPolicies(
       }
       await writeSchedule(connection, policy, revision);
     });
-    loads.push({ tariffId: policy.id, file: file.path, outcome: stored ? 'updated' : 'added', revision, changes, rebill });
+    loads.push({ tariffId: policy.id, file: file.path, outcome: stored ? 'updated' : 'added', revision, changes, reach, rebill });
   }
   return loads;
+}
+
+/** The current bills priced by the tariff that price a reached day; null when there are none. */
+export async function billedInReach(store: Store, tariffId: string, reach: readonly DayRange[]): Promise<PolicyLoad['rebill']> {
+  const ranges = reach.map((r) => `${r.from}/${r.to ?? ''}`).join(',');
+  const billed = (await store.rows(SQL['billed-in-reach']!, { tariff_id: tariffId, reach: ranges }))[0]!;
+  if (Number(billed.bills) === 0) return null;
+  return { from: periodFromKey(Number(billed.first_period)), to: periodFromKey(Number(billed.last_period)), bills: Number(billed.bills) };
 }
 
 async function writeSchedule(connection: DuckDBConnection, policy: TariffPolicy, revision: number): Promise<void> {
@@ -157,44 +146,4 @@ async function writeSchedule(connection: DuckDBConnection, policy: TariffPolicy,
     ] as const;
     await appendBatch(connection, 'tariff_holidays', specs, objectsToBatch(specs, holidays));
   }
-}
-
-export interface SimulationRow {
-  accountId: string;
-  customerClass: string;
-  householdSize: number | null;
-  contractKva: number | null;
-  pfStandard: number | null;
-  startDay: number;
-  endDay: number;
-  kwh: number;
-  tou: { sharp: number; peak: number; flat: number; valley: number } | null;
-  demand: number | null;
-  kvarh: number | null;
-  amountMinor: number;
-  ytdKwh: number;
-  ytdAmount: number;
-}
-
-/** A billed period's stored determinants for the accounts on `tariffId`. */
-export async function billedDeterminants(store: Store, tariffId: string, periodKey: number): Promise<SimulationRow[]> {
-  const rows = await store.rows(SQL.determinants!, { tariff_id: tariffId, period: periodKey, year_start: Math.floor(periodKey / 100) * 100 + 1 });
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return rows.map((r) => ({
-    accountId: String(r.account_id),
-    customerClass: String(r.customer_class),
-    householdSize: num(r.household_size),
-    contractKva: num(r.contract_kva),
-    pfStandard: num(r.pf_standard),
-    startDay: epochDay(String(r.start_date)),
-    endDay: epochDay(String(r.end_date)),
-    kwh: Number(r.kwh),
-    tou: r.peak === null && r.flat === null && r.valley === null && r.sharp === null ? null
-      : { sharp: num(r.sharp) ?? 0, peak: num(r.peak) ?? 0, flat: num(r.flat) ?? 0, valley: num(r.valley) ?? 0 },
-    demand: num(r.demand),
-    kvarh: num(r.kvarh),
-    amountMinor: Number(r.amount),
-    ytdKwh: Number(r.ytd_kwh),
-    ytdAmount: Number(r.ytd_amount),
-  }));
 }

@@ -74,7 +74,8 @@ export function billCommand(ctx: CommandContext): Command {
     });
 }
 
-function periodsOf(options: BillOptions): string[] {
+/** The periods of `--period P` or `--from P --to Q`. */
+export function periodsOf(options: { period?: string; from?: string; to?: string }): string[] {
   if (options.period) {
     if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
     return [options.period];

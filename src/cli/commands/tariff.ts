@@ -1,20 +1,15 @@
 // billrun tariff validate|load|list|show|diff|simulate|schema — price policies for tariff admins.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import type { PricingInput } from '../../../schemas/bill.js';
-import type { CustomerClass } from '../../../schemas/inputs.js';
-import { epochDay, isPeriod, periodKey } from '../../calendar/index.js';
+import { epochDay, isPeriod } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
-import { sha256File } from '../../store/index.js';
-import {
-  compileTariff, diffPolicies, formatProblem, hasErrors, isPricingError, priceBill, summariseImpact, tariffJsonSchema,
-  type CompiledTariff, type ImpactRow,
-} from '../../tariff/index.js';
-import {
-  billedDeterminants, listPolicies, loadPolicies, readPolicyFiles, storedPolicy, validPolicies, type SimulationRow,
-} from '../../tariff/registry.js';
+import { sha256File, writeFileAtomic } from '../../store/index.js';
+import { dayRangeText, diffPolicies, formatProblem, hasErrors, renderImpactHtml, tariffJsonSchema } from '../../tariff/index.js';
+import { listPolicies, loadPolicies, readPolicyFiles, storedPolicy, validPolicies } from '../../tariff/registry.js';
+import { simulateChange } from '../../tariff/simulate.js';
 import type { CommandContext } from '../context.js';
 import { renderTable } from '../format.js';
+import { periodsOf, positiveInt } from './bill.js';
 
 export function tariffCommand(ctx: CommandContext): Command {
   const tariff = new Command('tariff').description('price policies: validate, load, list, show, diff, simulate');
@@ -40,9 +35,14 @@ export function tariffCommand(ctx: CommandContext): Command {
       const loads = await ctx.withStore(command, (store) => loadPolicies(store, read, { rebillFrom: options.rebillFrom, now: ctx.effects.now(), sha256: sha256File }));
       for (const load of loads) {
         ctx.print(`${load.tariffId}: ${load.outcome}${load.outcome === 'unchanged' ? '' : ` as revision ${load.revision}`} (${load.file})`);
-        if (load.outcome === 'updated') for (const change of load.changes) ctx.print(`  ${change.text}`);
+        if (load.outcome !== 'updated') continue;
+        for (const change of load.changes) ctx.print(`  ${change.text}`);
+        const reach = load.reach.map(dayRangeText).join(', ');
         if (load.rebill) {
+          ctx.print(`  prices differ on ${reach}: billed periods ${load.rebill.from}..${load.rebill.to} (${load.rebill.bills.toLocaleString('en-US')} bills)`);
           ctx.note(`  re-bill the periods this change reaches: billrun bill --rebill --from ${load.rebill.from} --to ${load.rebill.to}`);
+        } else {
+          ctx.print(reach ? `  prices differ on ${reach}: no billed period reached` : '  no price changes on any day: no billed period reached');
         }
       }
     });
@@ -92,38 +92,39 @@ export function tariffCommand(ctx: CommandContext): Command {
     });
 
   tariff.command('simulate <file>')
-    .description("re-price a billed period's determinants under a proposed policy, changing nothing")
-    .requiredOption('--period <YYYY-MM>', 'the billed period to re-price')
-    .option('--top <n>', 'most affected accounts to list', '10')
-    .option('--json', 'print the impact summary as JSON')
-    .action(async (file: string, options: { period: string; top: string; json?: boolean }, command: Command) => {
-      if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
+    .description('price billed periods again under a proposed policy, changing nothing: the change per month, class and region, from trusted bills')
+    .addOption(new Option('--period <YYYY-MM>', 'the billed period to price again').conflicts(['from', 'to']))
+    .option('--from <YYYY-MM>', 'first billed period of a range (with --to): a seasonal price is judged over a year')
+    .option('--to <YYYY-MM>', 'last billed period of the range')
+    .option('--include-held', 'count held and escalated bills in the totals too (they are always reported on their own line)')
+    .option('--top <n>', 'most affected bills to list', '10')
+    .option('--json', 'print the impact as JSON')
+    .option('--out <file.html>', 'also write the impact as one self-contained HTML file, with revenue per month as a chart')
+    .action(async (file: string, options: SimulateOptions, command: Command) => {
+      const periods = periodsOf(options);
+      const top = positiveInt(options.top, '--top');
       const [policy] = validPolicies(readPolicyFiles([file]));
-      const { stored, rows } = await ctx.withStore(command, async (store) => ({
-        stored: await storedPolicy(store, policy!.id),
-        rows: await billedDeterminants(store, policy!.id, periodKey(options.period)),
-      }), { readOnly: true });
-      if (!stored) throw new FatalError(`tariff ${policy!.id} is not in the store yet: nothing was billed on it to compare with`);
-      if (rows.length === 0) throw new FatalError(`no current bills on tariff ${policy!.id} in ${options.period}`);
-      const before = compileTariff(stored.policy);
-      const after = compileTariff(policy!);
-      const impact: ImpactRow[] = [];
-      let failed = 0;
-      for (const row of rows) {
-        const input = simulationInput(options.period, row);
+      const from = periods[0]!;
+      const to = periods.at(-1)!;
+      const simulation = await ctx.withStore(command, (store) => simulateChange(store, policy!, { from, to, top, includeHeld: Boolean(options.includeHeld) }));
+      if (!simulation) throw new FatalError(`tariff ${policy!.id} is not in the store yet: nothing was billed on it to compare with`);
+      const { summary, stored, unpriced } = simulation;
+      const range = from === to ? from : `${from}..${to}`;
+      if (summary.bills + summary.untrusted.bills === 0 && unpriced === 0) throw new FatalError(`no current bills on tariff ${policy!.id} in ${range}`);
+      if (options.out) {
+        const html = renderImpactHtml(summary, { tariffId: policy!.id, storedRevision: stored.revision, proposedFile: file, generatedAt: ctx.effects.now().toISOString() });
         try {
-          impact.push({ accountId: row.accountId, customerClass: row.customerClass, oldMinor: price(before, input), newMinor: price(after, input) });
+          writeFileAtomic(options.out, html);
         } catch (error) {
-          if (!isPricingError(error)) throw error;
-          failed++;
+          throw new FatalError(`cannot write ${options.out}: ${(error as Error).message}`, EXIT.environment);
         }
       }
-      const summary = summariseImpact(impact, policy!.currency, { top: Number(options.top) || 10 });
-      if (options.json) ctx.print(JSON.stringify({ ...summary, text: undefined, unpriced: failed }, null, 2));
+      if (options.json) ctx.print(JSON.stringify({ tariffId: policy!.id, storedRevision: stored.revision, proposedFile: file, ...summary, text: undefined, unpriced }, null, 2));
       else {
-        ctx.print(`${policy!.id} in ${options.period}: revision ${stored.revision} (stored) → ${file}`);
+        ctx.print(`${policy!.id} in ${range}: revision ${stored.revision} (stored) → ${file}`);
         ctx.print(summary.text);
-        if (failed) ctx.print(`${failed} account(s) could not be priced under one of the policies`);
+        if (unpriced) ctx.print(`${unpriced} bill(s) could not be priced under one of the policies`);
+        if (options.out) ctx.print(`${options.out}: the impact as HTML`);
       }
     });
 
@@ -134,15 +135,12 @@ export function tariffCommand(ctx: CommandContext): Command {
   return tariff;
 }
 
-function price(tariff: CompiledTariff, input: PricingInput): number {
-  return priceBill(tariff, input).totalMinor;
-}
-
-function simulationInput(period: string, row: SimulationRow): PricingInput {
-  return {
-    period, startDay: row.startDay, endDay: row.endDay, customerClass: row.customerClass as CustomerClass,
-    householdSize: row.householdSize, contractKva: row.contractKva, pfStandard: row.pfStandard,
-    kwhMilli: Math.max(0, row.kwh), touKwhMilli: row.tou, demandMilli: row.demand, touDemandMilli: null, kvarhMilli: row.kvarh,
-    ytdKwhMilli: row.ytdKwh, ytdAmountMinor: row.ytdAmount,
-  };
+interface SimulateOptions {
+  period?: string;
+  from?: string;
+  to?: string;
+  includeHeld?: boolean;
+  top: string;
+  json?: boolean;
+  out?: string;
 }
