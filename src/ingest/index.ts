@@ -107,6 +107,11 @@ interface FilePlan {
   loadRows: RowLoader;
 }
 
+interface PlannedFile extends FilePlan {
+  path: string;
+  columns: string[];
+}
+
 interface RowContext {
   fileKey: number;
   checks: { latest_date: string; largest_value: string };
@@ -134,7 +139,7 @@ async function loadFiles(
   options: LoadOptions,
   plan: (path: string, columns: string[]) => FilePlan,
 ): Promise<LoadReport[]> {
-  const planned: (FilePlan & { path: string; columns: string[] })[] = [];
+  const planned: PlannedFile[] = [];
   for (const path of paths) {
     const columns = await fileColumns(store.connection, path);
     const filePlan = plan(path, columns);
@@ -147,7 +152,7 @@ async function loadFiles(
   return store.transaction(async (connection) => {
     const loads: { report: LoadReport; rejects: Reject[] }[] = [];
     for (const file of planned) {
-      loads.push(await loadOne(connection, file.path, file.kind, file.contract, file.columns, options, file.loadRows, checks));
+      loads.push(await loadOne(connection, file, options, checks));
     }
     // Last, so that a file that fails to load leaves no rejects file of a load that never happened.
     for (const { report, rejects } of loads) {
@@ -159,12 +164,8 @@ async function loadFiles(
 
 async function loadOne(
   connection: DuckDBConnection,
-  path: string,
-  kind: InputKind,
-  contract: Contract,
-  columns: string[],
+  { path, kind, contract, columns, loadRows }: PlannedFile,
   options: LoadOptions,
-  loadRows: RowLoader,
   checks: RowContext['checks'],
 ): Promise<{ report: LoadReport; rejects: Reject[] }> {
   const scan = await scanFile(path);

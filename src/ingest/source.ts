@@ -89,7 +89,8 @@ function notCsvText(start: Buffer): string | null {
   if (header.some((byte) => (byte < 0x20 && byte !== 0x09 && byte !== 0x0d) || byte === 0x7f)) {
     return 'looks like a binary file (control characters in the header line)';
   }
-  if (header.toString('utf8').includes('\ufffd') && !header.includes(Buffer.from('\ufffd'))) {
+  // Only a whole header line: the 64 KiB read may cut a character in two.
+  if (newline >= 0 && header.toString('utf8').includes('\ufffd') && !header.includes(Buffer.from('\ufffd'))) {
     return 'is not UTF-8 text (save it as UTF-8)';
   }
   return null;
@@ -144,19 +145,14 @@ function checkNothingDropped(path: string, accountedLines: number, lastContentLi
     const chunk = Buffer.alloc(1 << 20);
     let position = 0;
     let newlines = 0;
-    // The byte where line accountedLines + 1 starts.
-    for (let n = readSync(fd, chunk, 0, chunk.length, 0); n > 0; n = readSync(fd, chunk, 0, chunk.length, position)) {
-      let i = chunk.indexOf(0x0a);
-      while (i !== -1 && i < n && newlines < accountedLines) {
-        newlines++;
-        if (newlines === accountedLines) break;
-        i = chunk.indexOf(0x0a, i + 1);
+    // Find the byte where line accountedLines + 1 starts.
+    find: for (let n = 0; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) {
+      for (let i = chunk.indexOf(0x0a); i !== -1 && i < n; i = chunk.indexOf(0x0a, i + 1)) {
+        if (++newlines === accountedLines) {
+          position += i + 1;
+          break find;
+        }
       }
-      if (newlines === accountedLines && i !== -1 && i < n) {
-        position += i + 1;
-        break;
-      }
-      position += n;
     }
     // The reader dropped everything from an unclosed quote to the end: its first megabyte shows it.
     const n = readSync(fd, chunk, 0, chunk.length, position);

@@ -52,9 +52,10 @@ describe('an unclosed quote in a CSV row', () => {
   it('refuses the file instead of loading the rows before it and dropping the rest', async () => {
     const dir = tempDir();
     const db = await storeWithAccounts(dir);
-    // Good rows, one with a quoted line break (the multi-line numbering path), the unclosed
-    // quote on line 5, then 100,000 rows, more than the reader's 2 MB line limit.
-    const after = Array.from({ length: 100_000 }, (_, i) => `M1,2025-01-01T00:00:${String(i % 60).padStart(2, '0')},total,${i},actual`);
+    // Good rows (once with a quoted line break: the multi-line numbering path), the unclosed
+    // quote on line 4 (5 after the line break), then 60,000 rows (2.5 MB), more than the
+    // reader's 2 MB line limit.
+    const after = Array.from({ length: 60_000 }, (_, i) => `M1,2025-01-01T00:00:${String(i % 60).padStart(2, '0')},total,${i},actual`);
     const file = join(dir, 'big.csv');
     for (const quotedBreak of [false, true]) {
       const second = quotedBreak ? 'M1,2024-01-06,total,"11\n",actual' : 'M1,2024-01-06,total,11,actual';
