@@ -117,7 +117,7 @@ const DUCKDB_MAGIC = 'DUCK';
  * file given as the database as a throw-away in-memory database, so everything "written" to it
  * would be lost without a word; and it reports an empty file or a folder in terms of its own.
  */
-export function checkStoreFile(path: string): void {
+function checkStoreFile(path: string): void {
   // Nothing there, or nothing reachable: DuckDB's own open says which.
   const stat = existsSync(path) ? statSync(path) : undefined;
   if (!stat) return;
