@@ -330,7 +330,6 @@ async function finishRun(
   }
 
   const outDir = join(options.outDir, options.period);
-  mkdirSync(outDir, { recursive: true });
   const outputs: Record<string, string> = {};
   const exports: [string, string, Record<string, number>][] = [
     ['bills.parquet', 'export-bills', params],
@@ -338,12 +337,15 @@ async function finishRun(
     ['flags.parquet', 'export-flags', params],
     ['errors.csv', 'export-errors', { run_id: run.run_id }],
   ];
-  for (const [file, statement, values] of exports) {
-    const target = join(outDir, file);
-    await step(file.replace(/\..*$/, ''), () => store.run(WRITE_SQL[statement]!, { ...values, path: tempPathFor(target) }));
-    publishFile(target);
-    outputs[file] = target;
-  }
+  await writingOutputs(outDir, options.period, async () => {
+    mkdirSync(outDir, { recursive: true });
+    for (const [file, statement, values] of exports) {
+      const target = join(outDir, file);
+      await step(file.replace(/\..*$/, ''), () => store.run(WRITE_SQL[statement]!, { ...values, path: tempPathFor(target) }));
+      publishFile(target);
+      outputs[file] = target;
+    }
+  });
 
   const { amounts, errorsByCode, flagsByRule, flagged, inputs, tariffsUsed } = await step('manifest', async () => ({
     amounts: (await store.rows(WRITE_SQL['amounts-by-currency']!, params)).map((r) => ({
@@ -382,7 +384,7 @@ async function finishRun(
     },
   };
   const manifestPath = join(outDir, 'manifest.json');
-  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, bigintSafe, 2)}\n`);
+  await writingOutputs(outDir, options.period, async () => writeFileAtomic(manifestPath, `${JSON.stringify(manifest, bigintSafe, 2)}\n`));
   outputs['manifest.json'] = manifestPath;
 
   await store.transaction(async (connection) => {
@@ -396,6 +398,26 @@ async function finishRun(
     flagged, flagRate: accountsIn > 0 ? flagged / accountsIn : 0, lineItems: Number(lineTotals.line_items), amounts, errorsByCode,
     timingsMs: roundTimings(timings), peakRssMb, outputs,
   };
+}
+
+const FILE_SYSTEM_FAULTS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'EEXIST']);
+
+/**
+ * Runs the writing of a period's outputs. They are written after the bills are made current, so
+ * a folder that fails now (a full disk, a folder changed under the run) leaves a complete store
+ * and a run marked finalizing: the same command writes the outputs again, it does not re-bill.
+ */
+async function writingOutputs(outDir: string, period: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    // DuckDB's COPY reports the file system as an IO Error naming the file, without an errno code.
+    if (!(code && FILE_SYSTEM_FAULTS.has(code)) && !(/^IO Error: /.test(message) && message.includes(outDir))) throw error;
+    throw new FatalError(`cannot write the outputs of ${period} to ${outDir} (${message.replace(/^IO Error: /, '')}); ` +
+      `the bills are stored and current: run the same command again to write the outputs`, EXIT.environment);
+  }
 }
 
 function roundTimings(timings: Record<string, number>): Record<string, number> {

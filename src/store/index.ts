@@ -6,7 +6,7 @@
 // (DuckDB's own file lock), and a second one gets a clear "in use" message; a path that holds
 // something other than a DuckDB database is refused before DuckDB opens it, and a store DuckDB
 // cannot read (damaged, empty, a folder) is an environment fault naming the path.
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, DuckDBScalarFunction, VARCHAR, type DuckDBValue } from '@duckdb/node-api';
@@ -117,8 +117,9 @@ const DUCKDB_MAGIC = 'DUCK';
  * file given as the database as a throw-away in-memory database, so everything "written" to it
  * would be lost without a word; and it reports an empty file or a folder in terms of its own.
  */
-export function checkStoreFile(path: string): void {
-  const stat = statSync(path, { throwIfNoEntry: false });
+function checkStoreFile(path: string): void {
+  // Nothing there, or nothing reachable: DuckDB's own open says which.
+  const stat = existsSync(path) ? statSync(path) : undefined;
   if (!stat) return;
   if (!stat.isFile()) throw new FatalError(`the store ${path} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, not a store file`, EXIT.environment);
   if (stat.size === 0) {
@@ -174,8 +175,12 @@ function translateOpenError(path: string, error: unknown): Error {
       EXIT.busy,
     );
   }
-  if (/No such file or directory|Cannot open file/.test(message)) {
-    return new FatalError(`cannot open the store ${path}: ${message.split('\n')[0]}`, EXIT.usage);
+  const cannotOpen = /Cannot open (?:file|database)[^:]*: (.*)$/m.exec(message);
+  if (cannotOpen || /No such file or directory/.test(message)) {
+    // A folder that is not there is a path typed wrong; one that cannot be written (a file in the
+    // way, no permission, a read-only file system) is the environment.
+    const missing = /No such file or directory|does not exist/.test(message);
+    return new FatalError(`cannot open the store ${path}: ${cannotOpen?.[1] ?? message.split('\n')[0]}`, missing ? EXIT.usage : EXIT.environment);
   }
   return damagedStoreError(path, error) ?? (error instanceof Error ? error : new Error(message));
 }

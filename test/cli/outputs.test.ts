@@ -29,12 +29,29 @@ describe('an output folder that cannot be written', () => {
     const { db, out } = await smallStore(dir, { bill: false });
     const { file, path } = throughAFile(dir);
     const refused = await runCli(['bill', '--period', PERIOD, '--out', path], db);
-    expect(refused.err).toBe(`billrun: cannot write to the output folder ${path}: ${file} is a file, not a folder\n`);
+    expect(refused.err).toBe(`billrun: cannot write to the output folder ${join(path, PERIOD)}: ${file} is a file, not a folder\n`);
     expect(refused.code).toBe(6);
     // Nothing was billed: the same period bills now as version 1, without --rebill.
     const bill = await runCli(['bill', '--period', PERIOD, '--out', out, '--json'], db);
     expect(bill.code, bill.err).toBe(3);
     expect(JSON.parse(bill.out)).toMatchObject({ runId: 1, billVersion: 1, resumed: false, billed: 1, errored: 1 });
+  });
+
+  it('bill: a folder that fails while the outputs are written is named, and the same command then writes them without re-billing', async () => {
+    const dir = tempDir();
+    const { db, out } = await smallStore(dir, { bill: false });
+    // A folder where the bills' temp file goes: the check before the run cannot see it coming.
+    const blocked = join(out, PERIOD, `bills.parquet.${process.pid}.tmp`);
+    mkdirSync(blocked, { recursive: true });
+    const failed = await runCli(['bill', '--period', PERIOD, '--out', out], db);
+    expect(failed.err).toBe(`billrun: cannot write the outputs of ${PERIOD} to ${join(out, PERIOD)} (Cannot open file "${blocked}": Is a directory); ` +
+      'the bills are stored and current: run the same command again to write the outputs\n');
+    expect(failed.code).toBe(6);
+    rmSync(blocked, { recursive: true });
+    const again = await runCli(['bill', '--period', PERIOD, '--out', out, '--json'], db);
+    expect(again.code, again.err).toBe(3);
+    expect(JSON.parse(again.out)).toMatchObject({ runId: 1, billVersion: 1, resumed: true, billed: 1, errored: 1 });
+    expect(readFileSync(join(out, PERIOD, 'bills.parquet')).subarray(0, 4).toString()).toBe('PAR1');
   });
 
   it('statements, review report and review export: exit 6 naming the folder or the file', async () => {

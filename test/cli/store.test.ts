@@ -85,6 +85,19 @@ describe('a damaged store', () => {
   });
 });
 
+describe('a store path that cannot be opened', () => {
+  it('through a file: exit 6 naming the store; a folder that is not there: exit 2', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'plain-file'), 'not a folder\n');
+    const blocked = join(dir, 'plain-file', 'store.duckdb');
+    const result = await runCli(['tariff', 'list'], blocked);
+    expect([result.code, result.err]).toEqual([6, `billrun: cannot open the store ${blocked}: Not a directory\n`]);
+    const missing = join(dir, 'no-such-folder', 'store.duckdb');
+    const typo = await runCli(['tariff', 'list'], missing);
+    expect([typo.code, typo.err]).toEqual([2, `billrun: cannot open the store ${missing}: No such file or directory\n`]);
+  });
+});
+
 describe('the memory limit setting', () => {
   it('--memory-limit lots: exit 6 naming the option and the accepted form, before the store is made', async () => {
     const dir = tempDir();

@@ -46,7 +46,7 @@ export function billCommand(ctx: CommandContext): Command {
       const db = storePath(ctx.globals(command).db, ctx.effects.env);
       const outDir = options.out ?? join(dirname(db), 'out');
       // The outputs are written after the bills are made current: a folder that cannot take them must stop the run first.
-      assertWritableFolder(outDir);
+      for (const period of periods) assertWritableFolder(join(outDir, period));
       const summaries: RunSummary[] = [];
       await ctx.withStore(command, async (store) => {
         for (const period of periods) {
