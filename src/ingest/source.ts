@@ -8,6 +8,7 @@ import { structValue, type DuckDBConnection } from '@duckdb/node-api';
 import { assertReadable, FatalError } from '../diagnostics/index.js';
 import { quoteIdent, sqlStatements } from '../store/index.js';
 import { parseCsv } from '../text/csv.js';
+import { binaryFileKind, type BinaryFileKind } from '../text/index.js';
 
 const SQL = sqlStatements(import.meta.url, 'source.sql');
 
@@ -73,16 +74,21 @@ function csvHeader(path: string): string[] {
   return (parseCsv(header)[0]?.cells ?? []).map((name) => name.trim());
 }
 
+const NOT_CSV: Record<BinaryFileKind, string> = {
+  gzip: 'looks like a gzip file (decompress it first)',
+  zip: 'looks like a zip archive or an Excel workbook (save it as CSV)',
+  parquet: 'looks like a Parquet file (name it .parquet)',
+  sqlite: 'looks like an SQLite database, not CSV text',
+  utf16: 'is UTF-16 text (save it as UTF-8)',
+};
+
 /**
  * What the start of a file named .csv looks like when it is not CSV text, or null: its header
  * would otherwise be echoed as a "column name" full of binary and control characters.
  */
 function notCsvText(start: Buffer): string | null {
-  const begins = (...bytes: number[]) => bytes.every((byte, i) => start[i] === byte);
-  if (begins(0x1f, 0x8b)) return 'looks like a gzip file (decompress it first)';
-  if (begins(0x50, 0x4b, 0x03, 0x04)) return 'looks like a zip archive or an Excel workbook (save it as CSV)';
-  if (begins(0x50, 0x41, 0x52, 0x31)) return 'looks like a Parquet file (name it .parquet)';
-  if (begins(0xff, 0xfe) || begins(0xfe, 0xff)) return 'is UTF-16 text (save it as UTF-8)';
+  const kind = binaryFileKind(start);
+  if (kind) return NOT_CSV[kind];
   const newline = start.indexOf(0x0a);
   const header = start.subarray(0, newline < 0 ? start.length : newline);
   // Tab and carriage return are the only control bytes a header line may hold.

@@ -76,9 +76,9 @@ function removeDeadRunTemps(path: string): void {
  * folder without write permission, a read-only file system), so a command does not fail after
  * it has changed the store. Creates nothing: the folder is made when the outputs are written.
  */
-export function assertWritableFolder(dir: string): void {
+export function assertWritableFolder(dir: string, what = 'to the output folder'): void {
   const reason = unwritable(dir);
-  if (reason) throw new FatalError(`cannot write to the output folder ${dir}: ${reason}`, EXIT.environment);
+  if (reason) throw new FatalError(`cannot write ${what} ${dir}: ${reason}`, EXIT.environment);
 }
 
 /** `assertWritableFolder` for an output file: its folder must be writable, and it must not name a folder. */

@@ -11,7 +11,7 @@ import { totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, DuckDBScalarFunction, VARCHAR, type DuckDBValue } from '@duckdb/node-api';
 import { EXIT, FatalError } from '../diagnostics/index.js';
-import { neutraliseFormula } from '../text/index.js';
+import { binaryFileKind, neutraliseFormula, type BinaryFileKind } from '../text/index.js';
 import { quoteIdent, sourceDir, sqlFile } from './sql.js';
 
 export { appendBatch, appendColumns, allocateColumn, objectsToBatch, readColumns } from './columnar.js';
@@ -139,11 +139,14 @@ function checkStoreFile(path: string): void {
     '--db and BILLRUN_DB take a store file, or a new path for a new store', EXIT.usage);
 }
 
+const STORE_LOOKALIKES: Record<BinaryFileKind, string> = {
+  gzip: 'a gzip file', zip: 'a zip archive', parquet: 'a Parquet file', sqlite: 'an SQLite database', utf16: 'a UTF-16 text file',
+};
+
 /** What the first bytes of a file say it is, for a message. */
 function describeFile(head: Buffer): string {
-  if (head.toString('latin1', 0, 4) === 'PAR1') return 'a Parquet file';
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'a gzip file';
-  if (head.toString('latin1', 0, 15) === 'SQLite format 3') return 'an SQLite database';
+  const kind = binaryFileKind(head);
+  if (kind) return STORE_LOOKALIKES[kind];
   if (/^[\t\n\r\x20-\x7e\x80-\xff]*$/.test(head.toString('latin1'))) return 'a text file (CSV, YAML, …)';
   return 'a file of another kind';
 }

@@ -37,3 +37,16 @@ const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
 export function terminalText(text: string): string {
   return text.split(/(\r?\n)/).map((part, i) => (i % 2 === 0 ? withoutControlCharacters(part) : part)).join('');
 }
+
+/** What a file's first bytes say it is, when it is one of the binary kinds people mistake for text. */
+export type BinaryFileKind = 'gzip' | 'zip' | 'parquet' | 'sqlite' | 'utf16';
+
+export function binaryFileKind(head: Uint8Array): BinaryFileKind | null {
+  const begins = (...bytes: number[]) => bytes.every((byte, i) => head[i] === byte);
+  if (begins(0x1f, 0x8b)) return 'gzip';
+  if (begins(0x50, 0x4b, 0x03, 0x04)) return 'zip';
+  if (begins(0x50, 0x41, 0x52, 0x31)) return 'parquet';
+  if (Buffer.from(head.subarray(0, 15)).toString('latin1') === 'SQLite format 3') return 'sqlite';
+  if (begins(0xff, 0xfe) || begins(0xfe, 0xff)) return 'utf16';
+  return null;
+}
