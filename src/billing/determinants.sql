@@ -29,15 +29,19 @@ WITH acct AS (
     AND a.account_key >= $lo AND a.account_key < $hi
 ),
 meter_of AS (
-  SELECT m.meter_key, m.account_key, acct.register_digits, acct.multiplier_e4
+  -- A meter serves the account from the later of move-in and its installation to the earlier of
+  -- move-out and its removal (both days included: the move-in and exchange reads open, the
+  -- move-out and final reads close). Reads outside that belong to another occupant or meter.
+  SELECT m.meter_key, m.account_key, acct.register_digits, acct.multiplier_e4,
+         greatest(acct.start_date, m.installed_on) AS serves_from, least(acct.end_date, m.removed_on) AS serves_to
   FROM meters m JOIN acct USING (account_key)
 ),
 reads AS (
   -- The read type rides in the low two bits of the value, so one arg_max yields both.
   SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli * 4 + enum_code(r.read_type) AS value_typed
-  FROM readings r
+  FROM readings r JOIN meter_of mo USING (meter_key)
   WHERE r.read_date >= $lookback AND r.read_date < $next
-    AND r.meter_key IN (SELECT meter_key FROM meter_of)
+    AND r.read_date >= mo.serves_from AND (mo.serves_to IS NULL OR r.read_date <= mo.serves_to)
 ),
 per_register AS (
   SELECT meter_key, register,
