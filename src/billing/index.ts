@@ -6,6 +6,7 @@
 // Invariants: accounts in = billed + held + errored; every bill's amount is the exact sum of its
 // line items; a run killed at any moment resumes to exactly the bills of an uninterrupted run;
 // outputs are the same bytes whatever the worker count.
-export { billPeriod, DEFAULT_STAGE_SIZE, LOOKBACK_DAYS, type BillRunOptions, type RunSummary } from './run.js';
+export { billPeriod, DEFAULT_STAGE_SIZE, type BillRunOptions, type RunSummary } from './run.js';
 export { defaultWorkers } from './pool.js';
 export { dimensionKey } from './keys.js';
+export { defineReadDerivation } from './reads.js';

@@ -12,13 +12,12 @@ import {
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { createBillingPool } from './pool.js';
+import { defineReadDerivation } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
 const DAY_MS = 86_400_000;
-/** How far back an opening read is looked for: one missed monthly read. Statements show the same reads. */
-export const LOOKBACK_DAYS = 62;
 /** Accounts per determinants query: at 10M accounts the SQL stage took as long under a 4 GB memory limit as under 9.6 GB (bench/README.md). */
 export const DEFAULT_STAGE_SIZE = 2_000_000;
 
@@ -103,6 +102,7 @@ async function startRun(store: Store, options: BillRunOptions, period: number): 
   }
   const { firstDay, nextFirstDay } = periodBounds(options.period);
   const day = (d: number) => new Date(d * DAY_MS).toISOString().slice(0, 10);
+  await defineReadDerivation(store.connection);
   return store.transaction(async (connection) => {
     const runId = Number((await connection.runAndReadAll('SELECT coalesce(max(run_id), 0) + 1 FROM runs')).getRowsJson()[0]![0]);
     const billVersion = Number((await connection.runAndReadAll(
@@ -113,7 +113,6 @@ async function startRun(store: Store, options: BillRunOptions, period: number): 
       period,
       first: day(firstDay),
       next: day(nextFirstDay),
-      lookback: day(firstDay - LOOKBACK_DAYS),
       ...history,
       year_start: Math.floor(period / 100) * 100 + 1,
     };

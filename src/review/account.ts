@@ -4,6 +4,7 @@
 import type { ReadType, Register } from '../../schemas/inputs.js';
 import { readFlagNames, type ReadFlag } from '../../schemas/review.js';
 import { addPeriods, isoDate, isPeriod, periodBounds, periodFromKey, periodKey } from '../calendar/index.js';
+import { defineReadDerivation } from '../billing/index.js';
 import { FatalError } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { deriveQuantities } from './correction.js';
@@ -188,6 +189,7 @@ export async function accountReview(store: Store, accountId: string, period: str
     return { period: p, kwhPerDay: r && r.kpd !== null ? Number(r.kpd) / 1000 : null, status: r ? String(r.status) : null, reviewed: p === period };
   });
 
+  await defineReadDerivation(store.connection);
   const registers = await periodRegisters(store.connection, account.accountKey, period);
   const determinants = registers.map((r): Determinant => {
     const q = deriveQuantities([r]);
@@ -199,15 +201,16 @@ export async function accountReview(store: Store, accountId: string, period: str
     };
   });
 
+  // The reads from the earliest opening read to the end of the period: those the bill took and
+  // those between them (extra reads, reads outside a meter's service), with where each came from.
   const { firstDay, nextFirstDay } = periodBounds(period);
-  const reads = (await store.rows(SQL.reads!, { account_key: account.accountKey, lookback: isoDate(firstDay - 100), next: isoDate(nextFirstDay) }))
+  const from = registers.map((x) => x.openAt).sort()[0] ?? isoDate(firstDay);
+  const reads = (await store.rows(SQL.reads!, { account_key: account.accountKey, from, next: isoDate(nextFirstDay) }))
     .map((r): ReadRow => ({
       meterId: String(r.meter_id), readAt: String(r.read_at), register: r.register as Register, valueMilli: Number(r.value_milli),
       readType: r.read_type as ReadType,
       source: String(r.source),
-    }))
-    // Only the reads that bound the period: the last ones before it and those in it.
-    .filter((r) => r.readAt >= (registers.map((x) => x.openAt).sort()[0] ?? isoDate(firstDay)));
+    }));
 
   const lineItems = async (version: number) => (await store.rows(SQL['line-items']!, { ...at, bill_version: version })).map((r): LineItemRow => ({
     seq: Number(r.seq), component: String(r.component), label: String(r.label), unit: String(r.unit),

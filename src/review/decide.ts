@@ -6,7 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { BillStatus, LineItem, PricedBill, PricingInput } from '../../schemas/bill.js';
 import type { CustomerClass, Register, ReadType } from '../../schemas/inputs.js';
 import type { TariffPolicy } from '../../schemas/tariff.js';
-import { dimensionKey } from '../billing/index.js';
+import { defineReadDerivation, dimensionKey } from '../billing/index.js';
 import { addPeriods, epochDay, isoDate, isPeriod, periodBounds, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
@@ -183,7 +183,7 @@ export function billVersion(r: Record<string, unknown>): BillVersion {
 export async function periodRegisters(connection: DuckDBConnection, accountKey: number, period: string): Promise<RegisterReads[]> {
   const { firstDay, nextFirstDay } = periodBounds(period);
   const found = await rows(connection, SQL.registers!, {
-    account_key: accountKey, first: isoDate(firstDay), next: isoDate(nextFirstDay), lookback: isoDate(firstDay - 100),
+    account_key: accountKey, first: isoDate(firstDay), next: isoDate(nextFirstDay),
   });
   return found.map((r) => ({
     meterKey: Number(r.meter_key),
@@ -215,7 +215,7 @@ export async function repriceBill(
   if (typeof tariff === 'string') return tariff;
   const { firstDay, nextFirstDay } = periodBounds(period);
   const demand = (await rows(connection, SQL['interval-demand']!, {
-    account_key: accountKey, lookback: isoDate(firstDay - 100), next: isoDate(nextFirstDay), start_date: bill.startDate, end_date: bill.endDate,
+    account_key: accountKey, first: isoDate(firstDay), next: isoDate(nextFirstDay), start_date: bill.startDate, end_date: bill.endDate,
   }))[0]!;
   const touDemand = ['sharp', 'peak', 'flat', 'valley'].some((p) => demand[p] !== null)
     ? { sharp: num(demand.sharp) ?? 0, peak: num(demand.peak) ?? 0, flat: num(demand.flat) ?? 0, valley: num(demand.valley) ?? 0 }
@@ -451,7 +451,9 @@ function problemError(p: DecisionProblem, request: DecisionRequest): FatalError 
 
 /** A session on its own connection, so concurrent decisions are concurrent transactions. */
 export async function openSession(store: Store): Promise<ReviewSession> {
-  return { connection: await store.instance.connect(), tariffs: new Map() };
+  const connection = await store.instance.connect();
+  await defineReadDerivation(connection);
+  return { connection, tariffs: new Map() };
 }
 
 /** Checks and applies one decision in one transaction. */

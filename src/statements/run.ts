@@ -10,7 +10,7 @@ import { BILL_STATUSES, HELD_STATUSES } from '../../schemas/bill.js';
 import { CUSTOMER_CLASSES, READ_TYPES, REGISTERS } from '../../schemas/inputs.js';
 import { STATEMENT_SCHEMA_ID, STATEMENT_SCHEMA_VERSION } from '../../schemas/statement.js';
 import type { StatementLocale } from '../../schemas/utility.js';
-import { LOOKBACK_DAYS } from '../billing/index.js';
+import { defineReadDerivation } from '../billing/index.js';
 import { addPeriods, isoDate, isPeriod, periodBounds, periodIndex, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
@@ -102,8 +102,9 @@ export async function writeStatements(store: Store, options: StatementsOptions):
     await connection.run(SQL.stage!, { period, unsendable, include_held: options.includeHeld });
     await connection.run(SQL['stage-lines']!, { period });
     const { firstDay, nextFirstDay } = periodBounds(options.period);
+    await defineReadDerivation(connection);
     await connection.run(SQL['stage-reads']!, {
-      first: isoDate(firstDay), next: isoDate(nextFirstDay), lookback: isoDate(firstDay - LOOKBACK_DAYS),
+      first: isoDate(firstDay), next: isoDate(nextFirstDay),
       registers: listValue([...REGISTERS]), read_types: listValue([...READ_TYPES]),
     });
     await connection.run(SQL['stage-history']!, {
