@@ -5,15 +5,14 @@
 // an opening read more than 62 days back (corrections looked back 100 days), a read from before
 // move-in, and an exchange with reads outside each meter's service. Prices are GD-RES in
 // February: 0–200 kWh at 0.58886875, 201–400 at 0.63886875 CNY (VAT included).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Statement, STATEMENT_SCHEMA_ID } from '../../schemas/statement.js';
 import { billVersion, openSession, periodRegisters, repriceBill } from '../../src/review/decide.js';
 import { openStore } from '../../src/store/index.js';
-import { runCli, tempDir } from '../helpers.js';
-
-const GD_RES = join(import.meta.dirname, '..', '..', 'samples', 'tariffs', 'GD-RES.yaml');
+import { runCli } from '../helpers.js';
+import { billHandData } from './hand-store.js';
 const PERIOD = '2026-02';
 
 /** meter register: opening date value → closing date value (values in register units). */
@@ -29,26 +28,18 @@ const walk = (dir: string): string[] =>
 
 describe('one derivation of a period\'s reads', () => {
   it('gives the run, a correction with unchanged reads, review show and the statement the same reads and line items', async () => {
-    const dir = tempDir();
-    const db = join(dir, 'store.duckdb');
-    expect((await runCli(['tariff', 'load', GD_RES], db)).code).toBe(0);
-    writeFileSync(join(dir, 'accounts.csv'), [
+    const { dir, db } = await billHandData([
       'account_id,name,address,customer_class,tariff_id,region,meter_id,start_date,previous_meter_id,meter_exchanged_at',
       'GAP,Long gap,1 Road,residential,GD-RES,R1,MG,2020-01-01,,',
       'IN,Moves in,2 Road,residential,GD-RES,R1,MI,2026-02-05,,',
       'EX,Exchange,3 Road,residential,GD-RES,R1,MXB,2020-01-01,MX,2026-02-10',
-    ].join('\n') + '\n');
-    writeFileSync(join(dir, 'reads.csv'), [
+    ], [
       'meter_id,read_at,register,value,read_type',
       'MG,2025-11-10,total,100,actual', 'MG,2026-02-05,total,400,actual', 'MG,2026-02-25,total,450,actual',
       'MI,2026-01-20,total,500,actual', 'MI,2026-02-05,total,1000,actual', 'MI,2026-02-27,total,1100,actual',
       'MX,2026-01-31,total,5000,actual', 'MX,2026-02-10,total,5100,actual', 'MX,2026-02-12,total,5150,actual',
       'MXB,2026-01-25,total,7,actual', 'MXB,2026-02-10,total,10,actual', 'MXB,2026-02-27,total,210,actual',
-    ].join('\n') + '\n');
-    expect((await runCli(['load', 'accounts', join(dir, 'accounts.csv')], db)).code).toBe(0);
-    expect((await runCli(['load', 'readings', join(dir, 'reads.csv')], db)).code).toBe(0);
-    const run = await runCli(['bill', '--period', PERIOD, '--out', join(dir, 'out')], db);
-    expect(run.code, run.err).toBe(0);
+    ], PERIOD);
 
     const store = await openStore(db);
     const session = await openSession(store);

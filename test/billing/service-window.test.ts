@@ -3,26 +3,18 @@
 // of the account's end (move-out) and the meter's removal. A read outside it belongs to someone
 // else or to another meter's life and is never billed (issue 15 item 3). Prices are GD-RES in
 // February ("other" months): 0–200 kWh at 0.58886875, 201–400 at 0.63886875 CNY, VAT included.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { runCli, tempDir } from '../helpers.js';
-
-const GD_RES = join(import.meta.dirname, '..', '..', 'samples', 'tariffs', 'GD-RES.yaml');
+import { billHandData } from './hand-store.js';
 
 describe('reads outside the service window', () => {
   it('opens at the move-in read, closes at the move-out read and keeps each meter of an exchange to its own dates', async () => {
-    const dir = tempDir();
-    const db = join(dir, 'store.duckdb');
-    expect((await runCli(['tariff', 'load', GD_RES], db)).code).toBe(0);
-    writeFileSync(join(dir, 'accounts.csv'), [
+    const { db } = await billHandData([
       'account_id,name,address,customer_class,tariff_id,region,meter_id,start_date,end_date,previous_meter_id,meter_exchanged_at',
       'IN,Moves in,1 Road,residential,GD-RES,R1,M1,2026-02-05,,,',
       'OUT,Moves out,2 Road,residential,GD-RES,R1,M2,2020-01-01,2026-02-15,,',
       'EX,Exchange,3 Road,residential,GD-RES,R1,M3B,2020-01-01,,M3,2026-02-10',
-    ].join('\n') + '\n');
-    writeFileSync(join(dir, 'reads.csv'), [
+    ], [
       'meter_id,read_at,register,value,read_type',
       // Before move-in (the previous occupant's read), the move-in read, the closing read.
       'M1,2026-01-20,total,500,actual', 'M1,2026-02-05,total,1000,actual', 'M1,2026-02-27,total,1100,actual',
@@ -32,11 +24,7 @@ describe('reads outside the service window', () => {
       'M3,2026-01-31,total,5000,actual', 'M3,2026-02-10,total,5100,actual', 'M3,2026-02-12,total,5150,actual',
       // New meter: a bench-test read before it was installed, its initial read, its closing read.
       'M3B,2026-01-25,total,7,actual', 'M3B,2026-02-10,total,10,actual', 'M3B,2026-02-27,total,210,actual',
-    ].join('\n') + '\n');
-    expect((await runCli(['load', 'accounts', join(dir, 'accounts.csv')], db)).code).toBe(0);
-    expect((await runCli(['load', 'readings', join(dir, 'reads.csv')], db)).code).toBe(0);
-    const run = await runCli(['bill', '--period', '2026-02', '--out', join(dir, 'out')], db);
-    expect(run.code, run.err).toBe(0);
+    ], '2026-02');
 
     const store = await openStore(db, { readOnly: true });
     const bills = await store.rows(`SELECT a.account_id, b.start_date::VARCHAR AS opens, b.end_date::VARCHAR AS closes, b.days,
