@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Statement, STATEMENT_SCHEMA_ID } from '../../schemas/statement.js';
+import { parseBillingPeriod } from '../../src/calendar/index.js';
 import { billVersion, openSession, periodRegisters, repriceBill } from '../../src/review/decide.js';
 import { openStore } from '../../src/store/index.js';
 import { runCli } from '../helpers.js';
@@ -50,13 +51,13 @@ describe('one derivation of a period\'s reads', () => {
     expect(bills.map((b) => [b.account_id, b.wh, b.fen])).toEqual([['EX', 300_000, 18166], ['GAP', 50_000, 2944], ['IN', 100_000, 5889]]);
     for (const account of bills) {
       const id = String(account.account_id);
-      const registers = await periodRegisters(session.connection, Number(account.account_key), PERIOD);
+      const registers = await periodRegisters(session.connection, Number(account.account_key), parseBillingPeriod(PERIOD)!);
       expect(registers.map((r) => `${r.meterId} ${r.register}: ${r.openAt.slice(0, 10)} ${r.openValue / 1000} → ${r.closeAt.slice(0, 10)} ${r.closeValue / 1000}`), id)
         .toEqual(EXPECTED_READS[id]);
       const version = (await store.rows(`SELECT b.*, b.status::VARCHAR AS status, b.start_date::VARCHAR AS start_date, b.end_date::VARCHAR AS end_date,
           b.kwh_milli::DOUBLE AS kwh_milli, b.amount_minor::DOUBLE AS amount_minor, c.currency, c.tariff_id, c.versions AS tariff_versions
         FROM bills b JOIN bill_contexts c USING (context_key) WHERE b.account_key = $k AND b.is_current`, { k: Number(account.account_key) })).map(billVersion)[0]!;
-      const again = await repriceBill(session, account, version, PERIOD, registers);
+      const again = await repriceBill(session, account, version, parseBillingPeriod(PERIOD)!, registers);
       if (typeof again === 'string') throw new Error(again);
       const stored = (await store.rows(`SELECT c.label, l.quantity_milli::INTEGER AS q, c.rate, l.amount_minor::INTEGER AS amount
         FROM line_items l JOIN charges c USING (charge_key) WHERE l.account_key = $k AND l.bill_version = $v ORDER BY l.seq`,

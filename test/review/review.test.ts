@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELD_STATUSES } from '../../schemas/bill.js';
 import { READ_FLAGS } from '../../schemas/review.js';
+import { parseBillingPeriod } from '../../src/calendar/index.js';
 import { EXIT, FatalError } from '../../src/diagnostics/index.js';
 import { parseCsv } from '../../src/text/csv.js';
 import {
@@ -189,8 +190,8 @@ describe('re-pricing from reads', () => {
             b.kwh_milli::DOUBLE AS kwh_milli, b.amount_minor::DOUBLE AS amount_minor, c.currency, c.tariff_id, c.versions AS tariff_versions
           FROM bills b JOIN bill_contexts c USING (context_key) WHERE b.account_key = $k AND b.period = ${PERIOD_KEY} AND b.is_current`,
         { k: Number(account.account_key) })).map(billVersion)[0]!;
-        const registers = await periodRegisters(session.connection, Number(account.account_key), PERIOD);
-        const again = await repriceBill(session, account, version, PERIOD, registers);
+        const registers = await periodRegisters(session.connection, Number(account.account_key), parseBillingPeriod(PERIOD)!);
+        const again = await repriceBill(session, account, version, parseBillingPeriod(PERIOD)!, registers);
         if (typeof again === 'string') {
           found.push(`${account.account_id}: ${again}`);
           continue;
