@@ -1,11 +1,9 @@
 -- Billing determinants and review features of every active account for one period, in SQL over
 -- the readings, the account master and the stored bills of earlier periods.
 --
--- Period P covers the reads dated in its month: the closing read is a register's last read in
--- the month, the opening read its last read before the month (looking back 62 days, one missed
--- monthly read), or, for a meter installed in the month (move-in, meter exchange), its first read
--- in the month. Each meter contributes its own advance, so an exchange adds the old meter's final
--- advance to the new meter's. History comes from stored bills by conditional aggregation — one
+-- Which reads open and close the period, their advances and the TOU classification of interval
+-- data come from the macros of reads.sql, the one definition corrections, `review show` and
+-- statements use too. History comes from stored bills by conditional aggregation — one
 -- column per earlier period, no window functions and no holistic aggregates over history (at
 -- 1M accounts a median/MAD over 12M bill rows costs four times the pivot, see performance.md).
 --
@@ -15,88 +13,28 @@
 -- The peer medians, which need every account, follow in `peers`.
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $lookback (first − 62 days), $p1 … $p12 (the 12 periods before P, $p1 the previous one),
--- $year_start (YYYY01), $lo and $hi (the account keys of this range).
+-- $p1 … $p12 (the 12 periods before P, $p1 the previous one), $year_start (YYYY01), $lo and $hi
+-- (the account keys of this range).
 
 -- name: staged
 WITH acct AS (
-  SELECT a.account_key, a.account_id, a.customer_class, a.tariff_id, a.region,
-         -- Ten-thousandths as an integer: advance × multiplier stays in 64-bit integer arithmetic.
-         (a.multiplier * 10000)::BIGINT AS multiplier_e4, a.register_digits,
-         a.household_size, a.contract_kva, a.pf_standard, a.start_date, a.end_date
+  SELECT a.account_key, a.account_id, a.customer_class, a.tariff_id, a.region, a.household_size, a.contract_kva, a.pf_standard, a.start_date, a.end_date
   FROM accounts a
   WHERE a.start_date < $next AND (a.end_date IS NULL OR a.end_date >= $first)
     AND a.account_key >= $lo AND a.account_key < $hi
 ),
-meter_of AS (
-  SELECT m.meter_key, m.account_key, acct.register_digits, acct.multiplier_e4
-  FROM meters m JOIN acct USING (account_key)
-),
-reads AS (
-  -- The read type rides in the low two bits of the value, so one arg_max yields both.
-  SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli * 4 + enum_code(r.read_type) AS value_typed
-  FROM readings r
-  WHERE r.read_date >= $lookback AND r.read_date < $next
-    AND r.meter_key IN (SELECT meter_key FROM meter_of)
-),
-per_register AS (
-  SELECT meter_key, register,
-         arg_max(CASE WHEN read_date >= $first THEN value_typed END, CASE WHEN read_date >= $first THEN read_at END) AS close_typed,
-         max(CASE WHEN read_date >= $first THEN read_at END) AS close_at,
-         arg_max(CASE WHEN read_date < $first THEN value_typed END, CASE WHEN read_date < $first THEN read_at END) AS prior_typed,
-         max(CASE WHEN read_date < $first THEN read_at END) AS prior_at,
-         arg_min(CASE WHEN read_date >= $first THEN value_typed END, CASE WHEN read_date >= $first THEN read_at END) AS first_typed,
-         min(CASE WHEN read_date >= $first THEN read_at END) AS first_at,
-         count(CASE WHEN read_date >= $first THEN 1 END) AS reads_in_period
-  FROM reads
-  GROUP BY ALL
-),
-decoded AS (
-  SELECT meter_key, register, close_at, prior_at, first_at, reads_in_period,
-         close_typed // 4 AS close_value, close_typed % 4 AS close_type,
-         prior_typed // 4 AS prior_value, prior_typed % 4 AS prior_type,
-         first_typed // 4 AS first_value
-  FROM per_register
-  WHERE close_typed IS NOT NULL
-),
-advances AS (
-  SELECT p.*, mo.account_key, mo.multiplier_e4,
-         coalesce(p.prior_value, p.first_value) AS open_value,
-         coalesce(p.prior_at, p.first_at) AS open_at,
-         power(10, mo.register_digits)::BIGINT * 1000 AS capacity,
-         p.close_value - coalesce(p.prior_value, p.first_value) AS raw_delta
-  FROM decoded p JOIN meter_of mo USING (meter_key)
-),
-classified AS (
-  SELECT a.*,
-         -- A register that wraps past its last digit shows a small forward advance from a value
-         -- near capacity; a backward step of more than half the capacity is a reverse or bad read.
-         -- (Demand is the period's maximum, not a cumulative register: it neither rolls over nor runs back.)
-         (register <> 'demand_kw' AND raw_delta < 0 AND raw_delta + capacity <= capacity / 2) AS rollover,
-         (register <> 'demand_kw' AND raw_delta < 0 AND raw_delta + capacity > capacity / 2) AS negative,
-         -- Smart-meter error codes arrive as readings: all-ones 32-bit (4294967.295) or all nines.
-         -- An error code in the opening read spoils this period as much as the last one.
-         (register <> 'demand_kw' AND (close_value >= capacity OR open_value >= capacity
-                                       OR close_value IN (4294967295, capacity - 1) OR open_value IN (4294967295, capacity - 1))) AS sentinel,
-         CASE WHEN register = 'demand_kw' THEN close_value
-              WHEN raw_delta < 0 AND raw_delta + capacity <= capacity / 2 THEN raw_delta + capacity
-              ELSE raw_delta END AS advance
-  FROM advances a
-),
-scaled AS (
-  -- advance × multiplier, rounded half away from zero to whole Wh.
-  SELECT c.*, sign(advance * multiplier_e4) * ((abs(advance * multiplier_e4) + 5000) // 10000) AS wh
-  FROM classified c
+registers AS (
+  SELECT * FROM register_advances($first, $next, $lo, $hi)
 ),
 energy AS (
   SELECT account_key,
-         sum(CASE WHEN register = 'total' THEN wh END) AS kwh_total,
-         sum(CASE WHEN register = 'sharp' THEN wh END) AS kwh_sharp,
-         sum(CASE WHEN register = 'peak' THEN wh END) AS kwh_peak,
-         sum(CASE WHEN register = 'flat' THEN wh END) AS kwh_flat,
-         sum(CASE WHEN register = 'valley' THEN wh END) AS kwh_valley,
-         max(CASE WHEN register = 'demand_kw' THEN wh END) AS demand,
-         sum(CASE WHEN register = 'reactive_kvarh' THEN wh END) AS kvarh,
+         sum(CASE WHEN register = 'total' THEN quantity_milli END) AS kwh_total,
+         sum(CASE WHEN register = 'sharp' THEN quantity_milli END) AS kwh_sharp,
+         sum(CASE WHEN register = 'peak' THEN quantity_milli END) AS kwh_peak,
+         sum(CASE WHEN register = 'flat' THEN quantity_milli END) AS kwh_flat,
+         sum(CASE WHEN register = 'valley' THEN quantity_milli END) AS kwh_valley,
+         max(CASE WHEN register = 'demand_kw' THEN quantity_milli END) AS demand,
+         sum(CASE WHEN register = 'reactive_kvarh' THEN quantity_milli END) AS kvarh,
          min(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN open_at END)::DATE AS open_date,
          max(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN close_at END)::DATE AS close_date,
          -- read_type codes: 0 actual, 1 estimated, 2 customer (the enum's order).
@@ -107,41 +45,29 @@ energy AS (
          bool_or(negative) AS negative,
          bool_or(sentinel) AS sentinel,
          count(DISTINCT CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN meter_key END) AS meters_read,
-         bool_or(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN prior_value IS NULL END) AS opened_in_period,
-         max(CASE WHEN prior_value IS NOT NULL AND register NOT IN ('demand_kw', 'reactive_kvarh') THEN reads_in_period END) AS max_reads,
+         bool_or(CASE WHEN register NOT IN ('demand_kw', 'reactive_kvarh') THEN prior_type IS NULL END) AS opened_in_period,
+         max(CASE WHEN prior_type IS NOT NULL AND register NOT IN ('demand_kw', 'reactive_kvarh') THEN reads_in_period END) AS max_reads,
          max(capacity * multiplier_e4 / 10000)::DOUBLE AS capacity_milli
-  FROM scaled
+  FROM registers
   GROUP BY account_key
 ),
--- Interval data classified through the tariff's TOU schedule (the version in force on each
--- interval's date, holidays as weekend): energy and maximum demand per TOU period.
+-- Energy and maximum demand per TOU period from interval data, between the opening and closing reads.
 interval_tou AS (
-  SELECT mo.account_key,
-         sum(CASE WHEN s.period = 'sharp' THEN i.wh END) AS i_sharp,
-         sum(CASE WHEN s.period = 'peak' THEN i.wh END) AS i_peak,
-         sum(CASE WHEN s.period = 'flat' THEN i.wh END) AS i_flat,
-         sum(CASE WHEN s.period = 'valley' THEN i.wh END) AS i_valley,
-         max(CASE WHEN s.period = 'sharp' THEN i.wh * 60 // i.interval_minutes END) AS d_sharp,
-         max(CASE WHEN s.period = 'peak' THEN i.wh * 60 // i.interval_minutes END) AS d_peak,
-         max(CASE WHEN s.period = 'flat' THEN i.wh * 60 // i.interval_minutes END) AS d_flat,
-         max(CASE WHEN s.period = 'valley' THEN i.wh * 60 // i.interval_minutes END) AS d_valley,
-         max(i.wh * 60 // i.interval_minutes) AS d_max,
-         count(CASE WHEN s.period IS NULL THEN 1 END) AS unclassified
-  FROM intervals i
-  JOIN meter_of mo USING (meter_key)
-  JOIN energy e ON e.account_key = mo.account_key
-  JOIN acct ac ON ac.account_key = mo.account_key
-  LEFT JOIN (SELECT tariff_id, max(revision) AS revision FROM tariff_policies GROUP BY ALL) tr ON tr.tariff_id = ac.tariff_id
-  LEFT JOIN tariff_versions v ON v.tariff_id = ac.tariff_id AND v.revision = tr.revision
-        AND i.interval_start::DATE BETWEEN v.effective_from AND coalesce(v.effective_to, DATE '9999-12-31')
-  LEFT JOIN tariff_holidays h ON h.tariff_id = v.tariff_id AND h.revision = v.revision AND h.version = v.version
-        AND h.holiday = i.interval_start::DATE
-  LEFT JOIN tariff_schedule s ON s.tariff_id = v.tariff_id AND s.revision = v.revision AND s.version = v.version
-        AND s.month = month(i.interval_start) AND s.hour = hour(i.interval_start)
-        AND s.day_type = CASE WHEN h.holiday IS NOT NULL OR dayofweek(i.interval_start) IN (0, 6) THEN 'weekend' ELSE 'weekday' END
-  WHERE i.interval_start >= $lookback AND i.interval_start < $next
-    AND i.interval_start::DATE >= e.open_date AND i.interval_start::DATE < e.close_date
-  GROUP BY mo.account_key
+  SELECT i.account_key,
+         sum(CASE WHEN i.tou_period = 'sharp' THEN i.wh END) AS i_sharp,
+         sum(CASE WHEN i.tou_period = 'peak' THEN i.wh END) AS i_peak,
+         sum(CASE WHEN i.tou_period = 'flat' THEN i.wh END) AS i_flat,
+         sum(CASE WHEN i.tou_period = 'valley' THEN i.wh END) AS i_valley,
+         max(CASE WHEN i.tou_period = 'sharp' THEN i.demand_milli END) AS d_sharp,
+         max(CASE WHEN i.tou_period = 'peak' THEN i.demand_milli END) AS d_peak,
+         max(CASE WHEN i.tou_period = 'flat' THEN i.demand_milli END) AS d_flat,
+         max(CASE WHEN i.tou_period = 'valley' THEN i.demand_milli END) AS d_valley,
+         max(i.demand_milli) AS d_max,
+         count(CASE WHEN i.tou_period IS NULL THEN 1 END) AS unclassified
+  FROM period_intervals($first, $next, $lo, $hi) i
+  JOIN energy e ON e.account_key = i.account_key
+  WHERE i.day >= e.open_date AND i.day < e.close_date
+  GROUP BY i.account_key
 ),
 history_columns AS (
   SELECT account_key,

@@ -5,20 +5,18 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
-import { addPeriods, isPeriod, periodBounds, periodKey } from '../calendar/index.js';
+import { addPeriods, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
   appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { createBillingPool } from './pool.js';
+import { defineReadDerivation } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
-const DAY_MS = 86_400_000;
-/** How far back an opening read is looked for: one missed monthly read. Statements show the same reads. */
-export const LOOKBACK_DAYS = 62;
 /** Accounts per determinants query: at 10M accounts the SQL stage took as long under a 4 GB memory limit as under 9.6 GB (bench/README.md). */
 export const DEFAULT_STAGE_SIZE = 2_000_000;
 
@@ -67,14 +65,14 @@ interface RunRow {
 }
 
 export async function billPeriod(store: Store, options: BillRunOptions): Promise<RunSummary> {
-  if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
-  const period = periodKey(options.period);
+  const billing = requireBillingPeriod(options.period);
+  const period = billing.key;
   const timings: Record<string, number> = {};
   const timed = stageTimer(timings);
 
   let run = await openRun(store, period);
   const resumed = run !== null;
-  if (!run) run = await timed('determinants', () => startRun(store, options, period));
+  if (!run) run = await timed('determinants', () => startRun(store, options, billing));
 
   const writer = await store.instance.connect();
   try {
@@ -92,7 +90,8 @@ async function openRun(store: Store, period: number): Promise<RunRow | null> {
   return rows[0] ? { ...rows[0], accounts_in: Number(rows[0].accounts_in) } : null;
 }
 
-async function startRun(store: Store, options: BillRunOptions, period: number): Promise<RunRow> {
+async function startRun(store: Store, options: BillRunOptions, billing: BillingPeriod): Promise<RunRow> {
+  const period = billing.key;
   const done = await store.rows(
     `SELECT run_id, bill_version, finished_at::VARCHAR AS finished_at FROM runs WHERE period = $period AND status = 'done' ORDER BY run_id DESC LIMIT 1`,
     { period });
@@ -101,21 +100,18 @@ async function startRun(store: Store, options: BillRunOptions, period: number): 
       `${options.period} is already billed (run ${done[0].run_id}, version ${done[0].bill_version}, finished ${done[0].finished_at}); ` +
       `use --rebill to bill it again as a new version (the earlier bills are kept for audit)`, EXIT.refused);
   }
-  const { firstDay, nextFirstDay } = periodBounds(options.period);
-  const day = (d: number) => new Date(d * DAY_MS).toISOString().slice(0, 10);
+  await defineReadDerivation(store.connection);
   return store.transaction(async (connection) => {
     const runId = Number((await connection.runAndReadAll('SELECT coalesce(max(run_id), 0) + 1 FROM runs')).getRowsJson()[0]![0]);
     const billVersion = Number((await connection.runAndReadAll(
       'SELECT coalesce(max(bill_version), 0) + 1 FROM bills WHERE period = $period', { period })).getRowsJson()[0]![0]);
-    const history = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`p${i + 1}`, periodKey(addPeriods(options.period, -(i + 1)))]));
+    const history = Object.fromEntries(billing.historyKeys.map((key, i) => [`p${i + 1}`, key]));
     const params = {
       run_id: runId,
       period,
-      first: day(firstDay),
-      next: day(nextFirstDay),
-      lookback: day(firstDay - LOOKBACK_DAYS),
+      ...billing.readWindow,
       ...history,
-      year_start: Math.floor(period / 100) * 100 + 1,
+      year_start: billing.yearStartKey,
     };
     const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
     // The first range creates the table, so a store without accounts still gets an empty one.

@@ -1,6 +1,8 @@
 // Calendar arithmetic on epoch days and billing periods, shared by every stage.
 // Epoch days (integers, UTC) keep date maths exact and cheap in typed arrays; periods are
 // billing months "YYYY-MM", also handled as a month index (year × 12 + month − 1) for ranges.
+import { FatalError } from '../diagnostics/index.js';
+
 const MS_PER_DAY = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -88,4 +90,56 @@ export function periodKey(period: string): number {
 
 export function periodFromKey(key: number): string {
   return periodFromIndex(Math.floor(key / 100) * 12 + (key % 100) - 1);
+}
+
+/**
+ * A billing period parsed once, at the edge: the month as text, as the store's key, as a month
+ * index and as the day bounds the read derivation takes, with the periods before it that history
+ * features compare against. Stages take this, not the text, so none validates or converts again.
+ */
+export interface BillingPeriod {
+  /** "YYYY-MM". */
+  readonly text: string;
+  /** YYYYMM, the form the store keys bills by. */
+  readonly key: number;
+  /** year × 12 + month − 1. */
+  readonly index: number;
+  /** Epoch day of the month's first day, and of the next month's. */
+  readonly firstDay: number;
+  readonly nextFirstDay: number;
+  /** The same bounds as ISO dates, as the read-derivation SQL takes them ($first, $next). */
+  readonly readWindow: { readonly first: string; readonly next: string };
+  /** Key of the period's January: annual tiers and minimums count from there. */
+  readonly yearStartKey: number;
+  /** Keys of the 12 periods before this one, the previous one first. */
+  readonly historyKeys: readonly number[];
+}
+
+/** The period of "YYYY-MM" text; null when the text is not one. */
+export function parseBillingPeriod(text: string): BillingPeriod | null {
+  return isPeriod(text) ? billingPeriodAt(periodIndex(text)) : null;
+}
+
+/** The period a command option names, or a usage error naming the option (exit 2). */
+export function requireBillingPeriod(text: string | undefined, option = '--period'): BillingPeriod {
+  const period = text === undefined ? null : parseBillingPeriod(text);
+  if (!period) throw new FatalError(`${option} must be YYYY-MM, not '${text ?? ''}'`);
+  return period;
+}
+
+/** The period `n` months from `period` (negative: earlier). */
+export function shiftPeriod(period: BillingPeriod, n: number): BillingPeriod {
+  return billingPeriodAt(period.index + n);
+}
+
+function billingPeriodAt(index: number): BillingPeriod {
+  const text = periodFromIndex(index);
+  const { firstDay, nextFirstDay } = periodBounds(text);
+  const key = periodKey(text);
+  return {
+    text, key, index, firstDay, nextFirstDay,
+    readWindow: { first: isoDate(firstDay), next: isoDate(nextFirstDay) },
+    yearStartKey: Math.floor(key / 100) * 100 + 1,
+    historyKeys: Array.from({ length: 12 }, (_, i) => periodKey(periodFromIndex(index - 1 - i))),
+  };
 }

@@ -3,7 +3,8 @@
 // its peers moved, and the decisions taken on it before.
 import type { ReadType, Register } from '../../schemas/inputs.js';
 import { readFlagNames, type ReadFlag } from '../../schemas/review.js';
-import { addPeriods, isoDate, isPeriod, periodBounds, periodFromKey, periodKey } from '../calendar/index.js';
+import { addPeriods, periodFromKey, requireBillingPeriod, shiftPeriod } from '../calendar/index.js';
+import { defineReadDerivation } from '../billing/index.js';
 import { FatalError } from '../diagnostics/index.js';
 import { assertPeriodBilled } from '../billing/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
@@ -168,9 +169,9 @@ async function findAccount(store: Store, accountId: string): Promise<AccountInfo
 }
 
 export async function accountReview(store: Store, accountId: string, period: string): Promise<AccountReview> {
-  if (!isPeriod(period)) throw new FatalError(`--period must be YYYY-MM, not '${period}'`);
+  const billing = requireBillingPeriod(period);
   const account = await findAccount(store, accountId);
-  const key = periodKey(period);
+  const key = billing.key;
   const versions = (await store.rows(SQL['bill-versions']!, { account_key: account.accountKey, period: key })).map(billVersion);
   if (versions.length === 0) {
     await assertPeriodBilled(store.connection, period);
@@ -181,7 +182,7 @@ export async function accountReview(store: Store, accountId: string, period: str
   const rebill = bill === current ? null : current;
   const at = { account_key: account.accountKey, period: key };
 
-  const historyRows = await store.rows(SQL.history!, { ...at, from: periodKey(addPeriods(period, 1 - HISTORY_PERIODS)), bill_version: bill.billVersion });
+  const historyRows = await store.rows(SQL.history!, { ...at, from: shiftPeriod(billing, 1 - HISTORY_PERIODS).key, bill_version: bill.billVersion });
   const history = Array.from({ length: HISTORY_PERIODS }, (_, i): HistoryPoint => {
     const p = addPeriods(period, i + 1 - HISTORY_PERIODS);
     const rows = historyRows.filter((r) => periodFromKey(Number(r.period)) === p);
@@ -189,7 +190,8 @@ export async function accountReview(store: Store, accountId: string, period: str
     return { period: p, kwhPerDay: r && r.kpd !== null ? Number(r.kpd) / 1000 : null, status: r ? String(r.status) : null, reviewed: p === period };
   });
 
-  const registers = await periodRegisters(store.connection, account.accountKey, period);
+  await defineReadDerivation(store.connection);
+  const registers = await periodRegisters(store.connection, account.accountKey, billing);
   const determinants = registers.map((r): Determinant => {
     const q = deriveQuantities([r]);
     return {
@@ -200,15 +202,15 @@ export async function accountReview(store: Store, accountId: string, period: str
     };
   });
 
-  const { firstDay, nextFirstDay } = periodBounds(period);
-  const reads = (await store.rows(SQL.reads!, { account_key: account.accountKey, lookback: isoDate(firstDay - 100), next: isoDate(nextFirstDay) }))
+  // The reads from the earliest opening read to the end of the period: those the bill took and
+  // those between them (extra reads, reads outside a meter's service), with where each came from.
+  const from = registers.map((x) => x.openAt).sort()[0] ?? billing.readWindow.first;
+  const reads = (await store.rows(SQL.reads!, { account_key: account.accountKey, from, next: billing.readWindow.next }))
     .map((r): ReadRow => ({
       meterId: String(r.meter_id), readAt: String(r.read_at), register: r.register as Register, valueMilli: Number(r.value_milli),
       readType: r.read_type as ReadType,
       source: String(r.source),
-    }))
-    // Only the reads that bound the period: the last ones before it and those in it.
-    .filter((r) => r.readAt >= (registers.map((x) => x.openAt).sort()[0] ?? isoDate(firstDay)));
+    }));
 
   const lineItems = async (version: number) => (await store.rows(SQL['line-items']!, { ...at, bill_version: version })).map((r): LineItemRow => ({
     seq: Number(r.seq), component: String(r.component), label: String(r.label), unit: String(r.unit),
@@ -218,7 +220,7 @@ export async function accountReview(store: Store, accountId: string, period: str
     ruleId: String(r.rule_id), severity: String(r.severity), suppressed: Boolean(r.suppressed), score: Number(r.score), reason: String(r.reason),
   }));
   const peerRow = (await store.rows(SQL.peers!, {
-    period: key, prev: periodKey(addPeriods(period, -1)), yoy: periodKey(addPeriods(period, -12)),
+    period: key, prev: billing.historyKeys[0]!, yoy: billing.historyKeys[11]!,
     customer_class: account.customerClass, region: account.region,
   }))[0]!;
   const own = (offset: number) => {

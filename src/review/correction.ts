@@ -1,7 +1,7 @@
 // A correction changes reads, never determinants directly: the reviewer's closing read (or an
-// estimate from the account's baseline) replaces the register's closing read, and the period's
-// determinants are derived again from the reads exactly as src/billing/determinants.sql derives
-// them. So a later `bill --rebill` of the period gives the same bill, and the next period opens
+// estimate from the account's baseline) replaces the register's closing read of the reads the
+// bill run took (src/billing/reads.sql), and the period's determinants are derived again from
+// them as register_advances and determinants.sql derive them. So a later `bill --rebill` of the period gives the same bill, and the next period opens
 // on the corrected read. Pure functions; the store side is in decide.ts.
 import type { TouQuantities } from '../../schemas/bill.js';
 import { REGISTERS, TOU_PERIODS, type Register, type ReadType } from '../../schemas/inputs.js';

@@ -2,62 +2,25 @@
 -- account's determinants re-derived from its reads, the re-bill and the corrected reads.
 
 -- name: registers
--- Opening and closing read of every register of the account's meters for the period, taken as
--- src/billing/determinants.sql takes them: the closing read is a register's last read dated in
--- the month, the opening read its last read before the month (at most 100 days back) or, for a
--- meter installed in the month, its first read in the month.
-WITH meter_of AS (
-  SELECT m.meter_key, m.meter_id, a.register_digits, (a.multiplier * 10000)::BIGINT AS multiplier_e4
-  FROM meters m JOIN accounts a USING (account_key)
-  WHERE m.account_key = $account_key
-),
-reads AS (
-  SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli, r.read_type
-  FROM readings r JOIN meter_of USING (meter_key)
-  WHERE r.read_date >= $lookback AND r.read_date < $next
-),
-per_register AS (
-  SELECT meter_key, register,
-         arg_max(value_milli, read_at) FILTER (WHERE read_date >= $first) AS close_value,
-         max(read_at) FILTER (WHERE read_date >= $first) AS close_at,
-         arg_max(read_type, read_at) FILTER (WHERE read_date >= $first) AS close_type,
-         arg_max(value_milli, read_at) FILTER (WHERE read_date < $first) AS prior_value,
-         max(read_at) FILTER (WHERE read_date < $first) AS prior_at,
-         arg_max(read_type, read_at) FILTER (WHERE read_date < $first) AS prior_type,
-         arg_min(value_milli, read_at) FILTER (WHERE read_date >= $first) AS first_value,
-         min(read_at) FILTER (WHERE read_date >= $first) AS first_at
-  FROM reads
-  GROUP BY ALL
-)
-SELECT mo.meter_key, mo.meter_id, p.register::VARCHAR AS register, mo.register_digits, mo.multiplier_e4::DOUBLE AS multiplier_e4,
-       coalesce(p.prior_value, p.first_value)::DOUBLE AS open_value,
-       strftime(coalesce(p.prior_at, p.first_at), '%Y-%m-%d %H:%M:%S') AS open_at,
-       p.prior_type::VARCHAR AS prior_type,
-       p.close_value::DOUBLE AS close_value, strftime(p.close_at, '%Y-%m-%d %H:%M:%S') AS close_at, p.close_type::VARCHAR AS close_type
-FROM per_register p JOIN meter_of mo USING (meter_key)
-WHERE p.close_value IS NOT NULL
-ORDER BY p.close_at, mo.meter_id, p.register;
+-- Opening and closing read of every register of the account's meters for the period, as the bill
+-- run takes them (src/billing/reads.sql).
+SELECT r.meter_key, m.meter_id, r.register::VARCHAR AS register, r.register_digits, r.multiplier_e4::DOUBLE AS multiplier_e4,
+       r.open_value::DOUBLE AS open_value, strftime(r.open_at, '%Y-%m-%d %H:%M:%S') AS open_at,
+       enum_range(NULL::read_type)[r.prior_type + 1]::VARCHAR AS prior_type,
+       r.close_value::DOUBLE AS close_value, strftime(r.close_at, '%Y-%m-%d %H:%M:%S') AS close_at,
+       enum_range(NULL::read_type)[r.close_type + 1]::VARCHAR AS close_type
+FROM period_reads($first, $next, $account_key, $account_key + 1) r JOIN meters m USING (meter_key)
+ORDER BY r.close_at, m.meter_id, r.register;
 
 -- name: interval-demand
--- Maximum demand per TOU period from the account's interval data over the service period,
--- classified through the tariff's schedule as determinants.sql does; NULLs without intervals.
-SELECT max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'sharp')::DOUBLE AS sharp,
-       max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'peak')::DOUBLE AS peak,
-       max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'flat')::DOUBLE AS flat,
-       max(i.wh * 60 // i.interval_minutes) FILTER (WHERE s.period = 'valley')::DOUBLE AS valley
-FROM intervals i
-JOIN meters m USING (meter_key)
-JOIN accounts ac ON ac.account_key = m.account_key
-LEFT JOIN (SELECT tariff_id, max(revision) AS revision FROM tariff_policies GROUP BY ALL) tr ON tr.tariff_id = ac.tariff_id
-LEFT JOIN tariff_versions v ON v.tariff_id = ac.tariff_id AND v.revision = tr.revision
-      AND i.interval_start::DATE BETWEEN v.effective_from AND coalesce(v.effective_to, DATE '9999-12-31')
-LEFT JOIN tariff_holidays h ON h.tariff_id = v.tariff_id AND h.revision = v.revision AND h.version = v.version
-      AND h.holiday = i.interval_start::DATE
-LEFT JOIN tariff_schedule s ON s.tariff_id = v.tariff_id AND s.revision = v.revision AND s.version = v.version
-      AND s.month = month(i.interval_start) AND s.hour = hour(i.interval_start)
-      AND s.day_type = CASE WHEN h.holiday IS NOT NULL OR dayofweek(i.interval_start) IN (0, 6) THEN 'weekend' ELSE 'weekday' END
-WHERE m.account_key = $account_key AND i.interval_start >= $lookback AND i.interval_start < $next
-  AND i.interval_start::DATE >= $start_date AND i.interval_start::DATE < $end_date;
+-- Maximum demand per TOU period from the account's interval data over the service period, as the
+-- bill run classifies it (src/billing/reads.sql); NULLs without intervals.
+SELECT max(demand_milli) FILTER (WHERE tou_period = 'sharp')::DOUBLE AS sharp,
+       max(demand_milli) FILTER (WHERE tou_period = 'peak')::DOUBLE AS peak,
+       max(demand_milli) FILTER (WHERE tou_period = 'flat')::DOUBLE AS flat,
+       max(demand_milli) FILTER (WHERE tou_period = 'valley')::DOUBLE AS valley
+FROM period_intervals($first, $next, $account_key, $account_key + 1)
+WHERE day >= $start_date::DATE AND day < $end_date::DATE;
 
 -- name: year-to-date
 -- Energy and amount billed earlier in the calendar year (annual tiers and minimums), as the bill run counts them.

@@ -6,8 +6,8 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { BillStatus, LineItem, PricedBill, PricingInput } from '../../schemas/bill.js';
 import type { CustomerClass, Register, ReadType } from '../../schemas/inputs.js';
 import type { TariffPolicy } from '../../schemas/tariff.js';
-import { dimensionKey, isPeriodBilled } from '../billing/index.js';
-import { addPeriods, epochDay, isoDate, isPeriod, periodBounds, periodKey } from '../calendar/index.js';
+import { defineReadDerivation, dimensionKey, isPeriodBilled } from '../billing/index.js';
+import { epochDay, parseBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { compileTariff, isPricingError, priceBill, type CompiledTariff } from '../tariff/index.js';
@@ -124,8 +124,9 @@ export async function planDecision(session: ReviewSession, request: DecisionRequ
   const { connection } = session;
   if (!request.reviewer.trim()) return problem('reviewer', 'a decision needs the reviewer\'s name');
   if (!request.note.trim()) return problem('note', 'a decision needs a note saying why');
-  if (!isPeriod(request.period)) return problem('period', `period must be YYYY-MM, not '${request.period}'`);
-  const key = periodKey(request.period);
+  const billing = parseBillingPeriod(request.period);
+  if (!billing) return problem('period', `period must be YYYY-MM, not '${request.period}'`);
+  const key = billing.key;
   const account = (await rows(connection, REVIEW_SQL.account!, { account_id: request.accountId }))[0];
   if (!account) return problem('account_id', `unknown account '${request.accountId}'`);
   if (!(await isPeriodBilled(connection, request.period))) {
@@ -149,7 +150,7 @@ export async function planDecision(session: ReviewSession, request: DecisionRequ
   if (request.reads.length > 0 && request.action !== 'correct') return problem('reads', 'corrected reads only go with the action correct');
   const plan: PlannedDecision = { request, accountKey: Number(account.account_key), periodKey: key, bill, to: step.to, rebill: null };
   if (request.action !== 'correct') return plan;
-  const rebill = await planRebill(session, account, bill, request);
+  const rebill = await planRebill(session, account, bill, request, billing);
   if ('field' in rebill) return rebill;
   return { ...plan, rebill };
 }
@@ -180,11 +181,8 @@ export function billVersion(r: Record<string, unknown>): BillVersion {
 }
 
 /** The account's registers over a billed period, as the bill run read them. */
-export async function periodRegisters(connection: DuckDBConnection, accountKey: number, period: string): Promise<RegisterReads[]> {
-  const { firstDay, nextFirstDay } = periodBounds(period);
-  const found = await rows(connection, SQL.registers!, {
-    account_key: accountKey, first: isoDate(firstDay), next: isoDate(nextFirstDay), lookback: isoDate(firstDay - 100),
-  });
+export async function periodRegisters(connection: DuckDBConnection, accountKey: number, period: BillingPeriod): Promise<RegisterReads[]> {
+  const found = await rows(connection, SQL.registers!, { account_key: accountKey, ...period.readWindow });
   return found.map((r) => ({
     meterKey: Number(r.meter_key),
     meterId: String(r.meter_id),
@@ -206,29 +204,27 @@ export async function periodRegisters(connection: DuckDBConnection, accountKey: 
  * interval data. With unchanged reads this reproduces the stored bill exactly.
  */
 export async function repriceBill(
-  session: ReviewSession, account: Record<string, unknown>, bill: BillVersion, period: string, registers: readonly RegisterReads[],
+  session: ReviewSession, account: Record<string, unknown>, bill: BillVersion, period: BillingPeriod, registers: readonly RegisterReads[],
 ): Promise<Omit<Rebill, 'billVersion' | 'basis' | 'reads'> | string> {
   const { connection } = session;
   const accountKey = Number(account.account_key);
   const derived = deriveQuantities(registers);
   const tariff = await tariffFor(session, String(account.tariff_id));
   if (typeof tariff === 'string') return tariff;
-  const { firstDay, nextFirstDay } = periodBounds(period);
   const demand = (await rows(connection, SQL['interval-demand']!, {
-    account_key: accountKey, lookback: isoDate(firstDay - 100), next: isoDate(nextFirstDay), start_date: bill.startDate, end_date: bill.endDate,
+    account_key: accountKey, ...period.readWindow, start_date: bill.startDate, end_date: bill.endDate,
   }))[0]!;
   const touDemand = ['sharp', 'peak', 'flat', 'valley'].some((p) => demand[p] !== null)
     ? { sharp: num(demand.sharp) ?? 0, peak: num(demand.peak) ?? 0, flat: num(demand.flat) ?? 0, valley: num(demand.valley) ?? 0 }
     : null;
-  const key = periodKey(period);
   const ytd = (await rows(connection, SQL['year-to-date']!, {
-    account_key: accountKey, period: key, year_start: Math.floor(key / 100) * 100 + 1, baseline_from: periodKey(addPeriods(period, -12)),
+    account_key: accountKey, period: period.key, year_start: period.yearStartKey, baseline_from: period.historyKeys.at(-1)!,
   }))[0]!;
   const touKwhMilli = derived.touKwhMilli ?? bill.touKwhMilli;
   const demandMilli = registers.some((r) => r.register === 'demand_kw') ? derived.demandMilli : bill.demandMilli;
   const nonNegative = (q: number) => Math.max(0, q);
   const input: PricingInput = {
-    period,
+    period: period.text,
     startDay: epochDay(bill.startDate),
     endDay: epochDay(bill.endDate),
     customerClass: account.customer_class as CustomerClass,
@@ -278,23 +274,23 @@ async function tariffFor(session: ReviewSession, tariffId: string): Promise<Comp
 }
 
 async function planRebill(
-  session: ReviewSession, account: Record<string, unknown>, bill: BillVersion, request: DecisionRequest,
+  session: ReviewSession, account: Record<string, unknown>, bill: BillVersion, request: DecisionRequest, period: BillingPeriod,
 ): Promise<Rebill | DecisionProblem> {
   const accountKey = Number(account.account_key);
-  const registers = await periodRegisters(session.connection, accountKey, request.period);
+  const registers = await periodRegisters(session.connection, accountKey, period);
   let corrected;
   if (request.reads.length > 0) {
     corrected = applyReads(registers, request.reads);
   } else {
     const b = (await rows(session.connection, SQL.baseline!, {
-      account_key: accountKey, period: periodKey(request.period), from: periodKey(addPeriods(request.period, -12)),
+      account_key: accountKey, period: period.key, from: period.historyKeys.at(-1)!,
     }))[0]!;
     const tou = b.sharp === null && b.peak === null && b.flat === null && b.valley === null ? null
       : { sharp: num(b.sharp) ?? 0, peak: num(b.peak) ?? 0, flat: num(b.flat) ?? 0, valley: num(b.valley) ?? 0 };
     corrected = estimateReads(registers, bill.days, { periods: Number(b.periods), kpd: num(b.kpd), tou, kvarhRatio: num(b.kvarh_ratio) });
   }
   if (!corrected.ok) return problem('reads', corrected.message);
-  const repriced = await repriceBill(session, account, bill, request.period, corrected.registers);
+  const repriced = await repriceBill(session, account, bill, period, corrected.registers);
   if (typeof repriced === 'string') return problem('reads', repriced);
   return { ...repriced, billVersion: bill.billVersion + 1, basis: request.reads.length > 0 ? 'read' : 'estimate', reads: corrected.reads };
 }
@@ -451,7 +447,9 @@ function problemError(p: DecisionProblem, request: DecisionRequest): FatalError 
 
 /** A session on its own connection, so concurrent decisions are concurrent transactions. */
 export async function openSession(store: Store): Promise<ReviewSession> {
-  return { connection: await store.instance.connect(), tariffs: new Map() };
+  const connection = await store.instance.connect();
+  await defineReadDerivation(connection);
+  return { connection, tariffs: new Map() };
 }
 
 /** Checks and applies one decision in one transaction. */

@@ -109,7 +109,7 @@ WHERE account_key = $account_key AND period >= $from AND period <= $period
 ORDER BY period, bill_version;
 
 -- name: reads
--- The account's register reads from the opening-read lookback to the end of the period.
+-- The account's register reads from $from (a timestamp: the period's earliest opening read) to the end of the period.
 SELECT m.meter_id, r.read_date::VARCHAR AS read_date, strftime(r.read_at, '%Y-%m-%d %H:%M:%S') AS read_at,
        r.register::VARCHAR AS register, r.value_milli::DOUBLE AS value_milli, r.read_type::VARCHAR AS read_type,
        -- file_key 0: a read a review decision entered (line = decision id), see 002_review.sql.
@@ -117,7 +117,7 @@ SELECT m.meter_id, r.read_date::VARCHAR AS read_date, strftime(r.read_at, '%Y-%m
 FROM readings r
 JOIN meters m USING (meter_key)
 LEFT JOIN input_files f USING (file_key)
-WHERE m.account_key = $account_key AND r.read_date >= $lookback AND r.read_date < $next
+WHERE m.account_key = $account_key AND r.read_at >= $from::TIMESTAMP AND r.read_date < $next::DATE
 ORDER BY r.read_at, m.meter_id, r.register;
 
 -- name: line-items

@@ -10,8 +10,8 @@ import { BILL_STATUSES, HELD_STATUSES } from '../../schemas/bill.js';
 import { CUSTOMER_CLASSES, READ_TYPES, REGISTERS } from '../../schemas/inputs.js';
 import { STATEMENT_SCHEMA_ID, STATEMENT_SCHEMA_VERSION } from '../../schemas/statement.js';
 import type { StatementLocale } from '../../schemas/utility.js';
-import { assertPeriodBilled, LOOKBACK_DAYS } from '../billing/index.js';
-import { addPeriods, isoDate, isPeriod, periodBounds, periodIndex, periodKey } from '../calendar/index.js';
+import { assertPeriodBilled, defineReadDerivation } from '../billing/index.js';
+import { requireBillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
   appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, writeFileAtomic,
@@ -78,7 +78,7 @@ const EarlierManifest = z.object({
 });
 
 export async function writeStatements(store: Store, options: StatementsOptions): Promise<StatementsSummary> {
-  if (!isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period}'`);
+  const billing = requireBillingPeriod(options.period);
   await assertPeriodBilled(store.connection, options.period, 'no statements to write');
   const timings: Record<string, number> = {};
   const timed = stageTimer(timings);
@@ -86,7 +86,7 @@ export async function writeStatements(store: Store, options: StatementsOptions):
   const { root, fresh } = directory;
   const earlier = readEarlierManifest(root);
   const connection = store.connection;
-  const period = periodKey(options.period);
+  const period = billing.key;
   const unsendable = listValue([...HELD_STATUSES]);
   const accountsParam = listValue(options.accounts);
   const formatsParam = listValue([...options.formats]);
@@ -102,13 +102,13 @@ export async function writeStatements(store: Store, options: StatementsOptions):
       : (await store.rows(SQL['missing-accounts']!, { accounts: accountsParam })).map((r) => String(r.account_id));
     await connection.run(SQL.stage!, { period, unsendable, include_held: options.includeHeld });
     await connection.run(SQL['stage-lines']!, { period });
-    const { firstDay, nextFirstDay } = periodBounds(options.period);
+    await defineReadDerivation(connection);
     await connection.run(SQL['stage-reads']!, {
-      first: isoDate(firstDay), next: isoDate(nextFirstDay), lookback: isoDate(firstDay - LOOKBACK_DAYS),
+      ...billing.readWindow,
       registers: listValue([...REGISTERS]), read_types: listValue([...READ_TYPES]),
     });
     await connection.run(SQL['stage-history']!, {
-      period, month_index: periodIndex(options.period), history_from: periodKey(addPeriods(options.period, -12)),
+      period, month_index: billing.index, history_from: billing.historyKeys.at(-1)!,
     });
     const rendered = Number((await connection.runAndReadAll('SELECT count(*) FROM statement_staging')).getRowsJson()[0]![0]);
     const contexts = (await store.rows(SQL.contexts!)).map((r): ContextDim => ({

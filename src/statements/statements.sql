@@ -64,62 +64,23 @@ FROM line_items l JOIN statement_staging s
 ORDER BY s.ordinal, l.seq;
 
 -- name: stage-reads
--- The reads behind each bill, derived exactly as src/billing/determinants.sql derives them (keep
--- the two in step): per meter and register, the closing read is the last read in the month and
--- the opening read the last one before it (looking back $lookback), or the first read in the
--- month for a meter put in during the month (move-in, meter exchange). The read type rides in the
--- low two bits of the value, so one arg_max yields both. A meter exchange shows both meters.
+-- The reads behind each bill, as the bill run takes them (src/billing/reads.sql): per meter and
+-- register its opening and closing read, advance and billed quantity. A meter exchange shows
+-- both meters, the removed one first.
 CREATE OR REPLACE TEMP TABLE statement_reads AS
-WITH meter_of AS (
-  SELECT m.meter_key, m.meter_id, m.removed_on, s.ordinal, (a.multiplier * 10000)::BIGINT AS multiplier_e4, a.register_digits
-  FROM meters m JOIN statement_staging s USING (account_key) JOIN accounts a USING (account_key)
-),
-reads AS (
-  SELECT r.meter_key, r.register, r.read_date, r.read_at, r.value_milli * 4 + enum_code(r.read_type) AS value_typed
-  FROM readings r
-  WHERE r.read_date >= $lookback AND r.read_date < $next AND r.meter_key IN (SELECT meter_key FROM meter_of)
-),
-per_register AS (
-  SELECT meter_key, register,
-         arg_max(CASE WHEN read_date >= $first THEN value_typed END, CASE WHEN read_date >= $first THEN read_at END) AS close_typed,
-         max(CASE WHEN read_date >= $first THEN read_at END) AS close_at,
-         arg_max(CASE WHEN read_date < $first THEN value_typed END, CASE WHEN read_date < $first THEN read_at END) AS prior_typed,
-         max(CASE WHEN read_date < $first THEN read_at END) AS prior_at,
-         arg_min(CASE WHEN read_date >= $first THEN value_typed END, CASE WHEN read_date >= $first THEN read_at END) AS first_typed,
-         min(CASE WHEN read_date >= $first THEN read_at END) AS first_at
-  FROM reads
-  GROUP BY ALL
-),
-advances AS (
-  SELECT mo.ordinal, mo.meter_id, mo.removed_on, mo.multiplier_e4, p.register, p.close_at,
-         p.close_typed // 4 AS close_value, p.close_typed % 4 AS close_type,
-         coalesce(p.prior_typed, p.first_typed) // 4 AS open_value,
-         coalesce(p.prior_typed, p.first_typed) % 4 AS open_type,
-         coalesce(p.prior_at, p.first_at) AS open_at,
-         power(10, mo.register_digits)::BIGINT * 1000 AS capacity
-  FROM per_register p JOIN meter_of mo USING (meter_key)
-  WHERE p.close_typed IS NOT NULL
-),
-classified AS (
-  SELECT *,
-         CASE WHEN register = 'demand_kw' THEN close_value
-              WHEN close_value - open_value < 0 AND close_value - open_value + capacity <= capacity / 2 THEN close_value - open_value + capacity
-              ELSE close_value - open_value END AS advance
-  FROM advances
-)
-SELECT ordinal, meter_id, (removed_on IS NOT NULL AND removed_on < $next)::UTINYINT AS removed,
-       coalesce(removed_on, close_at::DATE) AS removed_on,
-       (list_position($registers::VARCHAR[], register::VARCHAR) - 1)::UTINYINT AS register_code,
-       CASE WHEN register = 'demand_kw' THEN NULL ELSE open_value END AS open_value,
-       open_at::DATE AS open_date,
-       (list_position($read_types::VARCHAR[], enum_range(NULL::read_type)[open_type + 1]::VARCHAR) - 1)::UTINYINT AS open_type,
-       close_value, close_at::DATE AS close_date,
-       (list_position($read_types::VARCHAR[], enum_range(NULL::read_type)[close_type + 1]::VARCHAR) - 1)::UTINYINT AS close_type,
-       advance,
-       -- advance × multiplier, rounded half away from zero to whole thousandths, as the bill run does.
-       sign(advance * multiplier_e4) * ((abs(advance * multiplier_e4) + 5000) // 10000) AS quantity,
-       multiplier_e4 / 10000 AS multiplier
-FROM classified
+SELECT s.ordinal, m.meter_id, (m.removed_on IS NOT NULL AND m.removed_on < $next::DATE)::UTINYINT AS removed,
+       coalesce(m.removed_on, r.close_at::DATE) AS removed_on,
+       (list_position($registers::VARCHAR[], r.register::VARCHAR) - 1)::UTINYINT AS register_code,
+       CASE WHEN r.register = 'demand_kw' THEN NULL ELSE r.open_value END AS open_value,
+       r.open_at::DATE AS open_date,
+       (list_position($read_types::VARCHAR[], enum_range(NULL::read_type)[r.open_type + 1]::VARCHAR) - 1)::UTINYINT AS open_type,
+       r.close_value, r.close_at::DATE AS close_date,
+       (list_position($read_types::VARCHAR[], enum_range(NULL::read_type)[r.close_type + 1]::VARCHAR) - 1)::UTINYINT AS close_type,
+       r.advance, r.quantity_milli AS quantity, r.multiplier_e4 / 10000 AS multiplier
+FROM register_advances($first, $next, (SELECT coalesce(min(account_key), 0) FROM statement_staging),
+                       (SELECT coalesce(max(account_key), -1) + 1 FROM statement_staging)) r
+JOIN statement_staging s USING (account_key)
+JOIN meters m USING (meter_key)
 ORDER BY ordinal, removed DESC, meter_id, register_code;
 
 -- name: stage-history

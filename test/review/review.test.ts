@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELD_STATUSES } from '../../schemas/bill.js';
 import { READ_FLAGS } from '../../schemas/review.js';
+import { parseBillingPeriod } from '../../src/calendar/index.js';
 import { EXIT, FatalError } from '../../src/diagnostics/index.js';
 import { parseCsv } from '../../src/text/csv.js';
 import {
@@ -176,20 +177,21 @@ describe('review show', () => {
 });
 
 describe('re-pricing from reads', () => {
-  it('reproduces every stored bill of the period exactly from unchanged reads', async () => {
+  it('reproduces every stored bill of the period and its line items exactly from unchanged reads', async () => {
     const mismatches = await withStore(fx.billed.db, async (store) => {
       const session = await openSession(store);
       const bills = await store.rows(`SELECT a.account_key, a.account_id, a.customer_class::VARCHAR AS customer_class, a.tariff_id, a.household_size,
           a.contract_kva::DOUBLE AS contract_kva, a.pf_standard::DOUBLE AS pf_standard
         FROM bills b JOIN accounts a USING (account_key) WHERE b.period = ${PERIOD_KEY} AND b.is_current ORDER BY a.account_id`);
       const found: string[] = [];
+      let lineItems = 0;
       for (const account of bills) {
         const version = (await store.rows(`SELECT b.*, b.status::VARCHAR AS status, b.start_date::VARCHAR AS start_date, b.end_date::VARCHAR AS end_date,
             b.kwh_milli::DOUBLE AS kwh_milli, b.amount_minor::DOUBLE AS amount_minor, c.currency, c.tariff_id, c.versions AS tariff_versions
           FROM bills b JOIN bill_contexts c USING (context_key) WHERE b.account_key = $k AND b.period = ${PERIOD_KEY} AND b.is_current`,
         { k: Number(account.account_key) })).map(billVersion)[0]!;
-        const registers = await periodRegisters(session.connection, Number(account.account_key), PERIOD);
-        const again = await repriceBill(session, account, version, PERIOD, registers);
+        const registers = await periodRegisters(session.connection, Number(account.account_key), parseBillingPeriod(PERIOD)!);
+        const again = await repriceBill(session, account, version, parseBillingPeriod(PERIOD)!, registers);
         if (typeof again === 'string') {
           found.push(`${account.account_id}: ${again}`);
           continue;
@@ -199,9 +201,22 @@ describe('re-pricing from reads', () => {
         const stored = { amount: version.amountMinor, kwh: version.kwhMilli, tou: version.touKwhMilli, demand: version.demandMilli, kvarh: version.kvarhMilli, flags: version.readFlags & derivedBits };
         const derived = { amount: again.priced.totalMinor, kwh: again.kwhMilli, tou: again.touKwhMilli, demand: again.demandMilli, kvarh: again.kvarhMilli, flags: again.readFlags & derivedBits };
         if (JSON.stringify(stored) !== JSON.stringify(derived)) found.push(`${account.account_id}: stored ${JSON.stringify(stored)} ≠ ${JSON.stringify(derived)}`);
+        // Line by line: the charge, its quantity, rate and amount, in the run's order.
+        const storedItems = (await store.rows(`SELECT c.component, c.label, c.unit, c.rate, c.tariff_version, l.quantity_milli::DOUBLE AS quantity_milli,
+            l.amount_minor::DOUBLE AS amount_minor
+          FROM line_items l JOIN charges c USING (charge_key)
+          WHERE l.account_key = $k AND l.period = ${PERIOD_KEY} AND l.bill_version = $v ORDER BY l.seq`,
+        { k: Number(account.account_key), v: version.billVersion })).map((r) => Object.values(r).map(String).join(' | '));
+        const repricedItems = again.priced.lineItems.map((i) =>
+          [i.component, i.label, i.unit, i.rate, i.tariffVersion, i.quantityMilli, i.amountMinor].map(String).join(' | '));
+        if (JSON.stringify(storedItems) !== JSON.stringify(repricedItems)) {
+          found.push(`${account.account_id}: line items ${JSON.stringify(storedItems)} ≠ ${JSON.stringify(repricedItems)}`);
+        }
+        lineItems += storedItems.length;
       }
       session.connection.closeSync();
       expect(bills.length).toBeGreaterThan(300);
+      expect(lineItems).toBeGreaterThan(bills.length);
       return found;
     });
     expect(mismatches.slice(0, 5)).toEqual([]);

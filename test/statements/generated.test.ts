@@ -66,6 +66,60 @@ describe('statements of generated data', () => {
     expect(exchanges).toBeGreaterThan(0);
   });
 
+  it('show exactly the reads the bill took: the rule worked out from the raw readings, and the billed service dates', async () => {
+    // The rule, written out here independently of src/billing/reads.sql: a meter's reads count
+    // from the later of move-in and its installation to the earlier of move-out and its removal;
+    // the closing read is the last one in the period, the opening read the last one in the 62
+    // days before it, else the first one in the period.
+    const [first, next, lookback] = ['2025-01-01', '2025-02-01', '2024-10-31'];
+    const store = await openStore(billed.db, { readOnly: true });
+    const reads = await store.rows(`SELECT a.account_id, m.meter_id, a.start_date::VARCHAR AS start_date, a.end_date::VARCHAR AS end_date,
+        m.installed_on::VARCHAR AS installed_on, m.removed_on::VARCHAR AS removed_on, r.register::VARCHAR AS register,
+        r.read_date::VARCHAR AS read_date, strftime(r.read_at, '%Y-%m-%d %H:%M:%S') AS read_at, r.value_milli::DOUBLE AS value_milli, r.read_type::VARCHAR AS read_type
+      FROM readings r JOIN meters m USING (meter_key) JOIN accounts a USING (account_key)
+      WHERE r.read_date >= DATE '2024-10-31' AND r.read_date < DATE '2025-02-01' ORDER BY r.read_at`);
+    const bills = new Map((await store.rows(`SELECT a.account_id, b.start_date::VARCHAR AS start_date, b.end_date::VARCHAR AS end_date
+      FROM bills b JOIN accounts a USING (account_key) WHERE b.period = 202501 AND b.is_current`)).map((b) => [String(b.account_id), b]));
+    store.close();
+    type Read = { date: string; valueMilli: number; readType: string };
+    const expected = new Map<string, { prior?: Read; first?: Read; close?: Read }>();
+    for (const r of reads) {
+      const from = [r.start_date, r.installed_on].filter(Boolean).sort().at(-1) as string;
+      const to = [r.end_date, r.removed_on].filter(Boolean).sort()[0] as string | undefined;
+      const date = String(r.read_date);
+      if (date < from || (to !== undefined && date > to) || date < lookback || date >= next) continue;
+      const key = `${r.account_id}|${r.meter_id}|${r.register}`;
+      const slot = expected.get(key) ?? {};
+      const read = { date, valueMilli: Number(r.value_milli), readType: String(r.read_type) };
+      if (date < first) slot.prior = read; // in read_at order: the last one wins
+      else {
+        slot.first ??= read;
+        slot.close = read;
+      }
+      expected.set(key, slot);
+    }
+    let compared = 0;
+    for (const s of statements) {
+      const shown = s.meters.flatMap((m) => m.registers.map((r) => [`${s.account.id}|${m.meterId}|${r.register}`, r] as const));
+      const want = [...expected].filter(([key, slot]) => key.startsWith(`${s.account.id}|`) && slot.close);
+      expect(shown.map(([key]) => key).sort(), s.account.id).toEqual(want.map(([key]) => key).sort());
+      for (const [key, r] of shown) {
+        const slot = expected.get(key)!;
+        expect(r.closing, key).toEqual(slot.close);
+        expect(r.opening, key).toEqual(r.register === 'demand_kw' ? null : (slot.prior ?? slot.first));
+        compared++;
+      }
+      // The bill's service dates are the earliest opening and the latest closing energy read.
+      const energy = shown.map(([, r]) => r).filter((r) => r.unit === 'kWh');
+      if (energy.length === 0) continue;
+      const bill = bills.get(s.account.id)!;
+      expect([s.service.from, s.service.to], s.account.id).toEqual([bill.start_date, bill.end_date]);
+      expect(energy.map((r) => r.opening!.date).sort()[0], s.account.id).toBe(bill.start_date);
+      expect(energy.map((r) => r.closing.date).sort().at(-1), s.account.id).toBe(bill.end_date);
+    }
+    expect(compared).toBeGreaterThan(statements.length);
+  });
+
   it('compare with the bills of last month and last year that the store holds', async () => {
     const store = await openStore(billed.db, { readOnly: true });
     const rows = await store.rows(`SELECT a.account_id, b.period, b.kwh_milli::BIGINT AS kwh, b.days, b.amount_minor::BIGINT AS amount

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { defineReadDerivation } from '../../src/billing/index.js';
 import { openStore, sqlStatements } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 
@@ -17,8 +18,9 @@ describe('statements SQL', () => {
       await store.run(SQL.stage!, { period: 202507, unsendable: listValue(['held']), include_held: false });
       await store.run(SQL['stage-lines']!, { period: 202507 });
       for (const name of ['files-table', 'empty-previous-index']) await store.run(SQL[name]!);
+      await defineReadDerivation(store.connection);
       await store.run(SQL['stage-reads']!, {
-        first: '2025-07-01', next: '2025-08-01', lookback: '2025-03-23', registers: listValue(['total']), read_types: listValue(['actual']),
+        first: '2025-07-01', next: '2025-08-01', registers: listValue(['total']), read_types: listValue(['actual']),
       });
       await store.run(SQL['stage-history']!, { period: 202507, month_index: 2025 * 12 + 6, history_from: 202407 });
       await store.run(SQL.index!, { formats: listValue(['html']), filtered: false });
