@@ -13,9 +13,9 @@ import {
   ACCOUNT_COLUMNS, INTERVAL_READING_COLUMNS, REGISTER_READING_COLUMNS, REQUIRED_ACCOUNT_COLUMNS,
 } from '../../schemas/inputs.js';
 import { FatalError } from '../diagnostics/index.js';
-import { nextKey, sqlStatements, type Store } from '../store/index.js';
+import { assertWritableFolder, nextKey, sqlStatements, type Store } from '../store/index.js';
 import { checkColumns, fileColumns, scanFile, stageFile, type Contract, type StructuralReject } from './source.js';
-import { assertRejectsWritable, writeRejects, type Reject } from './rejects.js';
+import { writeRejects, type Reject } from './rejects.js';
 
 const ACCOUNTS_SQL = sqlStatements(import.meta.url, 'accounts.sql');
 const READINGS_SQL = sqlStatements(import.meta.url, 'readings.sql');
@@ -146,7 +146,8 @@ async function loadFiles(
     checkColumns(path, columns, filePlan.contract);
     planned.push({ path, columns, ...filePlan });
   }
-  assertRejectsWritable(options.rejectsDir);
+  // A load whose rejects cannot be kept must not commit its good rows.
+  assertWritableFolder(options.rejectsDir);
   const latest = new Date(options.now.getTime() + FUTURE_READ_DAYS * 86_400_000);
   const checks = { latest_date: latest.toISOString().slice(0, 10), largest_value: LARGEST_READING };
   return store.transaction(async (connection) => {

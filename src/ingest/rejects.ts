@@ -1,7 +1,7 @@
 // The rejects file: one CSV row per rejected input row, for the people who fix the source data.
 // It is opened in spreadsheets, so cells that could run as formulas are neutralised.
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 import { appendBatch, publishFile, tempPathFor } from '../store/index.js';
@@ -12,25 +12,6 @@ export interface Reject {
   column: string;
   value: string;
   reason: string;
-}
-
-/**
- * The rejects folder can be made and written, checked before a load touches the store (a load
- * whose rejects cannot be kept must not commit its good rows). The folder is not created here: a
- * load that rejects nothing leaves no trace of it.
- */
-export function assertRejectsWritable(dir: string): void {
-  let existing = resolve(dir);
-  while (!existsSync(existing)) existing = dirname(existing);
-  const fail = (why: string) => new FatalError(`cannot write rejects to ${dir}: ${why}`, EXIT.environment);
-  if (!statSync(existing).isDirectory()) {
-    throw fail(existing === resolve(dir) ? 'not a folder' : `${existing} is not a folder`);
-  }
-  try {
-    accessSync(existing, constants.W_OK | constants.X_OK);
-  } catch {
-    throw fail(existing === resolve(dir) ? 'permission denied' : `permission denied on ${existing}`);
-  }
 }
 
 export async function writeRejects(connection: DuckDBConnection, target: string, file: string, rejects: Reject[]): Promise<void> {
