@@ -26,8 +26,10 @@ export interface CliResult {
 }
 
 /** Runs `billrun ...args` in-process against the store `db`. */
-export async function runCli(args: string[], db?: string): Promise<CliResult> {
+/** Runs the CLI silently; `now` is the clock (loads reject reads dated after it). */
+export async function runCli(args: string[], db?: string, now?: Date): Promise<CliResult> {
   const effects = captureEffects({});
+  if (now) effects.now = () => now;
   const code = await main(db ? ['--db', db, '--quiet', ...args] : args, effects);
   return { code, out: effects.out, err: effects.err };
 }
