@@ -355,7 +355,8 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
     peersMoved(f, rules, t);
     return;
   }
-  if (onB && !Number.isNaN(Y) && Math.abs(dev(kpd, Y)) <= width) {
+  // Last year's same month was off the baseline the same way and this month is in line with it.
+  if (onB && !Number.isNaN(Y) && dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width) {
     add(rules, 'yoy_kwh_per_day', true, stake,
       `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but in line with the same month last year ` +
       `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);
