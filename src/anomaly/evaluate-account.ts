@@ -140,11 +140,6 @@ function peerText(ratio: number): string {
 /** Log-ratio of kWh/day `kpd` to reference `r` (NaN without a reference). */
 const dev = (kpd: number, r: number): number => Math.log(kpd / r);
 
-/** Whether kWh/day `kpd` is within ×(1+limit) either way of reference `r`. */
-function near(kpd: number, r: number, limit: number): boolean {
-  return !Number.isNaN(r) && Math.abs(dev(kpd, r)) <= Math.log(1 + limit);
-}
-
 /** Whether kWh/day `kpd` is beyond `share` of ×(1+limit) from reference `r` in direction `sign`. */
 function exceeds(kpd: number, r: number, limit: number, sign: number, share: number): boolean {
   return !Number.isNaN(r) && dev(kpd, r) * sign > share * Math.log(1 + limit);
