@@ -21,6 +21,11 @@ export const GenerateOptions = z.object({
   regions: z.number().int().min(1).max(99).default(5),
   /** Relative lift of residential and commercial consumption in the heat-wave region's period. */
   heatWaveSize: z.number().min(0).max(3).default(0.35),
+  /**
+   * Scales every account's month-to-month noise (1 = the catalog's class levels, per account
+   * spread around them; 2 doubles every account's swings): how volatile the world is.
+   */
+  volatility: z.number().min(0).max(5).default(1),
   /** Commercial accounts with hourly interval data; default 0.1% of them, 1 to 200. */
   intervalAccounts: z.number().int().min(0).max(10_000).optional(),
   /** Tariff YAML files to copy; default `samples/tariffs` of the package. */

@@ -89,10 +89,15 @@ export const ANOMALY_KINDS = [
 export const AnomalyKind = z.enum(ANOMALY_KINDS);
 export type AnomalyKind = z.infer<typeof AnomalyKind>;
 
+/** Legitimate events a labels file may name (must_flag 0): what a review must not need to hold. */
+export const EVENT_KINDS = ['heat_wave', 'estimated_read', 'catch_up', 'meter_exchange', 'move_in', 'move_out', 'vacancy'] as const;
+
 export const LabelRow = z.object({
   account_id: AccountId,
   period: Period,
-  kind: AnomalyKind,
+  kind: z.union([AnomalyKind, z.enum(EVENT_KINDS)]),
+  /** 1: an error the review must flag; 0: a legitimate event it must not need to; ambiguous: left out of scoring. */
+  must_flag: z.enum(['1', '0', 'ambiguous']),
   /** kWh the bill would have had without the anomaly (optional; lets evaluation weigh impact). */
   true_kwh: z.number().nullable().default(null),
   /** kWh the anomaly makes the meter data show. */

@@ -45,9 +45,15 @@ export const AccountFeatures = z.object({
   prevDays: num(),
   yoyKpd: num(),
   yoyAmountMinor: num(),
-  /** Robust baseline of the account's own last 12 periods (Wh per day). */
+  /**
+   * Robust baseline of the account's trusted periods among the last 12 (migration 004's
+   * trusted_bills), each divided by its peer group's level that period: Wh per day net of season
+   * and weather. prevKpd, yoyKpd and the amounts above are trusted periods' too (null otherwise).
+   */
   baseMedianKpd: num(),
   baseMadKpd: num(),
+  /** Median absolute deviation of the log of those values: the account's own spread. */
+  baseLogMad: num(),
   baseMaxKpd: num(),
   baseN: z.number().int(),
   /**
@@ -63,6 +69,12 @@ export const AccountFeatures = z.object({
   classYoy: num(),
   classBase: num(),
   classN: z.number().int(),
+  /** The typical spread (baseLogMad) of accounts with a year of history, in the peer group and the class. */
+  peerSpread: num(),
+  classSpread: num(),
+  /** Median ratio of maximum demand to the account's median in the peer group and the class this period. */
+  peerDemand: num(),
+  classDemand: num(),
   readFlags: z.number().int(),
   /** Consecutive earlier periods that closed on an estimated read, and their billed energy and days. */
   estStreak: z.number().int(),
@@ -70,6 +82,17 @@ export const AccountFeatures = z.object({
   estDays: z.number().int(),
   /** kWh/day of the latest earlier period that closed on an actual read (before a run of estimates). */
   lastActualKpd: num(),
+  /** kWh/day of the previous period's bill, trusted or not. */
+  lastKpd: num(),
+  /**
+   * An open level shift: the first period (YYYYMM) billed on actual reads after the last trusted
+   * one, how many such bills there are, that first bill's read flags (a meter exchange?), and how
+   * many of them a reviewer released or dismissed without accepting the level.
+   */
+  shiftSince: z.number().int().nullable(),
+  shiftN: z.number().int(),
+  shiftReadFlags: z.number().int(),
+  shiftReleased: z.number().int(),
   demandMilli: num(),
   demandMedianMilli: num(),
   /** Power factor this period and the account's median over 12 periods. */

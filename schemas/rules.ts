@@ -10,6 +10,7 @@ import { SEVERITIES } from './review.js';
 export const RULE_IDS = [
   'mom_kwh_per_day',
   'yoy_kwh_per_day',
+  'level_shift',
   'amount_change',
   'amount_bounds',
   'zero_advance',
@@ -35,12 +36,23 @@ const RuleSetting = z.strictObject({
 const share = () => z.number().min(0).max(1);
 
 export const ClassThresholds = z.strictObject({
-  /** Relative change of kWh/day vs last month, after the peer group's change, that triggers (×(1+x) up or ÷(1+x) down). */
+  /**
+   * The smallest relative change of kWh/day vs last month (after the peer group's change) that
+   * can flag, however steady the account (×(1+x) up or ÷(1+x) down): the floor of its band.
+   */
   mom_change: z.number().positive(),
   /** The same against the same period last year (after the peers' year-over-year change). */
   yoy_change: z.number().positive(),
-  /** The same against the median of the account's last 12 periods (after the peers' seasonal level). */
+  /** The same against the account's trusted season-free median (after the peers' level this period). */
   baseline_change: z.number().positive(),
+  /** An account's band is this many of its robust σ of log kWh/day (MAD × 1.4826) either way. */
+  spread_z: z.number().positive(),
+  /** The smallest σ an account is credited with (meter rounding, read-day jitter). */
+  min_spread: z.number().positive(),
+  /** Periods' worth of weight the peer group's typical σ has against the account's own (short histories lean on the peers). */
+  spread_prior_periods: z.number().nonnegative(),
+  /** Below this much money at stake (minor units) a band widens, up to ×2 at 1/16 of it: small accounts do not flood the list. */
+  small_stake_minor: z.number().int().nonnegative(),
   /** Minimum absolute change in kWh over the period: no flag for 2 → 5 kWh. */
   min_change_kwh: z.number().nonnegative(),
   /** Periods of history the 12-period median needs before it counts as a baseline. */

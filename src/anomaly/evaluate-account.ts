@@ -2,15 +2,17 @@
 // account, so: no closures, no regexes, no allocation unless a rule fires (a reason string and a
 // flag object then); most accounts return the shared empty list.
 //
-// How a usage change is judged: the current kWh/day is compared with up to three references,
-// each moved by what the peer group (class × region, measured reads) did this period —
-//   M  last month × the peers' month-over-month change,
+// How a usage change is judged. Every reference comes from the account's trusted history (bills
+// that passed review or were corrected; not estimates, not open flags: migration 004), moved by
+// what the peer group (class × region, measured reads) did this period —
+//   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
-//   B  the median of the account's last 12 periods × the peers' level against their medians.
-// M is the trigger (something changed now); Y and B must see the change too, so a seasonal swing
-// (Y says normal), a return from a vacancy (Y and B say normal) or a level that has held for
-// months (M says normal: it was flagged when it began) does not flag. Without a usable last month
-// Y (else B) is the trigger.
+//   M  last month × the peers' month-over-month change (the trigger without B or Y).
+// The band is the account's own: a robust spread (MAD of its season-free log kWh/day) pulled
+// toward its peers' typical spread while its history is short, times `spread_z`, never below the
+// class's floor, and wider where little money is at stake. A change beyond it that last year does
+// not explain holds the bill — every month, for as long as it lasts: a held, released or
+// dismissed level never becomes the baseline; only a reviewer's `accept` resets it.
 import { READ_FLAGS, type AccountFeatures, type Flag } from '../../schemas/review.js';
 import type { ClassThresholds, ReviewRules, RuleId } from '../../schemas/rules.js';
 
@@ -74,12 +76,17 @@ function eventNote(readFlags: number): string {
 
 // ---- references ----
 
+/** MAD × this = σ for normally distributed values. */
+const MAD_TO_SIGMA = 1.4826;
+
 /** What this evaluation compares against; kept in module state so the hot loop allocates nothing. */
 const ref = {
-  peerMom: 1, peerYoy: 1, peerBase: 1,
+  peerMom: 1, peerYoy: 1, peerBase: 1, peerDemand: 1,
   /** 'region' | 'class' | '' (no peer data). */
   peerScope: '',
   M: NaN, Y: NaN, B: NaN,
+  /** The account's robust σ of log kWh/day (shrunk toward its peers'). */
+  spread: 0,
   /** Minor units per Wh, from a normal bill (last month's if there is one). */
   unitPrice: 0,
 };
@@ -91,14 +98,32 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
   ref.peerMom = (usable ? (region ? f.peerMom : f.classMom) : null) ?? 1;
   ref.peerYoy = (usable ? (region ? f.peerYoy : f.classYoy) : null) ?? 1;
   ref.peerBase = (usable ? (region ? f.peerBase : f.classBase) : null) ?? 1;
+  ref.peerDemand = (usable ? (region ? f.peerDemand : f.classDemand) : null) ?? 1;
   ref.B = f.baseN >= t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
   ref.Y = f.yoyKpd !== null && f.yoyKpd > 0 ? f.yoyKpd * ref.peerYoy : NaN;
   ref.M = f.prevKpd !== null && f.prevKpd > 0 ? f.prevKpd * ref.peerMom : NaN;
+  // The account's spread, pulled toward its peers' (spread_prior_periods periods' worth) while its own history is short.
+  const peerSpread = (region ? f.peerSpread : null) ?? f.classSpread;
+  const own = f.baseLogMad !== null && f.baseN >= 2 ? f.baseLogMad * MAD_TO_SIGMA : NaN;
+  const prior = peerSpread !== null ? peerSpread * MAD_TO_SIGMA : t.min_spread;
+  const n = Number.isNaN(own) ? 0 : f.baseN;
+  const k = t.spread_prior_periods;
+  ref.spread = Math.max(t.min_spread, Math.sqrt((n * (Number.isNaN(own) ? 0 : own * own) + k * prior * prior) / (n + k)));
   const prevWh = f.prevKpd !== null && f.prevDays !== null ? f.prevKpd * f.prevDays : 0;
   const yoyWh = f.yoyKpd !== null ? f.yoyKpd * f.days : 0;
   ref.unitPrice = f.prevAmountMinor !== null && f.prevAmountMinor > 0 && prevWh > 0 ? f.prevAmountMinor / prevWh
     : f.yoyAmountMinor !== null && f.yoyAmountMinor > 0 && yoyWh > 0 ? f.yoyAmountMinor / yoyWh
       : f.kwhMilli > 0 && f.amountMinor > 0 ? f.amountMinor / f.kwhMilli : 0;
+}
+
+/**
+ * Half-width of the band around a reference, on the log scale: `spread_z` of the account's σ
+ * (× √2 against a single earlier month, itself as noisy as this one), never below the class's
+ * floor `floor`, widened by up to ×2 when the money at stake is below the class's `small_stake_minor`.
+ */
+function band(t: ClassThresholds, floor: number, single: boolean, stakeMinor: number): number {
+  const widen = stakeMinor >= t.small_stake_minor ? 1 : Math.min(2, Math.sqrt(Math.sqrt(t.small_stake_minor / Math.max(stakeMinor, 1))));
+  return Math.max(Math.log(1 + floor), t.spread_z * ref.spread * (single ? Math.SQRT2 : 1)) * widen;
 }
 
 /** The account's usual kWh/day this period, best reference first; NaN when it has no history. */
@@ -115,20 +140,34 @@ function peerText(ratio: number): string {
 /** Log-ratio of kWh/day `kpd` to reference `r` (NaN without a reference). */
 const dev = (kpd: number, r: number): number => Math.log(kpd / r);
 
-/** Whether kWh/day `kpd` is within ×(1+limit) either way of reference `r`. */
-function near(kpd: number, r: number, limit: number): boolean {
-  return !Number.isNaN(r) && Math.abs(dev(kpd, r)) <= Math.log(1 + limit);
-}
-
 /** Whether kWh/day `kpd` is beyond `share` of ×(1+limit) from reference `r` in direction `sign`. */
 function exceeds(kpd: number, r: number, limit: number, sign: number, share: number): boolean {
   return !Number.isNaN(r) && dev(kpd, r) * sign > share * Math.log(1 + limit);
 }
 
-/** Whether reference `r` sees the change too, beyond its own band (a missing reference does not object). */
-function confirms(kpd: number, r: number, limit: number, sign: number): boolean {
-  return Number.isNaN(r) || exceeds(kpd, r, limit, sign, 1);
+/** "×12", "1/80", "+35%": how far a level is from another, the way a reviewer says it. */
+function level(ratio: number): string {
+  if (ratio >= 2) return times(ratio);
+  if (ratio <= 0.5) return `1/${ratio >= 0.1 ? String(Number((1 / ratio).toFixed(1))) : Math.round(1 / ratio)}`;
+  return pct(ratio);
 }
+
+/** "at 1/80 of its level", "at ×12 its level", "−47% from its level". */
+function levelPhrase(ratio: number): string {
+  if (ratio >= 2) return `at ${times(ratio)} its level`;
+  if (ratio <= 0.5) return `at ${level(ratio)} of its level`;
+  return `${pct(ratio)} from its level`;
+}
+
+/** The period before YYYY-MM, as YYYYMM. */
+function previousPeriod(period: string): number {
+  const year = Number(period.slice(0, 4));
+  const month = Number(period.slice(5, 7));
+  return month === 1 ? (year - 1) * 100 + 12 : year * 100 + month - 1;
+}
+
+/** YYYYMM → YYYY-MM. */
+const periodText = (key: number): string => `${Math.floor(key / 100)}-${String(key % 100).padStart(2, '0')}`;
 
 // ---- the rules ----
 
@@ -225,8 +264,10 @@ function estimated(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): 
   const spanDays = f.estDays + f.days;
   const spanKpd = (f.estKwhMilli + f.kwhMilli) / spanDays;
   if (streak >= t.estimated_streak) {
+    // An estimate is a legitimate bill: the streak is work for the meter readers, recorded for
+    // them, not a bill for a reviewer to hold or list.
     const gap = Number.isNaN(usual) ? '' : ` vs usual ${kwhDay(usual)}`;
-    add(rules, 'estimated_streak', false, Number.isNaN(usual) ? f.amountMinor : Math.abs(usual - spanKpd) * spanDays * ref.unitPrice,
+    add(rules, 'estimated_streak', true, Number.isNaN(usual) ? f.amountMinor : Math.abs(usual - spanKpd) * spanDays * ref.unitPrice,
       `${ordinal(streak)} estimated read in a row (${spanDays} days without an actual read): estimates bill ${kwhDay(spanKpd)} kWh/day${gap}; ` +
       'schedule an actual read');
   }
@@ -238,104 +279,114 @@ function estimated(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): 
   }
 }
 
-/** The first actual read after estimates: the bill carries what the estimates missed. */
+/**
+ * The first actual read after estimates. The bill is right when it carries about what the
+ * estimates missed: the span's expected use (the account's usual level over the estimated periods
+ * and this one) less the kWh the estimates already billed. The span's use is as uncertain as the
+ * account's months added up, so the tolerance grows with √(months): beyond it the catch-up billed
+ * clearly more (an overshooting read) or less than the shortfall, and the bill holds.
+ */
 function catchUp(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
   const spanDays = f.estDays + f.days;
   const spanKpd = (f.estKwhMilli + f.kwhMilli) / spanDays;
   const estKpd = f.estDays > 0 ? f.estKwhMilli / f.estDays : 0;
-  // References for the whole span: the last actual period before the estimates; the 12-period
-  // median moved by the season only for this period's share of the span (earlier months' peers are
-  // not known here); this month last year. The span is explained when any of them agrees.
+  // The season is known for this period only (earlier months' peers are not features): the
+  // estimated months are taken at this period's level, the nearest one known.
   const A = f.lastActualKpd !== null && f.lastActualKpd > 0 ? f.lastActualKpd : NaN;
-  const B = Number.isNaN(ref.B) ? NaN : (f.baseMedianKpd! * (f.days * ref.peerBase + f.estDays)) / spanDays;
-  const limit = t.baseline_change;
-  const usual = Number.isNaN(B) ? A : B;
-  if (!Number.isNaN(usual) && !near(spanKpd, A, limit) && !near(spanKpd, B, limit) && !near(spanKpd, ref.Y, limit)) {
-    if (Math.abs(spanKpd - usual) * spanDays < t.min_change_kwh * 1000) return;
-    if (spanKpd < usual && spanKpd < t.vacancy_share * usual) {
-      add(rules, 'mom_kwh_per_day', true, (usual - spanKpd) * spanDays * ref.unitPrice,
+  const usual = !Number.isNaN(ref.B) ? ref.B : A;
+  if (Number.isNaN(usual)) return;
+  const shortfall = usual * spanDays - f.estKwhMilli;
+  const excess = f.kwhMilli - shortfall;
+  const months = spanDays / 30.4;
+  const stake = Math.abs(excess) * ref.unitPrice;
+  const tolerance = (Math.exp(band(t, t.baseline_change, false, stake)) - 1) * usual * 30.4 * Math.sqrt(months);
+  const minWh = t.min_change_kwh * 1000;
+  if (Math.abs(excess) > tolerance && Math.abs(excess) >= minWh) {
+    if (excess < 0 && spanKpd < t.vacancy_share * usual) {
+      add(rules, 'mom_kwh_per_day', true, -excess * ref.unitPrice,
         `kWh/day ${kwhDay(spanKpd)} over ${f.estStreak} estimated period(s) and this one vs usual ${kwhDay(usual)} (${Math.round((100 * spanKpd) / usual)}%): ` +
         'standby load only, looks like a vacant home');
       return;
     }
-    const last = Number.isNaN(A) ? '' : `, last actual ${kwhDay(A)}`;
-    add(rules, 'mom_kwh_per_day', false, Math.abs(spanKpd - usual) * spanDays * ref.unitPrice,
-      `kWh/day ${kwhDay(spanKpd)} over ${f.estStreak} estimated period(s) and this one vs usual ${kwhDay(usual)} (${times(spanKpd / usual)})${last}: ` +
-      `more than a catch-up, ${causeHint(spanKpd / usual)}`);
+    add(rules, 'estimate_catch_up', false, stake,
+      `catch-up after ${f.estStreak} estimated read(s) bills ${kwh(f.kwhMilli)} kWh; the estimates (${kwhDay(estKpd)} kWh/day) left a shortfall of about ` +
+      `${kwh(Math.max(0, shortfall))} kWh at the usual ${kwhDay(usual)} kWh/day over ${spanDays} days: ${kwh(Math.abs(excess))} kWh ${excess > 0 ? 'more' : 'less'} ` +
+      `than that (tolerance ${kwh(tolerance)}): ${excess > 0 ? 'the actual read overshoots' : 'the actual read falls short'}; check it`);
     return;
   }
-  const excess = f.kwhMilli - spanKpd * f.days;
-  if (excess >= t.catch_up_share * f.kwhMilli && excess >= t.min_change_kwh * 1000) {
-    add(rules, 'estimate_catch_up', false, excess * ref.unitPrice,
+  const carried = f.kwhMilli - spanKpd * f.days;
+  if (carried >= t.catch_up_share * f.kwhMilli && carried >= minWh) {
+    add(rules, 'estimate_catch_up', true, carried * ref.unitPrice,
       `catch-up after ${f.estStreak} estimated read(s): they billed ${kwhDay(estKpd)} kWh/day, the meter shows ${kwhDay(spanKpd)} over ${spanDays} days; ` +
-      `this bill carries ${kwh(excess)} kWh (${Math.round((100 * excess) / f.kwhMilli)}%) the estimates missed`);
-  } else if (f.prevKpd !== null && f.prevKpd > 0 && exceeds(f.kpd, f.prevKpd, t.mom_change, 1, 1)) {
-    add(rules, 'mom_kwh_per_day', true, excess * ref.unitPrice,
-      `kWh/day ${kwhDay(f.prevKpd)} → ${kwhDay(f.kpd)} vs last month's estimate: catch-up of the estimates' shortfall ` +
-      `(${kwhDay(spanKpd)} kWh/day over ${spanDays} days), not a spike`);
-  }
-}
-
-/** Month-over-month change, confirmed by last year and the baseline; year-over-year without a last month. */
-function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
-  const minWh = t.min_change_kwh * 1000;
-  const kpd = f.kpd;
-  const { M, Y, B } = ref;
-  if (Number.isNaN(M)) {
-    yearOverYear(f, rules, t);
-    return;
-  }
-  const sign = Math.sign(kpd - M);
-  const changeWh = Math.abs(kpd - M) * f.days;
-  const prev = f.prevKpd!;
-  // With nothing to confirm it, a change must be twice as large.
-  const alone = Number.isNaN(Y) && Number.isNaN(B) ? 2 : 1;
-  if (sign !== 0 && exceeds(kpd, M, t.mom_change, sign, alone) && changeWh >= minWh) {
-    const yoyAgrees = confirms(kpd, Y, t.yoy_change, sign);
-    const baseAgrees = confirms(kpd, B, t.baseline_change, sign);
-    if (!yoyAgrees || !baseAgrees) {
-      const against = !yoyAgrees
-        ? `same month last year ${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers)`
-        : `the 12-period median ${kwhDay(f.baseMedianKpd!)} (${pct(kpd / B)} after season)`;
-      add(rules, 'mom_kwh_per_day', true, changeWh * ref.unitPrice,
-        `kWh/day ${kwhDay(prev)} → ${kwhDay(kpd)} (${times(kpd / prev)}) vs last month, but in line with ${against}: last month was the unusual one`);
-      return;
-    }
-    if (vacancy(f, rules, t, 'mom_kwh_per_day', sign, Number.isNaN(B) ? (Number.isNaN(Y) ? M : Y) : B)) return;
-    const history = !Number.isNaN(Y) ? `; last year ${kwhDay(f.yoyKpd!)}` : !Number.isNaN(B) ? `; 12-period median ${kwhDay(f.baseMedianKpd!)}` : '';
-    add(rules, 'mom_kwh_per_day', false, changeWh * ref.unitPrice,
-      `kWh/day ${kwhDay(prev)} → ${kwhDay(kpd)} (${times(kpd / prev)}) vs last month; ${peerText(ref.peerMom)}${history}; ${causeHint(kpd / M)}${eventNote(f.readFlags)}`);
-    return;
-  }
-  // The peers made the difference: record why a raw change of this size did not flag.
-  const rawSign = Math.sign(kpd - prev);
-  if (rawSign !== 0 && exceeds(kpd, prev, t.mom_change, rawSign, 1) && Math.abs(kpd - prev) * f.days >= minWh
-    && Math.abs(Math.log(ref.peerMom)) > Math.log(1 + t.mom_change) / 2) {
-    add(rules, 'mom_kwh_per_day', true, Math.abs(kpd - prev) * f.days * ref.unitPrice,
-      `kWh/day ${kwhDay(prev)} → ${kwhDay(kpd)} (${pct(kpd / prev)}) vs last month, but ${peerText(ref.peerMom)}: the whole group moved (weather or season)`);
+      `this bill carries ${kwh(carried)} kWh (${Math.round((100 * carried) / f.kwhMilli)}%) the estimates missed, as expected: tell the customer why`);
   }
 }
 
 /**
- * Without a last month to compare with (none, or it was not a positive reading), the same month
- * last year is the trigger, else the 12-period median; the other must see the change too.
+ * This period's kWh/day against the trusted references: the baseline B triggers (else last year
+ * Y, else last month M, which alone needs twice the band). Last year in line with this month
+ * vetoes (an account's own seasonal habit, or a baseline that lags a real change of a year ago).
+ * A change that began earlier and is still there — the previous bill was not trusted either and
+ * sat off the baseline the same way — is an open level shift and says since when.
  */
-function yearOverYear(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
+function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
+  const minWh = t.min_change_kwh * 1000;
   const kpd = f.kpd;
-  const { Y, B } = ref;
-  const onYoy = !Number.isNaN(Y);
-  const trigger = onYoy ? Y : B;
+  const { M, Y, B } = ref;
+  const onB = !Number.isNaN(B);
+  const onY = !onB && !Number.isNaN(Y);
+  const trigger = onB ? B : onY ? Y : M;
   if (Number.isNaN(trigger)) return;
-  const sign = Math.sign(kpd - trigger);
-  if (sign === 0 || !exceeds(kpd, trigger, onYoy ? t.yoy_change : t.baseline_change, sign, 1)
-    || Math.abs(kpd - trigger) * f.days < t.min_change_kwh * 1000) return;
-  if (onYoy && !confirms(kpd, B, t.baseline_change, sign)) return;
-  if (vacancy(f, rules, t, 'yoy_kwh_per_day', sign, Number.isNaN(B) ? trigger : B)) return;
-  const against = onYoy
-    ? `kWh/day ${kwhDay(f.yoyKpd!)} → ${kwhDay(kpd)} (${times(kpd / f.yoyKpd!)}) vs same month last year; ${peerText(ref.peerYoy)}`
-    : `kWh/day ${kwhDay(kpd)} vs the 12-period median ${kwhDay(f.baseMedianKpd!)} (${times(kpd / B)} after season)`;
-  add(rules, 'yoy_kwh_per_day', false, Math.abs(kpd - trigger) * f.days * ref.unitPrice,
-    `${against}; no usable last month to compare; ${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`);
+  const changeWh = Math.abs(kpd - trigger) * f.days;
+  const stake = changeWh * ref.unitPrice;
+  const width = onB ? band(t, t.baseline_change, false, stake) : onY ? band(t, t.yoy_change, true, stake) : 2 * band(t, t.mom_change, true, stake);
+  const d = dev(kpd, trigger);
+  const sign = Math.sign(d);
+  // The previous bill against the same level (moved back by the peers' change since): two months
+  // off the same way are evidence of a level that moved, twice as strong as one (σ/√2).
+  const lastDev = onB && f.lastKpd !== null && f.lastKpd > 0 ? dev(f.lastKpd * ref.peerMom, trigger) : 0;
+  const twoMonths = lastDev * sign > width / 2 && d * sign > width / 2 && (d + lastDev) / 2 * sign > width / Math.SQRT2;
+  if ((Math.abs(d) <= width && !twoMonths) || changeWh < minWh) {
+    peersMoved(f, rules, t);
+    return;
+  }
+  // Last year's same month was off the baseline the same way and this month is in line with it.
+  if (onB && !Number.isNaN(Y) && dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width) {
+    add(rules, 'yoy_kwh_per_day', true, stake,
+      `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but in line with the same month last year ` +
+      `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);
+    return;
+  }
+  if (vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
+  const hint = `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
+  if (lastDev * sign > width / 2) {
+    const since = f.shiftN > 0 && f.shiftSince !== null ? f.shiftSince : previousPeriod(f.period);
+    const released = f.shiftReleased > 0 ? `; released ${f.shiftReleased === 1 ? 'once' : `${f.shiftReleased} times`} without accepting the level` : '';
+    const exchange = f.shiftN > 0 && f.shiftReadFlags & READ_FLAGS.meterExchange ? ` (meter exchanged in ${periodText(since)})` : '';
+    add(rules, 'level_shift', false, stake,
+      `kWh/day ${levelPhrase(kpd / trigger)} since ${periodText(since)}${exchange}: ${kwhDay(kpd)} vs usual ${kwhDay(trigger)}` +
+      `${released}; ${hint}; accept the new level or correct the bill`);
+    return;
+  }
+  const against = onB
+    ? `usual ${kwhDay(B)} (${level(kpd / B)} after season, ${peerText(ref.peerBase)})${Number.isNaN(M) ? '' : `; last month ${kwhDay(f.prevKpd!)}`}`
+    : onY ? `same month last year ${kwhDay(f.yoyKpd!)} (${level(kpd / Y)}, ${peerText(ref.peerYoy)})`
+      : `last month ${kwhDay(f.prevKpd!)} (${level(kpd / M)}, ${peerText(ref.peerMom)}); no longer history`;
+  add(rules, onB || !onY ? 'mom_kwh_per_day' : 'yoy_kwh_per_day', false, stake,
+    `kWh/day ${kwhDay(kpd)} vs ${against}; band ±${Math.round(100 * (Math.exp(width) - 1))}% for this account; ${hint}`);
+}
+
+/** The peers made the difference: record why a raw change of this size did not flag. */
+function peersMoved(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
+  const prev = f.prevKpd;
+  if (prev === null || prev <= 0) return;
+  const kpd = f.kpd;
+  const rawSign = Math.sign(kpd - prev);
+  if (rawSign !== 0 && exceeds(kpd, prev, t.mom_change, rawSign, 1) && Math.abs(kpd - prev) * f.days >= t.min_change_kwh * 1000
+    && Math.abs(Math.log(ref.peerMom)) > Math.log(1 + t.mom_change) / 2) {
+    add(rules, 'mom_kwh_per_day', true, Math.abs(kpd - prev) * f.days * ref.unitPrice,
+      `kWh/day ${kwhDay(prev)} → ${kwhDay(kpd)} (${pct(kpd / prev)}) vs last month, but ${peerText(ref.peerMom)}: the whole group moved (weather or season)`);
+  }
 }
 
 /** A drop to standby level (not to zero) on a class where premises stand empty: recorded, not flagged. */
@@ -384,13 +435,14 @@ function demandAndPowerFactor(f: AccountFeatures, rules: ReviewRules, t: ClassTh
       add(rules, 'demand_change', false, f.amountMinor,
         `maximum demand ${kwhDay(f.demandMilli)} kW is below the average load ${kwhDay(averageW)} kW: the demand register is misread`);
     } else if (median !== null && median > 0) {
-      const d = Math.log(f.demandMilli / median);
+      // Like energy, demand is judged after what the peers' demand did (a heat wave lifts every peak).
+      const d = Math.log(f.demandMilli / median / ref.peerDemand);
       const usual = usualKpd();
       const energy = Number.isNaN(usual) ? 0 : Math.log(f.kpd / usual);
       const unexplained = Math.sign(energy) !== Math.sign(d) || Math.abs(energy) < Math.abs(d) / 2;
       if (Math.abs(d) > Math.log(1 + t.demand_change) && unexplained) {
         add(rules, 'demand_change', false, Math.abs(f.demandMilli - median) / f.demandMilli * f.amountMinor,
-          `maximum demand ${kwhDay(median)} → ${kwhDay(f.demandMilli)} kW (${times(f.demandMilli / median)}) vs the 12-period median ` +
+          `maximum demand ${kwhDay(median)} → ${kwhDay(f.demandMilli)} kW (${times(f.demandMilli / median)}) vs the 12-period median, ${peerText(ref.peerDemand)}, ` +
           `while kWh/day ${Number.isNaN(usual) ? 'has no history' : pct(f.kpd / usual)}: demand register misread or a new load`);
       }
     }

@@ -12,7 +12,7 @@ const SQL = sqlStatements(import.meta.url, 'evaluation.sql');
 
 /** The naive rule of the issue: kWh/day changed by more than 30% month-over-month or year-over-year. */
 const NAIVE_CHANGE = 0.3;
-/** A label is material when it moves the billed kWh by more than 5%. */
+/** Without a must_flag column, a label that moves the billed kWh by at most 5% is ambiguous. */
 const MATERIAL_SHARE = 0.05;
 
 export interface EvaluationOptions {
@@ -27,57 +27,75 @@ export interface EvaluationOptions {
 export interface Score {
   flagged: number;
   flag_rate: number;
-  /** Flagged bills that carry a label (of any size) / flagged bills. */
+  /** Flagged bills / must-flag bills: how many bills reach the list per real error. */
+  flag_ratio: number | null;
+  /** Flagged must-flag bills / flagged bills without an ambiguous label. */
   precision: number | null;
-  /** Material labels flagged / material labels billed. */
+  /** Must-flag bills flagged / must-flag bills. */
   recall: number | null;
-  /** Labels flagged / labels billed. */
-  recall_all: number | null;
+  /** Recall in months 2–6 of an error that persists (consecutive must-flag labels of one kind). */
+  recall_persisting: number | null;
   true_positives: number;
   /** Precision of each period's list cut at `top`, over all periods. */
   top_k_precision: number | null;
-  /** Flagged bills without a label whose account is labelled in one of the next 3 periods (counted as false above). */
+  /** Flagged bills without a must-flag label whose account has one in the next 3 periods (counted as false above). */
   early_warnings: number;
 }
 
 export interface KindScore {
+  /** must (an error), legitimate (an event that needs no review), ambiguous. */
+  verdict: 'must' | 'legitimate' | 'ambiguous';
   labels: number;
-  material: number;
   /** Labels whose account-period has no bill (rejected by the run as an error). */
   unbilled: number;
-  billrun_recall: number | null;
-  naive_recall: number | null;
-  billrun_recall_all: number | null;
-  naive_recall_all: number | null;
+  /** Share of the kind's billed labels flagged: recall for errors, the false alarm rate for events. */
+  billrun_flagged: number | null;
+  naive_flagged: number | null;
+  /** The same over months 2–6 of a persisting error. */
+  billrun_persisting: number | null;
+}
+
+export interface ClassScore {
+  bills: number;
+  must: number;
+  billrun: { flag_rate: number; precision: number | null; recall: number | null };
+  naive: { flag_rate: number; precision: number | null; recall: number | null };
 }
 
 export interface RuleScore {
   flagged: number;
   precision: number | null;
   suppressed: number;
-  /** Suppressions on labelled bills: what the suppression cost. */
-  suppressed_labelled: number;
-  /** Flags on unlabelled bills of accounts labelled in one of the next 3 periods. */
+  /** Suppressions on must-flag bills: what the suppression cost. */
+  suppressed_must: number;
+  /** Flags on bills of accounts with a must-flag label in one of the next 3 periods. */
   early_warnings: number;
 }
 
 export interface PeriodScore {
   period: string;
   bills: number;
-  labelled: number;
+  must: number;
   billrun: { flagged: number; flag_rate: number; precision: number | null; recall: number | null };
   naive: { flagged: number; flag_rate: number; precision: number | null; recall: number | null };
 }
 
 export interface EvaluationReport {
   window: {
-    from: string; to: string; periods: number; bills: number; labelled: number; material: number;
-    anomaly_rate: number; material_share: number; naive_change: number; top_k: number;
+    from: string; to: string; periods: number; bills: number;
+    /** Bills by the strongest label they carry. */
+    must: number; ambiguous: number; legitimate: number;
+    /** must / bills: the true anomaly rate. */
+    anomaly_rate: number; persisting: number; naive_change: number; top_k: number;
+    /** How the verdicts were read: the file's must_flag column, or derived from true/billed kWh, or every label must. */
+    verdicts: 'must_flag' | 'kwh' | 'kind';
     rules_versions: string[]; unmatched_labels: number;
   };
   billrun: Score;
   naive: Score;
+  /** Keyed `kind` (must-flag) or `kind (legitimate)` / `kind (ambiguous)`. */
   by_kind: Record<string, KindScore>;
+  by_class: Record<string, ClassScore>;
   by_rule: Record<string, RuleScore>;
   by_period: PeriodScore[];
 }
@@ -102,29 +120,36 @@ function labelColumns(path: string): string[] {
 export async function evaluateFlags(store: Store, options: EvaluationOptions): Promise<EvaluationReport> {
   const columns = labelColumns(options.labelsPath);
   const missing = ['account_id', 'period', 'kind'].filter((c) => !columns.includes(c));
-  if (missing.length) throw FatalError.at({ file: options.labelsPath }, `labels need the columns account_id, period, kind; missing ${missing.join(', ')}`);
-  const withKwh = columns.includes('true_kwh') && columns.includes('billed_kwh');
+  if (missing.length) throw FatalError.at({ file: options.labelsPath }, `labels need the columns account_id, period, kind (and must_flag); missing ${missing.join(', ')}`);
+  const verdicts = columns.includes('must_flag') ? 'must_flag' : columns.includes('true_kwh') && columns.includes('billed_kwh') ? 'kwh' : 'kind';
   const from = periodKey(options.from);
   const to = periodKey(options.to);
   try {
-    if (withKwh) await store.run(SQL.labels!, { path: options.labelsPath, material_share: MATERIAL_SHARE });
-    else await store.run(SQL['labels-without-kwh']!, { path: options.labelsPath });
+    if (verdicts === 'must_flag') await store.run(SQL.source!, { path: options.labelsPath });
+    else if (verdicts === 'kwh') await store.run(SQL['source-with-kwh']!, { path: options.labelsPath, material_share: MATERIAL_SHARE });
+    else await store.run(SQL['source-kinds-only']!, { path: options.labelsPath });
   } catch (error) {
     throw FatalError.at({ file: options.labelsPath }, `cannot read the labels: ${(error as Error).message.split('\n')[0]}`);
   }
+  const bad = (await store.rows(SQL['bad-verdicts']!))[0];
+  if (bad) {
+    throw FatalError.at({ file: options.labelsPath, line: num(bad.line), column: 'must_flag' },
+      `must_flag must be 1, 0 or ambiguous, not '${bad.given ?? ''}'`);
+  }
+  await store.run(SQL.labels!);
   await store.run(SQL.bills!, { from, to, naive_change: NAIVE_CHANGE });
 
   const t = (await store.rows(SQL.totals!))[0]!;
   const top = (await store.rows(SQL['top-k']!, { top: options.top }))[0]!;
   const bills = num(t.bills);
-  const materialBilled = num(t.material);
-  const labelledBilled = num(t.labelled);
+  const must = num(t.must);
   const score = (system: 'billrun' | 'naive'): Score => ({
     flagged: num(t[`${system}_flagged`]),
     flag_rate: bills > 0 ? num(t[`${system}_flagged`]) / bills : 0,
-    precision: ratio(num(t[`${system}_true`]), num(t[`${system}_flagged`])),
-    recall: ratio(num(t[`${system}_material`]), materialBilled),
-    recall_all: ratio(num(t[`${system}_true`]), labelledBilled),
+    flag_ratio: ratio(num(t[`${system}_flagged`]), must),
+    precision: ratio(num(t[`${system}_true`]), num(t[`${system}_judged`])),
+    recall: ratio(num(t[`${system}_true`]), must),
+    recall_persisting: ratio(num(t[`${system}_persisting`]), num(t.persisting)),
     true_positives: num(t[`${system}_true`]),
     top_k_precision: ratio(num(top[`${system}_true`]), num(top[`${system}_listed`])),
     early_warnings: num(t[`${system}_early`]),
@@ -132,43 +157,51 @@ export async function evaluateFlags(store: Store, options: EvaluationOptions): P
 
   const byKind: Record<string, KindScore> = {};
   for (const r of await store.rows(SQL['by-kind']!, { from, to })) {
-    byKind[String(r.kind)] = {
-      labels: num(r.labels), material: num(r.material), unbilled: num(r.unbilled),
-      billrun_recall: ratio(num(r.billrun_material), num(r.material_billed)),
-      naive_recall: ratio(num(r.naive_material), num(r.material_billed)),
-      billrun_recall_all: ratio(num(r.billrun_caught), num(r.billed)),
-      naive_recall_all: ratio(num(r.naive_caught), num(r.billed)),
+    const verdict = (r.verdict ?? 'must') as KindScore['verdict'];
+    byKind[verdict === 'must' ? String(r.kind) : `${String(r.kind)} (${verdict})`] = {
+      verdict, labels: num(r.labels), unbilled: num(r.unbilled),
+      billrun_flagged: ratio(num(r.billrun_flagged), num(r.billed)),
+      naive_flagged: ratio(num(r.naive_flagged), num(r.billed)),
+      billrun_persisting: ratio(num(r.billrun_persisting), num(r.persisting)),
     };
+  }
+  const side = (r: Record<string, unknown>, system: 'billrun' | 'naive', n: number) => ({
+    flagged: num(r[`${system}_flagged`]),
+    flag_rate: n > 0 ? num(r[`${system}_flagged`]) / n : 0,
+    precision: ratio(num(r[`${system}_true`]), num(r[`${system}_judged`])),
+    recall: ratio(num(r[`${system}_true`]), num(r.must)),
+  });
+  const byClass: Record<string, ClassScore> = {};
+  for (const r of await store.rows(SQL['by-class']!)) {
+    const n = num(r.bills);
+    const { flagged: _b, ...billrun } = side(r, 'billrun', n);
+    const { flagged: _n, ...naive } = side(r, 'naive', n);
+    byClass[String(r.customer_class)] = { bills: n, must: num(r.must), billrun, naive };
   }
   const byRule: Record<string, RuleScore> = {};
   const versions = new Set<string>();
   for (const r of await store.rows(SQL['by-rule']!)) {
     byRule[String(r.rule_id)] = {
-      flagged: num(r.flagged), precision: ratio(num(r.labelled), num(r.flagged)),
-      suppressed: num(r.suppressed), suppressed_labelled: num(r.suppressed_labelled), early_warnings: num(r.early),
+      flagged: num(r.flagged), precision: ratio(num(r.must), num(r.judged)),
+      suppressed: num(r.suppressed), suppressed_must: num(r.suppressed_must), early_warnings: num(r.early),
     };
     for (const v of String(r.rules_versions ?? '').split(', ')) if (v) versions.add(v);
   }
   const byPeriod = (await store.rows(SQL['by-period']!)).map((r): PeriodScore => {
     const n = num(r.bills);
-    const side = (system: 'billrun' | 'naive') => ({
-      flagged: num(r[`${system}_flagged`]),
-      flag_rate: n > 0 ? num(r[`${system}_flagged`]) / n : 0,
-      precision: ratio(num(r[`${system}_true`]), num(r[`${system}_flagged`])),
-      recall: ratio(num(r[`${system}_material`]), num(r.material)),
-    });
-    return { period: periodFromKey(num(r.period)), bills: n, labelled: num(r.labelled), billrun: side('billrun'), naive: side('naive') };
+    return { period: periodFromKey(num(r.period)), bills: n, must: num(r.must), billrun: side(r, 'billrun', n), naive: side(r, 'naive', n) };
   });
   const unmatched = num((await store.rows(SQL['unmatched-labels']!, { from, to }))[0]!.n);
   return {
     window: {
-      from: options.from, to: options.to, periods: byPeriod.length, bills, labelled: labelledBilled, material: materialBilled,
-      anomaly_rate: bills > 0 ? labelledBilled / bills : 0, material_share: MATERIAL_SHARE, naive_change: NAIVE_CHANGE, top_k: options.top,
-      rules_versions: [...versions].sort(), unmatched_labels: unmatched,
+      from: options.from, to: options.to, periods: byPeriod.length, bills, must, ambiguous: num(t.ambiguous), legitimate: num(t.legitimate),
+      anomaly_rate: bills > 0 ? must / bills : 0, persisting: num(t.persisting), naive_change: NAIVE_CHANGE, top_k: options.top,
+      verdicts, rules_versions: [...versions].sort(), unmatched_labels: unmatched,
     },
     billrun: score('billrun'),
     naive: score('naive'),
     by_kind: byKind,
+    by_class: byClass,
     by_rule: byRule,
     by_period: byPeriod,
   };

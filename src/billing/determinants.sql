@@ -70,50 +70,78 @@ interval_tou AS (
   GROUP BY i.account_key
 ),
 history_columns AS (
+  -- What every earlier bill says, trusted or not: the year's running totals and the estimate chain.
   SELECT account_key,
-         max(CASE WHEN period = $p1 THEN kwh_milli / days END) AS prev_kpd,
-         max(CASE WHEN period = $p1 THEN amount_minor END) AS prev_amount,
-         max(CASE WHEN period = $p1 THEN start_date END) AS prev_start,
-         max(CASE WHEN period = $p1 THEN days END) AS prev_days,
-         max(CASE WHEN period = $p12 THEN kwh_milli / days END) AS yoy_kpd,
-         max(CASE WHEN period = $p12 THEN amount_minor END) AS yoy_amount,
-         -- kWh/day of each of the last 12 periods. The baseline is the account's usage: a stopped
-         -- meter's zero or a reversed read is not, so only periods with energy count.
-         max(CASE WHEN period = $p1 AND kwh_milli > 0 THEN kwh_milli / days END) AS k1,
-         max(CASE WHEN period = $p2 AND kwh_milli > 0 THEN kwh_milli / days END) AS k2,
-         max(CASE WHEN period = $p3 AND kwh_milli > 0 THEN kwh_milli / days END) AS k3,
-         max(CASE WHEN period = $p4 AND kwh_milli > 0 THEN kwh_milli / days END) AS k4,
-         max(CASE WHEN period = $p5 AND kwh_milli > 0 THEN kwh_milli / days END) AS k5,
-         max(CASE WHEN period = $p6 AND kwh_milli > 0 THEN kwh_milli / days END) AS k6,
-         max(CASE WHEN period = $p7 AND kwh_milli > 0 THEN kwh_milli / days END) AS k7,
-         max(CASE WHEN period = $p8 AND kwh_milli > 0 THEN kwh_milli / days END) AS k8,
-         max(CASE WHEN period = $p9 AND kwh_milli > 0 THEN kwh_milli / days END) AS k9,
-         max(CASE WHEN period = $p10 AND kwh_milli > 0 THEN kwh_milli / days END) AS k10,
-         max(CASE WHEN period = $p11 AND kwh_milli > 0 THEN kwh_milli / days END) AS k11,
-         max(CASE WHEN period = $p12 AND kwh_milli > 0 THEN kwh_milli / days END) AS k12,
+         max(CASE WHEN period = $p1 THEN kwh_milli / days END) AS last_kpd,
          sum(CASE WHEN period >= $year_start THEN kwh_milli END) AS ytd_kwh,
          sum(CASE WHEN period >= $year_start THEN amount_minor END) AS ytd_amount,
          -- Estimated streak: periods since the last bill closed on an actual read.
          max(CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual,
-         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd,
-         -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
-         median(demand_milli) FILTER (WHERE demand_milli IS NOT NULL) AS demand_median,
-         median(kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli)) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS pf_median
+         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd
   FROM bills
   WHERE is_current AND period >= $p12 AND period < $period AND days > 0
     AND account_key >= $lo AND account_key < $hi
   GROUP BY account_key
 ),
+trusted_columns AS (
+  -- The account's trusted history (migration 004's trusted_bills): the references of the usage
+  -- rules. Each period's kWh/day is also divided by its peer group's level that period (season,
+  -- weather), so the median and the spread describe the account, not the calendar.
+  SELECT t.account_key,
+         max(CASE WHEN t.period = $p1 THEN t.kwh_milli / t.days END) AS prev_kpd,
+         max(CASE WHEN t.period = $p1 THEN t.amount_minor END) AS prev_amount,
+         max(CASE WHEN t.period = $p1 THEN t.start_date END) AS prev_start,
+         max(CASE WHEN t.period = $p1 THEN t.days END) AS prev_days,
+         max(CASE WHEN t.period = $p12 THEN t.kwh_milli / t.days END) AS yoy_kpd,
+         max(CASE WHEN t.period = $p12 THEN t.amount_minor END) AS yoy_amount,
+         -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
+         max(CASE WHEN t.period = $p1 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k1,
+         max(CASE WHEN t.period = $p2 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k2,
+         max(CASE WHEN t.period = $p3 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k3,
+         max(CASE WHEN t.period = $p4 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k4,
+         max(CASE WHEN t.period = $p5 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k5,
+         max(CASE WHEN t.period = $p6 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k6,
+         max(CASE WHEN t.period = $p7 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k7,
+         max(CASE WHEN t.period = $p8 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k8,
+         max(CASE WHEN t.period = $p9 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k9,
+         max(CASE WHEN t.period = $p10 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k10,
+         max(CASE WHEN t.period = $p11 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k11,
+         max(CASE WHEN t.period = $p12 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k12,
+         max(t.period) AS last_trusted,
+         -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
+         median(t.demand_milli) FILTER (WHERE t.demand_milli IS NOT NULL) AS demand_median,
+         median(t.kwh_milli / sqrt(t.kwh_milli::DOUBLE * t.kwh_milli + t.kvarh_milli::DOUBLE * t.kvarh_milli)) FILTER (WHERE t.kvarh_milli IS NOT NULL AND t.kwh_milli > 0) AS pf_median
+  FROM trusted_bills t
+  JOIN acct ac USING (account_key)
+  LEFT JOIN peer_levels l ON l.period = t.period AND l.customer_class = ac.customer_class AND l.region = ac.region
+  WHERE t.period >= $p12 AND t.period < $period
+    AND t.account_key >= $lo AND t.account_key < $hi
+  GROUP BY t.account_key
+),
 history AS (
-  -- Median and MAD of up to 12 values per account (list functions skip the missing periods).
+  -- Median of up to 12 season-free values per account (list functions skip the missing periods),
+  -- their MAD, and the MAD of their logs: the account's own robust spread.
   SELECT h.*,
          list_median([abs(k1 - base_median), abs(k2 - base_median), abs(k3 - base_median), abs(k4 - base_median),
                       abs(k5 - base_median), abs(k6 - base_median), abs(k7 - base_median), abs(k8 - base_median),
-                      abs(k9 - base_median), abs(k10 - base_median), abs(k11 - base_median), abs(k12 - base_median)]) AS base_mad
+                      abs(k9 - base_median), abs(k10 - base_median), abs(k11 - base_median), abs(k12 - base_median)]) AS base_mad,
+         list_median(list_transform(base, k -> abs(ln(k / base_median)))) AS base_log_mad
   FROM (
     SELECT *, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
-    FROM (SELECT *, [k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12] AS base FROM history_columns)
+    FROM (SELECT *, list_filter([k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12], k -> k IS NOT NULL) AS base FROM trusted_columns)
   ) h
+),
+untrusted AS (
+  -- Bills on actual reads since the last trusted one: an open level shift's history (since when,
+  -- how often a reviewer released it without accepting the level).
+  SELECT b.account_key, min(b.period) AS shift_since, count(*) AS shift_n,
+         arg_min(b.read_flags, b.period) AS shift_flags,
+         count(*) FILTER (WHERE b.status IN ('released', 'dismissed')) AS shift_released
+  FROM bills b LEFT JOIN trusted_columns tc USING (account_key)
+  WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
+    AND b.account_key >= $lo AND b.account_key < $hi
+    AND b.period > coalesce(tc.last_trusted, 0)
+  GROUP BY b.account_key
 ),
 streak AS (
   SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods
@@ -160,15 +188,18 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
         | CASE WHEN e.account_key IS NULL THEN 2048 ELSE 0 END
         | CASE WHEN coalesce(it.unclassified, 0) > 0 THEN 4096 ELSE 0 END)::INTEGER AS read_flags,
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
-       h.base_median, h.base_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
-       coalesce(h.ytd_kwh, 0) AS ytd_kwh, coalesce(h.ytd_amount, 0) AS ytd_amount,
+       h.base_median, h.base_mad, h.base_log_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
+       coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
-       h.last_actual_kpd,
-       h.demand_median, h.pf_median
+       hc.last_actual_kpd, hc.last_kpd,
+       h.demand_median, h.pf_median,
+       u.shift_since, coalesce(u.shift_n, 0) AS shift_n, u.shift_flags, coalesce(u.shift_released, 0) AS shift_released
 FROM acct ac
 LEFT JOIN energy e USING (account_key)
 LEFT JOIN interval_tou it USING (account_key)
+LEFT JOIN history_columns hc USING (account_key)
 LEFT JOIN history h USING (account_key)
+LEFT JOIN untrusted u USING (account_key)
 LEFT JOIN streak st USING (account_key);
 
 -- name: peers
@@ -176,7 +207,8 @@ LEFT JOIN streak st USING (account_key);
 CREATE OR REPLACE TABLE run_peers AS
 WITH measured AS (
   -- Peers are compared on measured use: an estimate repeats the past and hides a heat wave.
-  SELECT customer_class, region, kwh / days AS kpd, prev_kpd, yoy_kpd, base_median
+  SELECT customer_class, region, kwh / days AS kpd, prev_kpd, yoy_kpd, base_median,
+         demand / demand_median AS demand_ratio
   FROM run_staging WHERE days > 0 AND kwh > 0 AND read_flags & 1 = 0
 ),
 peers AS (
@@ -186,6 +218,11 @@ peers AS (
          median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS peer_mom,
          median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS peer_yoy,
          median(kpd / base_median) FILTER (WHERE base_median > 0) AS peer_base,
+         -- The typical account's spread, from this month's changes (known from the second period
+         -- on; a season's step between two months widens it a little, never narrows it): the
+         -- median |log change| of two noisy months is 0.6745·√2 σ, stored as a MAD (0.6745 σ).
+         median(abs(ln(kpd / prev_kpd))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS peer_spread,
+         median(demand_ratio) FILTER (WHERE demand_ratio > 0) AS peer_demand,
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS peer_n
   FROM measured GROUP BY ALL
 ),
@@ -195,15 +232,27 @@ class_peers AS (
          median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS class_mom,
          median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS class_yoy,
          median(kpd / base_median) FILTER (WHERE base_median > 0) AS class_base,
+         median(abs(ln(kpd / prev_kpd))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS class_spread,
+         median(demand_ratio) FILTER (WHERE demand_ratio > 0) AS class_demand,
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS class_n
   FROM measured GROUP BY ALL
 )
 SELECT g.customer_class, g.region,
-       p.peer_mom, p.peer_yoy, p.peer_base, coalesce(p.peer_n, 0) AS peer_n,
-       c.class_mom, c.class_yoy, c.class_base, coalesce(c.class_n, 0) AS class_n
+       p.peer_mom, p.peer_yoy, p.peer_base, p.peer_spread, p.peer_demand, coalesce(p.peer_n, 0) AS peer_n,
+       c.class_mom, c.class_yoy, c.class_base, c.class_spread, c.class_demand, coalesce(c.class_n, 0) AS class_n
 FROM (SELECT DISTINCT customer_class, region FROM run_staging) g
 LEFT JOIN peers p USING (customer_class, region)
 LEFT JOIN class_peers c USING (customer_class);
+
+-- name: keep-peer-levels
+-- This period's peer levels for later periods' history: the region's, or the class's when the
+-- region has fewer measured accounts than the rules' min_peers for the class ($min_residential …).
+INSERT OR REPLACE INTO peer_levels
+SELECT $period, customer_class, region,
+       CASE WHEN peer_base > 0 AND peer_n >= CASE customer_class WHEN 'residential' THEN $min_residential
+                 WHEN 'commercial' THEN $min_commercial WHEN 'industrial' THEN $min_industrial ELSE $min_agricultural END
+            THEN peer_base WHEN class_base > 0 THEN class_base END
+FROM run_peers;
 
 -- name: batch
 -- One batch of staged accounts as typed columns for the workers (see BATCH_COLUMNS).
@@ -238,6 +287,7 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(s.yoy_amount, 'NaN'::DOUBLE)::DOUBLE AS yoy_amount,
        coalesce(s.base_median, 'NaN'::DOUBLE)::DOUBLE AS base_median,
        coalesce(s.base_mad, 'NaN'::DOUBLE)::DOUBLE AS base_mad,
+       coalesce(s.base_log_mad, 'NaN'::DOUBLE)::DOUBLE AS base_log_mad,
        coalesce(s.base_max, 'NaN'::DOUBLE)::DOUBLE AS base_max,
        s.base_n::INTEGER AS base_n,
        s.ytd_kwh::DOUBLE AS ytd_kwh,
@@ -246,6 +296,11 @@ SELECT s.account_key::INTEGER AS account_key,
        s.est_kwh::DOUBLE AS est_kwh,
        s.est_days::INTEGER AS est_days,
        coalesce(s.last_actual_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_actual_kpd,
+       coalesce(s.last_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_kpd,
+       coalesce(s.shift_since, 0)::INTEGER AS shift_since,
+       s.shift_n::INTEGER AS shift_n,
+       coalesce(s.shift_flags, 0)::INTEGER AS shift_flags,
+       s.shift_released::INTEGER AS shift_released,
        coalesce(s.demand_median, 'NaN'::DOUBLE)::DOUBLE AS demand_median,
        coalesce(s.pf_median, 'NaN'::DOUBLE)::DOUBLE AS pf_median,
        coalesce(p.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
@@ -256,6 +311,10 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(p.class_yoy, 'NaN'::DOUBLE)::DOUBLE AS class_yoy,
        coalesce(p.class_base, 'NaN'::DOUBLE)::DOUBLE AS class_base,
        coalesce(p.class_n, 0)::INTEGER AS class_n,
+       coalesce(p.peer_spread, 'NaN'::DOUBLE)::DOUBLE AS peer_spread,
+       coalesce(p.class_spread, 'NaN'::DOUBLE)::DOUBLE AS class_spread,
+       coalesce(p.peer_demand, 'NaN'::DOUBLE)::DOUBLE AS peer_demand,
+       coalesce(p.class_demand, 'NaN'::DOUBLE)::DOUBLE AS class_demand,
        coalesce(s.tou_kwh, 'NaN'::DOUBLE)::DOUBLE AS tou_kwh
 FROM run_staging s JOIN run_tariffs t USING (tariff_id)
 LEFT JOIN run_peers p USING (customer_class, region)

@@ -120,6 +120,11 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
       await connection.run(`${into}\n${STAGE_SQL.staged!}`, { ...params, lo, hi: lo + options.stageSize });
     }
     await connection.run(STAGE_SQL.peers!);
+    const minPeers = options.rules.classes;
+    await connection.run(STAGE_SQL['keep-peer-levels']!, {
+      period, min_residential: minPeers.residential.min_peers, min_commercial: minPeers.commercial.min_peers,
+      min_industrial: minPeers.industrial.min_peers, min_agricultural: minPeers.agricultural.min_peers,
+    });
     await connection.run(STAGE_SQL.tariffs!);
     const [accountsIn, maxKey] = (await connection.runAndReadAll('SELECT count(*), coalesce(max(account_key), -1) FROM run_staging')).getRowsJson()[0]!.map(Number) as [number, number];
     // Batches are account-key ranges: fixed by the data, so a resumed run cuts the same batches.

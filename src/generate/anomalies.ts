@@ -1,7 +1,8 @@
 // Which accounts carry an injected anomaly, which kind, from which period. Planned up front so
 // the label rate can be aimed at `anomalyRate` of account-periods: each kind labels a different
-// number of periods (a stuck meter 2–4, a misread the bad period and the compensating one), so
-// event probabilities are scaled by the labels an event of that kind is expected to produce.
+// number of periods (a stuck meter 2–4, a misread the bad period and the compensating one, a
+// wrong multiplier or a sustained drop every period from its onset to the end: nobody fixes it),
+// so event probabilities are scaled by the labels an event of that kind is expected to produce.
 import { ANOMALY_KINDS, type AnomalyKind } from '../../schemas/inputs.js';
 import { EVENT_EXCHANGE, EVENT_INTERVAL, EVENT_MOVE_IN, EVENT_MOVE_OUT, EVENT_VACANCY } from './catalog.js';
 import type { Population } from './population.js';
@@ -35,7 +36,10 @@ export interface AnomalyPlan {
   onset: Uint8Array;
   /** stuck_meter: periods stuck; estimate_catch_up: estimated reads before the catch-up. */
   length: Uint8Array;
-  /** sustained_drop: share kept; wrong_multiplier: factor; negative_advance: share reversed; estimate_catch_up: share estimated. */
+  /**
+   * sustained_drop: share kept; wrong_multiplier: factor; negative_advance: share reversed;
+   * estimate_catch_up: what the catch-up read overshoots, as a share of the period's use.
+   */
   factor: Float32Array;
   /** Accounts with an anomaly, by kind. */
   events: Record<AnomalyKind, number>;
@@ -49,13 +53,15 @@ function onsetWeights(months: number, from: number): number[] {
 }
 
 function expectedLabels(kind: AnomalyKind, months: number): number {
-  if (kind !== 'misread' && kind !== 'sentinel' && kind !== 'stuck_meter') return 1;
+  if (kind === 'negative_advance') return 1;
   const weights = onsetWeights(months, 2);
   let total = 0;
   let labels = 0;
   weights.forEach((w, i) => {
     const k = i + 2;
-    const count = kind === 'stuck_meter' ? (Math.min(2, months - k + 1) + Math.min(3, months - k + 1) + Math.min(4, months - k + 1)) / 3 : k < months ? 2 : 1;
+    const count = kind === 'stuck_meter' ? (Math.min(2, months - k + 1) + Math.min(3, months - k + 1) + Math.min(4, months - k + 1)) / 3
+      : kind === 'sustained_drop' || kind === 'wrong_multiplier' ? months - k + 1
+        : k < months ? 2 : 1;
     total += w;
     labels += w * count;
   });
@@ -97,7 +103,7 @@ function collides(pop: Population, a: number, kind: number, first: number, last:
 
 /** Periods whose meter data an anomaly changes: from its first estimate or onset to its last bad read. */
 function affectedPeriods(kind: number, onset: number, length: number, months: number): [number, number] {
-  if (kind === ESTIMATE_CATCH_UP) return [onset - length, onset];
+  if (kind === ESTIMATE_CATCH_UP) return [onset - length, onset + 1];
   if (kind === MISREAD || kind === SENTINEL) return [onset, onset + 1];
   if (kind === STUCK_METER) return [onset, onset + length - 1];
   return [onset, isLasting(kind) ? months : onset];
@@ -172,10 +178,10 @@ export function planAnomalies(pop: Population, months: number, anomalyRate: numb
     plan.kind[a] = kindCode;
     plan.onset[a] = onset;
     plan.length[a] = length;
-    plan.factor[a] = kindCode === SUSTAINED_DROP ? 0.2 + 0.3 * f
+    plan.factor[a] = kindCode === SUSTAINED_DROP ? 0.15 + 0.7 * f
       : kindCode === WRONG_MULTIPLIER ? WRONG_MULTIPLIER_FACTORS[pickWeighted(f, [0.35, 0.35, 0.15, 0.15])]!
         : kindCode === NEGATIVE_ADVANCE ? 0.2 + 0.8 * f
-          : kindCode === ESTIMATE_CATCH_UP ? 0.2 + 0.2 * f
+          : kindCode === ESTIMATE_CATCH_UP ? 0.5 + f
             : 1;
     plan.events[kind]++;
   }
@@ -187,7 +193,20 @@ export function isLabelled(plan: AnomalyPlan, a: number, m: number): boolean {
   const kind = plan.kind[a]!;
   if (kind === NO_ANOMALY) return false;
   const onset = plan.onset[a]!;
-  if (kind === MISREAD || kind === SENTINEL) return m === onset || m === onset + 1;
+  // A misread, an error code or an overshooting catch-up read also spoils the next period, which opens on it.
+  if (kind === MISREAD || kind === SENTINEL || kind === ESTIMATE_CATCH_UP) return m === onset || m === onset + 1;
   if (kind === STUCK_METER) return m >= onset && m < onset + plan.length[a]!;
+  if (isLasting(kind)) return m >= onset;
   return m === onset;
+}
+
+/**
+ * A drop to more than this share of the true use is within what an honest account's use can do
+ * (a lost customer, a quieter month): a label a reviewer may or may not be expected to catch.
+ */
+const AMBIGUOUS_DROP_KEPT = 0.7;
+
+/** What a label on this account's anomaly asks of the rules: '1' must be flagged, or 'ambiguous'. */
+export function mustFlag(plan: AnomalyPlan, a: number): '1' | 'ambiguous' {
+  return plan.kind[a] === SUSTAINED_DROP && plan.factor[a]! > AMBIGUOUS_DROP_KEPT ? 'ambiguous' : '1';
 }

@@ -46,8 +46,17 @@ export const SEASON_PROFILES: readonly (readonly number[])[] = [
   [0.45, 0.45, 0.65, 0.95, 1.30, 1.60, 1.85, 1.75, 1.25, 0.80, 0.50, 0.45],
 ];
 
-/** Month-to-month noise (σ of log consumption) per class. */
+/**
+ * Month-to-month noise (σ of log consumption) of a typical account per class. Accounts differ
+ * more than classes: each account's σ is its class's × a log-normal spread, and some accounts are
+ * volatile by trade (a shop on promotions, a factory working to orders) with several times it.
+ */
 export const NOISE_SIGMA = [0.08, 0.06, 0.05, 0.12] as const;
+/** σ of the log of an account's noise level around its class's. */
+export const NOISE_SPREAD = 0.4;
+/** Share of accounts per class volatile by trade, and how many times the class's σ they swing. */
+export const VOLATILE_SHARE = [0.02, 0.15, 0.25, 0.1] as const;
+export const VOLATILE_FACTOR = [2.5, 3, 4, 2] as const;
 
 /** Legitimate account events; at most one per account, none together with an anomaly. */
 export const EVENT_NONE = 0;

@@ -3,7 +3,7 @@
 // period straddling July and August gets both), a slow yearly drift, month-to-month noise, and
 // the legitimate disturbances: the regional heat wave and vacancies.
 import {
-  COMMERCIAL, DAYS_PER_MONTH, EVENT_VACANCY, NOISE_SIGMA, RESIDENTIAL, SEASON_PROFILES,
+  COMMERCIAL, DAYS_PER_MONTH, EVENT_VACANCY, INDUSTRIAL, RESIDENTIAL, SEASON_PROFILES,
 } from './catalog.js';
 import type { Population } from './population.js';
 import { normal, Stream, uniform } from './random.js';
@@ -60,18 +60,25 @@ export class ConsumptionModel {
     return (pop.baseKwh[a]! * Math.exp(pop.growth[a]! * years) * seasonalDays) / DAYS_PER_MONTH;
   }
 
-  /** Whether read month m's period of account a is inside the heat wave. */
-  isHot(a: number, m: number): boolean {
+  /** Whether read month m's period of account a is in the heat wave's region and month. */
+  inHeatWave(a: number, m: number): boolean {
     const hw = this.heatWave;
+    return hw !== null && m === hw.period && this.pop.region[a] === hw.region;
+  }
+
+  /** Whether read month m's period of account a is inside the heat wave with the full lift (homes and shops). */
+  isHot(a: number, m: number): boolean {
     const cls = this.pop.customerClass[a]!;
-    return hw !== null && m === hw.period && this.pop.region[a] === hw.region && (cls === RESIDENTIAL || cls === COMMERCIAL);
+    return this.inHeatWave(a, m) && (cls === RESIDENTIAL || cls === COMMERCIAL);
   }
 
   /** The true kWh of read month m's period, given the trend for its days. */
   actualKwh(a: number, m: number, expected: number): number {
     const pop = this.pop;
-    let kwh = expected * Math.exp(NOISE_SIGMA[pop.customerClass[a]!]! * normal(this.seed, Stream.noise, a, m));
+    let kwh = expected * Math.exp(pop.noiseSigma[a]! * normal(this.seed, Stream.noise, a, m));
     if (this.isHot(a, m)) kwh *= 1 + this.heatWave!.size;
+    // Factories cool too, less than homes and shops: their use (and with it their peak demand) rises by half as much.
+    else if (this.inHeatWave(a, m) && pop.customerClass[a] === INDUSTRIAL) kwh *= 1 + this.heatWave!.size / 2;
     if (pop.event[a] === EVENT_VACANCY && m >= pop.eventPeriod[a]! && m < pop.eventPeriod[a]! + pop.eventLength[a]!) {
       // An empty home still runs a fridge and standby loads: near zero, not zero.
       kwh *= 0.01 + 0.05 * uniform(this.seed, Stream.vacancyDepth, a);

@@ -10,7 +10,8 @@
 //   accounts.csv                  ACCOUNT_COLUMNS, one row per account, by account_id
 //   readings.parquet | .csv       register reads sorted by read_at, meter_id (then register)
 //   intervals.parquet | .csv      hourly kWh of the interval accounts, sorted by interval_start, meter_id
-//   labels.csv                    LabelRow per injected anomalous period, by account_id, period
+//   labels.csv                    LabelRow per anomalous period (must_flag 1 or ambiguous) and per
+//                                 period of a legitimate event (must_flag 0), by account_id, period
 //   tariffs/*.yaml                the sample tariffs; RES-MKT's price change moved into the window
 //
 // Invariants:
@@ -22,10 +23,12 @@
 // - A register's value is its face: cumulative modulo 10^register_digits (demand_kw: the period's
 //   maximum), in meter units — × multiplier gives kWh, kW, kvarh. TOU register advances add up to
 //   `total`'s on every read that is not a labelled misread or sentinel.
-// - Labels mark only injected anomalies. Heat wave, tariff change, estimated reads and their
-//   catch-up, meter exchanges, rollovers, move-ins, move-outs and vacancies are never labelled.
-//   An account may have both an event and an anomaly, never in the same or adjacent periods;
-//   interval accounts carry no anomaly.
+// - Labels say what a review must catch: every period an injected anomaly spoils (a wrong
+//   multiplier or a sustained drop every period from its onset on) has must_flag 1 (ambiguous for
+//   a drop small enough to be honest use); the heat wave, estimated reads and their catch-up, meter
+//   exchanges, move-ins, move-outs and vacancies are labelled must_flag 0 (rollovers and the tariff
+//   change are not labelled). An account may have both an event and an anomaly, never in the same
+//   or adjacent periods; interval accounts carry no anomaly.
 // - Memory is O(accounts): reads go month by month into a scratch DuckDB file in `out`, removed
 //   at the end, and each output file is one COPY from it.
 import { existsSync } from 'node:fs';
@@ -69,8 +72,10 @@ export interface GenerateSummary {
   rollovers: number;
   intervalAccounts: number;
   intervalRows: number;
-  /** Labelled periods by kind. */
+  /** Anomalous (must-flag or ambiguous) labelled periods by kind. */
   labels: Record<AnomalyKind, number>;
+  /** Periods labelled as legitimate events (must_flag 0), by kind. */
+  events: Record<string, number>;
   labelledPeriods: number;
   /** labelledPeriods / accountPeriods. */
   labelRate: number;
@@ -128,7 +133,7 @@ const INTERVALS_SELECT = `SELECT printf('M%07d', meter_no) AS meter_id, printf('
   60 AS interval_minutes, CAST(wh / 1000 AS DECIMAL(18, 3)) AS kwh
 FROM intervals`;
 const LABELS_SELECT = `SELECT printf('A%07d', account_no) AS account_id, period, kind,
-  CAST(true_wh / 1000 AS DECIMAL(18, 3)) AS true_kwh, CAST(billed_wh / 1000 AS DECIMAL(18, 3)) AS billed_kwh
+  CAST(true_wh / 1000 AS DECIMAL(18, 3)) AS true_kwh, CAST(billed_wh / 1000 AS DECIMAL(18, 3)) AS billed_kwh, must_flag
 FROM labels ORDER BY account_no, period, kind`;
 
 function countEvents(pop: Population): GenerateSummary['disturbances'] {
@@ -163,6 +168,7 @@ export async function generateSampleData(input: GenerateOptions, onProgress?: Ge
   const readings = new ReadingGenerator(seed, window, pop, plan, model, intervals);
   const files: GeneratedFile[] = [];
   const labelCounts = Object.fromEntries(ANOMALY_KINDS.map((k) => [k, 0])) as Record<AnomalyKind, number>;
+  const eventCounts: Record<string, number> = {};
 
   const store = await ScratchStore.open(out);
   try {
@@ -181,7 +187,11 @@ export async function generateSampleData(input: GenerateOptions, onProgress?: Ge
       progress(m + 1, months + 1, 'readings');
     }
     const labels = readings.labelBatch();
-    for (const kind of labels.columns.kind as string[]) labelCounts[kind as AnomalyKind]++;
+    const verdicts = labels.columns.must_flag as string[];
+    (labels.columns.kind as string[]).forEach((kind, i) => {
+      if (verdicts[i] === '0') eventCounts[kind] = (eventCounts[kind] ?? 0) + 1;
+      else labelCounts[kind as AnomalyKind]++;
+    });
     await store.append('labels', LABEL_SPECS, labels);
 
     const outputs: [name: string, select: string, format: FileFormat][] = [
@@ -223,6 +233,7 @@ export async function generateSampleData(input: GenerateOptions, onProgress?: Ge
     intervalAccounts: pop.intervalAccounts.length,
     intervalRows: intervals?.rowCount ?? 0,
     labels: labelCounts,
+    events: eventCounts,
     labelledPeriods,
     labelRate: counts.accountPeriods > 0 ? labelledPeriods / counts.accountPeriods : 0,
     disturbances: countEvents(pop),

@@ -2,7 +2,7 @@
 // the month loop, the account file and the interval loop read the same facts cheaply.
 import {
   AGR_FLAT, COMMERCIAL, COM_TOU, EVENT_EXCHANGE, EVENT_INTERVAL, EVENT_MOVE_IN, EVENT_MOVE_OUT, EVENT_NONE,
-  EVENT_VACANCY, GD_RES, INDUSTRIAL, IND_2P, RESIDENTIAL, RES_MKT, RES_TOU,
+  EVENT_VACANCY, GD_RES, NOISE_SIGMA, NOISE_SPREAD, VOLATILE_FACTOR, VOLATILE_SHARE, INDUSTRIAL, IND_2P, RESIDENTIAL, RES_MKT, RES_TOU,
 } from './catalog.js';
 import type { ResolvedGenerateOptions } from '../../schemas/generate.js';
 import { normal, pickWeighted, Stream, uniform, uniformInt } from './random.js';
@@ -32,6 +32,8 @@ export interface Population {
   /** tan φ of the power factor: kvarh per kWh. */
   reactiveRatio: Float32Array;
   loadFactor: Float32Array;
+  /** σ of this account's month-to-month log consumption. */
+  noiseSigma: Float32Array;
   startDay: Int32Array;
   event: Uint8Array;
   /** Read month of the event (move-in/out, exchange, first vacant period). */
@@ -80,6 +82,7 @@ export function buildPopulation(options: ResolvedGenerateOptions, window: DataWi
     growth: new Float32Array(count),
     reactiveRatio: new Float32Array(count),
     loadFactor: new Float32Array(count),
+    noiseSigma: new Float32Array(count),
     startDay: new Int32Array(count),
     event: new Uint8Array(count),
     eventPeriod: new Uint8Array(count),
@@ -140,6 +143,8 @@ export function buildPopulation(options: ResolvedGenerateOptions, window: DataWi
     } else {
       pop.baseKwh[a] = 1200 * Math.exp(0.8 * z);
     }
+    const volatile = uniform(seed, Stream.volatileAccount, a) < VOLATILE_SHARE[cls]! ? VOLATILE_FACTOR[cls]! : 1;
+    pop.noiseSigma[a] = options.volatility * NOISE_SIGMA[cls]! * volatile * Math.exp(NOISE_SPREAD * normal(seed, Stream.volatility, a));
     pop.seasonSensitivity[a] = 0.4 + 1.2 * uniform(seed, Stream.acSensitivity, a);
     pop.growth[a] = 0.03 * normal(seed, Stream.growth, a);
 

@@ -1,15 +1,18 @@
 // Register reads, one read month at a time. Per account the generator keeps what each register
 // physically holds (`physical`, anomalies such as a stuck or reversed meter included) and what
 // the last read reported (`shown`: estimates and misreads included), so every read is a pure step
-// from O(accounts) state. Labels are written as the anomalous periods are produced.
+// from O(accounts) state. Labels are written as the periods are produced: every anomalous period
+// (must_flag 1, or ambiguous for an error small enough to be honest use), and the periods of
+// legitimate events a review must not need to hold (must_flag 0: the heat wave, estimated reads
+// and their catch-up, meter exchanges, move-ins and move-outs, vacancies).
 import { ANOMALY_KINDS, READ_TYPES, type ReadType } from '../../schemas/inputs.js';
 import type { ColumnBatch, ColumnSpec } from '../store/columnar.js';
 import {
   CUSTOMER_READ_SHARE, ESTIMATED_READ_SHARE, EVENT_EXCHANGE, EVENT_INTERVAL, EVENT_MOVE_IN,
-  EVENT_MOVE_OUT, REGISTER_INDEX, RESIDENTIAL, TARIFFS,
+  EVENT_MOVE_OUT, EVENT_VACANCY, REGISTER_INDEX, RESIDENTIAL, TARIFFS,
 } from './catalog.js';
 import {
-  ANOMALY_QUIET_READS, ESTIMATE_CATCH_UP, isLabelled, MISREAD, NEGATIVE_ADVANCE, NO_ANOMALY, SENTINEL, STUCK_METER,
+  ANOMALY_QUIET_READS, ESTIMATE_CATCH_UP, isLabelled, mustFlag, MISREAD, NEGATIVE_ADVANCE, NO_ANOMALY, SENTINEL, STUCK_METER,
   SUSTAINED_DROP, WRONG_MULTIPLIER, type AnomalyPlan,
 } from './anomalies.js';
 import type { ConsumptionModel } from './consumption.js';
@@ -33,6 +36,7 @@ export const LABEL_SPECS: readonly ColumnSpec[] = [
   { name: 'kind', kind: 'varchar' },
   { name: 'true_wh', kind: 'double' },
   { name: 'billed_wh', kind: 'double' },
+  { name: 'must_flag', kind: 'varchar' },
 ];
 
 const readType = (t: ReadType): number => READ_TYPES.indexOf(t);
@@ -151,7 +155,9 @@ export class ReadingGenerator {
   private readonly previousReadDay: Int32Array;
   private readonly lastEstimated: Uint8Array;
   private readonly shares = new Float64Array(4);
-  private readonly labels = { accountNo: [] as number[], period: [] as string[], kind: [] as string[], trueWh: [] as number[], billedWh: [] as number[] };
+  private readonly labels = {
+    accountNo: [] as number[], period: [] as string[], kind: [] as string[], trueWh: [] as number[], billedWh: [] as number[], mustFlag: [] as string[],
+  };
   private monthFirstDay = 0;
   private sentinelFace = -1;
 
@@ -187,7 +193,7 @@ export class ReadingGenerator {
       rowCount: l.accountNo.length,
       columns: {
         account_no: Int32Array.from(l.accountNo), period: l.period, kind: l.kind,
-        true_wh: Float64Array.from(l.trueWh), billed_wh: Float64Array.from(l.billedWh),
+        true_wh: Float64Array.from(l.trueWh), billed_wh: Float64Array.from(l.billedWh), must_flag: l.mustFlag,
       },
       nulls: {},
     };
@@ -242,22 +248,46 @@ export class ReadingGenerator {
       this.advance(a, m, advance - oldPart, closing - exchangeDay, true);
       this.showPhysical(a);
       this.emit(a, fitted, closing, ACTUAL);
+      this.label(a, m, 'meter_exchange', '0', trueMilli * multiplier, trueMilli * multiplier);
+      this.labelEvents(a, m, trueMilli * multiplier);
       return;
     }
 
     const shownBefore = this.shown[TOTAL]![a]!;
+    const estimatedBefore = this.lastEstimated[a]!;
     this.advance(a, m, advance, closing - opening, this.plan.kind[a] !== NEGATIVE_ADVANCE || m !== this.plan.onset[a]);
     const type = this.closingRead(a, m, trueMilli, expectedKwh);
     this.emit(a, meterNo, closing, type);
     this.sentinelFace = -1;
+    const billedWh = (this.shown[TOTAL]![a]! - shownBefore) * multiplier;
     if (isLabelled(this.plan, a, m)) {
-      const l = this.labels;
-      l.accountNo.push(a + 1);
-      l.period.push(periodOfRead(this.window, m));
-      l.kind.push(ANOMALY_KINDS[this.plan.kind[a]! - 1]!);
-      l.trueWh.push(trueMilli * multiplier);
-      l.billedWh.push((this.shown[TOTAL]![a]! - shownBefore) * multiplier);
+      this.label(a, m, ANOMALY_KINDS[this.plan.kind[a]! - 1]!, mustFlag(this.plan, a), trueMilli * multiplier, billedWh);
+    } else {
+      if (type === ESTIMATED) this.label(a, m, 'estimated_read', '0', trueMilli * multiplier, billedWh);
+      else if (estimatedBefore) this.label(a, m, 'catch_up', '0', trueMilli * multiplier, billedWh);
+      this.labelEvents(a, m, billedWh);
     }
+  }
+
+  private label(a: number, m: number, kind: string, must: string, trueWh: number, billedWh: number): void {
+    const l = this.labels;
+    l.accountNo.push(a + 1);
+    l.period.push(periodOfRead(this.window, m));
+    l.kind.push(kind);
+    l.trueWh.push(trueWh);
+    l.billedWh.push(billedWh);
+    l.mustFlag.push(must);
+  }
+
+  /** Legitimate events of the period, which the review must not need to hold. */
+  private labelEvents(a: number, m: number, wh: number): void {
+    const pop = this.pop;
+    const event = pop.event[a]!;
+    const at = pop.eventPeriod[a]!;
+    if (this.model.inHeatWave(a, m)) this.label(a, m, 'heat_wave', '0', wh, wh);
+    if (event === EVENT_VACANCY && m >= at && m <= at + pop.eventLength[a]!) this.label(a, m, 'vacancy', '0', wh, wh);
+    if (event === EVENT_MOVE_IN && m === at) this.label(a, m, 'move_in', '0', wh, wh);
+    if (event === EVENT_MOVE_OUT && m === at) this.label(a, m, 'move_out', '0', wh, wh);
   }
 
   /** Registers of a meter as found when the window opens, or as fitted at an exchange. */
@@ -377,7 +407,8 @@ export class ReadingGenerator {
     const kind = plan.kind[a]!;
     const onset = plan.onset[a]!;
     if (kind === ESTIMATE_CATCH_UP && m >= onset - plan.length[a]! && m < onset) {
-      this.showEstimate(a, Math.round(trueMilli * plan.factor[a]!));
+      // The estimates themselves are ordinary; the read that ends them is not.
+      this.showEstimate(a, Math.round((expectedKwh * 1000) / pop.multiplier[a]!));
       return ESTIMATED;
     }
     if (this.legitimateEstimate(a, m)) {
@@ -390,6 +421,9 @@ export class ReadingGenerator {
     this.showPhysical(a);
     if (kind === MISREAD && m === onset) {
       this.shown[TOTAL]![a] = this.misread(a, before, trueMilli);
+    } else if (kind === ESTIMATE_CATCH_UP && m === onset) {
+      // The catch-up read overshoots the register: the bill carries more than the estimates missed.
+      this.shown[TOTAL]![a]! += Math.round(trueMilli * plan.factor[a]! / 1000) * 1000;
     } else if (kind === SENTINEL && m === onset) {
       const capacity = capacityMilli(pop.registerDigits[a]!);
       this.sentinelFace = uniform(this.seed, Stream.anomalyMode, a) < 0.5 ? SENTINEL_U32_MILLI : capacity - 1;

@@ -3,10 +3,9 @@
 // its peers moved, and the decisions taken on it before.
 import type { ReadType, Register } from '../../schemas/inputs.js';
 import { readFlagNames, type ReadFlag } from '../../schemas/review.js';
-import { addPeriods, periodFromKey, requireBillingPeriod, shiftPeriod } from '../calendar/index.js';
-import { defineReadDerivation } from '../billing/index.js';
+import { addPeriods, periodFromKey, periodKey, requireBillingPeriod, shiftPeriod } from '../calendar/index.js';
+import { assertPeriodBilled, defineReadDerivation } from '../billing/index.js';
 import { FatalError } from '../diagnostics/index.js';
-import { assertPeriodBilled } from '../billing/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { deriveQuantities } from './correction.js';
 import { billVersion, periodRegisters, type BillVersion } from './decide.js';
@@ -50,6 +49,48 @@ export interface HistoryPoint {
   kwhPerDay: number | null;
   status: string | null;
   reviewed: boolean;
+  /** The bill counts toward the account's baseline (migration 004's trusted_bills). */
+  trusted: boolean;
+}
+
+/** What the usage rules compared the period with, and an open level shift's history. */
+export interface LevelHistory {
+  /** Trusted bills among the 12 periods before, their median kWh/day and the latest of them. */
+  trustedPeriods: number;
+  trustedKwhPerDay: number | null;
+  lastTrusted: string | null;
+  /** The period a reviewer accepted a new level from: history before it no longer counts. */
+  acceptedFrom: string | null;
+  /** Bills on actual reads since the last trusted one (this one included): null when there are none. */
+  shift: { since: string; bills: number; releases: string | null } | null;
+}
+
+export async function levelHistory(store: Store, accountKey: number, period: string): Promise<LevelHistory> {
+  const r = (await store.rows(SQL['level-history']!, { account_key: accountKey, period: periodKey(period), from: periodKey(addPeriods(period, -12)) }))[0]!;
+  const bills = Number(r.shift_bills);
+  return {
+    trustedPeriods: Number(r.trusted_periods),
+    trustedKwhPerDay: r.trusted_kpd === null ? null : Number(r.trusted_kpd) / 1000,
+    lastTrusted: r.last_trusted === null ? null : periodFromKey(Number(r.last_trusted)),
+    acceptedFrom: r.accepted_from === null ? null : periodFromKey(Number(r.accepted_from)),
+    shift: bills > 0 && r.shift_since !== null
+      ? { since: periodFromKey(Number(r.shift_since)), bills, releases: (r.releases as string | null) ?? null } : null,
+  };
+}
+
+/** One line each on the trusted baseline and an open level shift, as `review show` and the report print them. */
+export function levelLines(level: LevelHistory, meterExchangedAt: string | null): string[] {
+  const accepted = level.acceptedFrom ? `; history starts at ${level.acceptedFrom}, where a reviewer accepted the level` : '';
+  const lines = [level.trustedKwhPerDay === null
+    ? `no trusted bill in the 12 periods before${accepted}`
+    : `median ${level.trustedKwhPerDay.toFixed(1)} kWh/day over ${level.trustedPeriods} trusted period(s) of the 12 before, the last ${level.lastTrusted}${accepted}`];
+  if (level.shift) {
+    const exchange = meterExchangedAt && meterExchangedAt.slice(0, 7) <= level.shift.since.slice(0, 7) && meterExchangedAt >= `${addPeriods(level.shift.since, -1)}-01`
+      ? ` (meter exchange on ${meterExchangedAt})` : '';
+    lines.push(`open since ${level.shift.since}${exchange}: ${level.shift.bills} bill(s) off the baseline until a reviewer accepts the level or corrects them` +
+      `${level.shift.releases ? `; ${level.shift.releases}` : ''}`);
+  }
+  return lines;
 }
 
 export interface Determinant {
@@ -133,6 +174,7 @@ export interface AccountReview {
   rebill: BillVersion | null;
   meterEvents: ReadFlag[];
   history: HistoryPoint[];
+  level: LevelHistory;
   determinants: Determinant[];
   reads: ReadRow[];
   lineItems: LineItemRow[];
@@ -187,7 +229,10 @@ export async function accountReview(store: Store, accountId: string, period: str
     const p = addPeriods(period, i + 1 - HISTORY_PERIODS);
     const rows = historyRows.filter((r) => periodFromKey(Number(r.period)) === p);
     const r = p === period ? rows.find((x) => Number(x.bill_version) === bill.billVersion) : rows[0];
-    return { period: p, kwhPerDay: r && r.kpd !== null ? Number(r.kpd) / 1000 : null, status: r ? String(r.status) : null, reviewed: p === period };
+    return {
+      period: p, kwhPerDay: r && r.kpd !== null ? Number(r.kpd) / 1000 : null, status: r ? String(r.status) : null, reviewed: p === period,
+      trusted: Boolean(r?.trusted),
+    };
   });
 
   await defineReadDerivation(store.connection);
@@ -238,7 +283,7 @@ export async function accountReview(store: Store, accountId: string, period: str
   return {
     account, period, bill, rebill,
     meterEvents: readFlagNames(bill.readFlags),
-    history, determinants, reads,
+    history, level: await levelHistory(store, account.accountKey, period), determinants, reads,
     lineItems: await lineItems(bill.billVersion),
     rebillLineItems: rebill ? await lineItems(rebill.billVersion) : [],
     flags,

@@ -29,14 +29,14 @@ FROM bills
 WHERE account_key = $account_key AND is_current AND period >= $year_start AND period >= $baseline_from AND period < $period AND days > 0;
 
 -- name: baseline
--- The account's own last 12 periods, for an estimate: bills still under review are no baseline.
+-- The account's own trusted periods among the last 12, for an estimate (migration 004: no bill
+-- under review, no estimate, no level a reviewer did not accept).
 SELECT count(*) AS periods, median(kwh_milli / days) AS kpd,
        sum(kwh_sharp_milli)::DOUBLE AS sharp, sum(kwh_peak_milli)::DOUBLE AS peak,
        sum(kwh_flat_milli)::DOUBLE AS flat, sum(kwh_valley_milli)::DOUBLE AS valley,
        median(kvarh_milli / kwh_milli) FILTER (WHERE kvarh_milli IS NOT NULL AND kwh_milli > 0) AS kvarh_ratio
-FROM bills
-WHERE account_key = $account_key AND is_current AND period >= $from AND period < $period AND days > 0 AND kwh_milli >= 0
-  AND status NOT IN ('held', 'escalated');
+FROM trusted_bills
+WHERE account_key = $account_key AND period >= $from AND period < $period AND kwh_milli >= 0;
 
 -- name: charge
 SELECT component, label, unit, rate, tariff_id, tariff_version FROM charges WHERE charge_key = $key;

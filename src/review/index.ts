@@ -19,7 +19,7 @@
 //   - every cell written to CSV is formula-neutralised, every text in HTML escaped.
 export { REVIEW_ACTIONS, ReviewAction, transition } from './transitions.js';
 export { parseStatuses, reviewQueue, type QueueFilter, type ReviewItem } from './queue.js';
-export { accountReview, historyScaleMax, type AccountReview } from './account.js';
+export { accountReview, historyScaleMax, levelLines, type AccountReview } from './account.js';
 export { decide, type DecisionRecord, type DecisionRequest } from './decide.js';
 export { parseReadCorrection, type ReadCorrection } from './correction.js';
 export { exportQueue, importDecisions, EXPORT_COLUMNS, type ImportReport } from './bulk.js';

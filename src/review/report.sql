@@ -8,6 +8,9 @@ FROM review_items
 ORDER BY score DESC, account_id
 LIMIT $limit;
 
+-- name: keys
+SELECT account_id, account_key FROM report_accounts ORDER BY account_id;
+
 -- name: history
 SELECT t.account_id, b.period, b.kwh_milli / nullif(b.days, 0) AS kpd
 FROM bills b JOIN report_accounts t USING (account_key)

@@ -17,7 +17,7 @@ import { svgBarChart, type Bar } from '../charts/index.js';
 import { formatMinor } from '../money/index.js';
 import { sourceDir, sqlStatements, writeFileAtomic, type Store } from '../store/index.js';
 import { escapeHtml } from '../text/index.js';
-import { HISTORY_PERIODS, historyScaleMax } from './account.js';
+import { HISTORY_PERIODS, historyScaleMax, levelHistory, levelLines } from './account.js';
 import { queueItems, type ReviewItem } from './queue.js';
 import { reviewStats, type ReviewStats, type RuleStats } from './stats.js';
 
@@ -35,6 +35,8 @@ export interface GroupSummary {
 
 export interface AccountDetail {
   history: Bar[];
+  /** The trusted baseline and an open level shift, one line each (account.ts levelLines). */
+  level: string[];
   flags: { ruleId: string; severity: string; suppressed: boolean; score: number; reason: string }[];
   lineItems: { billVersion: number; label: string; unit: string; quantityMilli: number; rate: string; amountMinor: number }[];
 }
@@ -77,7 +79,7 @@ async function reportData(store: Store, period: string, options: ReportOptions):
   };
 
   await store.run(SQL.accounts!, { limit: options.limit });
-  const details = new Map<string, AccountDetail>(items.map((i) => [i.account_id, { history: [], flags: [], lineItems: [] }]));
+  const details = new Map<string, AccountDetail>(items.map((i) => [i.account_id, { history: [], level: [], flags: [], lineItems: [] }]));
   const at = { period: key };
   const history = await store.rows(SQL.history!, { ...at, from: periodKey(addPeriods(period, 1 - HISTORY_PERIODS)) });
   for (const [accountId, detail] of details) {
@@ -87,6 +89,10 @@ async function reportData(store: Store, period: string, options: ReportOptions):
       const kpd = own.get(p);
       return { label: `${p.slice(5)}/${p.slice(2, 4)}`, value: kpd === undefined || kpd === null ? null : Number(kpd) / 1000, highlight: p === period };
     });
+  }
+  for (const r of await store.rows(SQL.keys!)) {
+    const detail = details.get(String(r.account_id));
+    if (detail) detail.level = levelLines(await levelHistory(store, Number(r.account_key), period), null);
   }
   for (const r of await store.rows(SQL.flags!, at)) {
     details.get(String(r.account_id))?.flags.push({
@@ -209,6 +215,7 @@ function accountSection(item: ReviewItem, detail: AccountDetail, period: string)
     `${money(item.amount_minor, item.currency)} ${h(item.currency)}${events.length ? ` · meter events: ${h(events.join(', '))}` : ''}</p>` +
     `<figure>${chart}</figure>` +
     `<h4>Why it was flagged</h4><ul class="reasons">${reasons || '<li>no flags</li>'}</ul>` +
+    `<h4>Trusted baseline and level</h4><ul class="level">${detail.level.map((line) => `<li>${h(line)}</li>`).join('')}</ul>` +
     `${decided}<h4>Line items (version ${item.bill_version})</h4>${items(item.bill_version)}${corrected}</article>`;
 }
 

@@ -100,13 +100,46 @@ WHERE b.account_key = $account_key AND b.period = $period
 ORDER BY b.bill_version DESC;
 
 -- name: history
--- kWh per day of the account's current bills from $from to $period, and of the version under review.
-SELECT period, bill_version, status::VARCHAR AS status, days, kwh_milli::DOUBLE AS kwh_milli, kwh_milli / nullif(days, 0) AS kpd,
-       amount_minor::DOUBLE AS amount_minor, flag_count
-FROM bills
-WHERE account_key = $account_key AND period >= $from AND period <= $period
-  AND (is_current OR (period = $period AND bill_version = $bill_version))
-ORDER BY period, bill_version;
+-- kWh per day of the account's current bills from $from to $period, and of the version under
+-- review; `trusted`: the bill counts toward the baseline (migration 004's trusted_bills).
+SELECT b.period, b.bill_version, b.status::VARCHAR AS status, b.days, b.kwh_milli::DOUBLE AS kwh_milli, b.kwh_milli / nullif(b.days, 0) AS kpd,
+       b.amount_minor::DOUBLE AS amount_minor, b.flag_count, t.account_key IS NOT NULL AS trusted
+FROM bills b
+LEFT JOIN trusted_bills t USING (account_key, period, bill_version)
+WHERE b.account_key = $account_key AND b.period >= $from AND b.period <= $period
+  AND (b.is_current OR (b.period = $period AND b.bill_version = $bill_version))
+ORDER BY b.period, b.bill_version;
+
+-- name: level-history
+-- What the usage rules compared the account with before $period: its trusted bills of the 12
+-- periods before (count, median kWh/day, the last one), the period a reviewer accepted a new level
+-- from, and an open level shift — bills on actual reads from the first after the last trusted one
+-- up to $period — with the releases and dismissals that did not accept it.
+WITH trusted AS (
+  SELECT period, kwh_milli / days AS kpd FROM trusted_bills
+  WHERE account_key = $account_key AND period < $period AND period >= $from
+),
+accepted AS (
+  SELECT max(period) AS p FROM review_decisions WHERE account_key = $account_key AND action = 'accept' AND period <= $period
+),
+-- A shift opens after the last trusted bill, and never before an accepted level.
+last_trusted AS (SELECT greatest(coalesce((SELECT max(period) FROM trusted), 0), coalesce((SELECT p FROM accepted) - 1, 0)) AS p),
+open_shift AS (
+  SELECT b.period FROM bills b, last_trusted lt
+  WHERE b.account_key = $account_key AND b.is_current AND b.days > 0 AND b.read_flags & 3 = 0
+    AND b.period > lt.p AND b.period >= $from AND b.period <= $period
+    AND NOT EXISTS (SELECT 1 FROM trusted_bills t WHERE t.account_key = b.account_key AND t.period = b.period AND t.bill_version = b.bill_version)
+)
+SELECT (SELECT count(*) FROM trusted) AS trusted_periods,
+       (SELECT median(kpd) FROM trusted) AS trusted_kpd,
+       (SELECT max(period) FROM trusted) AS last_trusted,
+       (SELECT p FROM accepted) AS accepted_from,
+       (SELECT min(period) FROM open_shift) AS shift_since,
+       (SELECT count(*) FROM open_shift) AS shift_bills,
+       (SELECT string_agg(CASE d.action WHEN 'release' THEN 'released' ELSE 'dismissed' END || ' on ' || strftime(d.decided_at, '%Y-%m-%d')
+                          || ' by ' || d.reviewer, '; ' ORDER BY d.decided_at)
+        FROM review_decisions d, last_trusted lt
+        WHERE d.account_key = $account_key AND d.action IN ('release', 'dismiss') AND d.period > lt.p AND d.period <= $period) AS releases;
 
 -- name: reads
 -- The account's register reads from $from (a timestamp: the period's earliest opening read) to the end of the period.

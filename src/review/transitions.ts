@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { HELD_STATUSES, type BillStatus } from '../../schemas/bill.js';
 
-export const REVIEW_ACTIONS = ['release', 'correct', 'hold', 'dismiss', 'escalate'] as const;
+export const REVIEW_ACTIONS = ['release', 'accept', 'correct', 'hold', 'dismiss', 'escalate'] as const;
 export const ReviewAction = z.enum(REVIEW_ACTIONS);
 export type ReviewAction = z.infer<typeof ReviewAction>;
 
@@ -12,9 +12,14 @@ export type ReviewAction = z.infer<typeof ReviewAction>;
  * already be on its way to the customer, so changing it is a new bill run, not a review.
  * `correct` marks the decided version 'corrected'; its re-bill (the next version) is 'ready'.
  * `hold` keeps a bill in the queue with a note (or takes an escalated one back into it).
+ * `accept` releases the bill and says its level is real (a new tenant, a new line): the account's
+ * baseline starts again at this period (migration 004's trusted_bills). A plain release or a
+ * dismissal is a decision about the bill only: a level a usage rule questioned stays off the
+ * baseline and keeps the next bills flagged.
  */
 const TRANSITIONS: Record<ReviewAction, { from: readonly BillStatus[]; to: BillStatus }> = {
   release: { from: ['held', 'escalated'], to: 'released' },
+  accept: { from: ['held', 'escalated'], to: 'released' },
   correct: { from: ['held', 'escalated'], to: 'corrected' },
   dismiss: { from: ['held', 'escalated'], to: 'dismissed' },
   escalate: { from: ['held'], to: 'escalated' },

@@ -33,9 +33,9 @@ describe('billrun evaluate', () => {
       .filter((line) => { const period = line.split(',')[1]!; return period >= FROM && period <= TO; });
     const byKind = Object.values(report.by_kind);
     expect(byKind.reduce((sum, k) => sum + k.labels, 0)).toBe(labels.length);
-    expect(report.window.labelled + byKind.reduce((sum, k) => sum + k.unbilled, 0)).toBe(labels.length);
     expect(report.by_period.map((p) => p.period)).toHaveLength(12);
-    expect(report.window.rules_versions).toEqual(['2026.1']);
+    expect(report.window.rules_versions).toEqual(['2026.2']);
+    expect(report.window.verdicts).toBe('must_flag');
   });
 
   it('flags far fewer bills than the naive rule, nearly all of them real, and misses almost nothing', () => {
@@ -84,14 +84,15 @@ describe('billrun evaluate', () => {
     expect(reversed.err).toContain('--from 2025-06 is after --to 2025-01');
   });
 
-  it('reads a labels file without kWh, counting every label as material', async () => {
+  it('reads a labels file of kinds only, counting every label as a must', async () => {
     const kindsOnly = join(billed.dir, 'kinds-only.csv');
     const lines = readFileSync(join(billed.data, 'labels.csv'), 'utf8').trim().split('\n');
     writeFileSync(kindsOnly, lines.map((l) => l.split(',').slice(0, 3).join(',')).join('\n'));
     const result = await runCli(['evaluate', '--labels', kindsOnly, '--from', FROM, '--to', TO, '--json'], billed.db);
     expect(result.code, result.err).toBe(0);
     const plain = JSON.parse(result.out) as EvaluationReport;
-    expect(plain.window.material).toBe(plain.window.labelled);
-    expect(plain.billrun.precision).toBe(report.billrun.precision);
+    expect(plain.window.verdicts).toBe('kind');
+    expect(plain.window.ambiguous + plain.window.legitimate).toBe(0);
+    expect(plain.window.must).toBeGreaterThan(report.window.must);
   });
 });

@@ -17,6 +17,10 @@ defaults:
   mom_change: 0.5
   yoy_change: 0.5
   baseline_change: 0.5
+  spread_z: 4
+  min_spread: 0.04
+  spread_prior_periods: 3
+  small_stake_minor: 3000
   min_change_kwh: 50
   min_baseline_periods: 3
   min_peers: 30
@@ -53,11 +57,12 @@ describe('rules file', () => {
   it('ships samples/rules.yaml as the defaults, every class resolved', () => {
     const rules = loadRules(undefined);
     expect(DEFAULT_RULES_FILE.endsWith(join('samples', 'rules.yaml'))).toBe(true);
-    expect(rules.version).toBe('2026.1');
+    expect(rules.version).toBe('2026.2');
     expect(Object.keys(rules.rules).sort()).toEqual([...RULE_IDS].sort());
     expect(rules.classes.residential.vacancy_share).toBe(0.1);
     expect(rules.classes.commercial.vacancy_share).toBe(0);
-    expect(rules.classes.industrial.mom_change).toBe(0.3);
+    expect(rules.classes.industrial.mom_change).toBe(0.2);
+    expect(rules.classes.industrial.spread_z).toBe(4);
     expect(rules.classes.agricultural.capacity_share).toBe(rules.classes.residential.capacity_share);
   });
 

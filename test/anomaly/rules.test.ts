@@ -22,8 +22,11 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
+    // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
+    baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, peerDemand: 1, classDemand: 1,
+    lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
-  return { ...base, ...over };
+  return { ...base, ...over, lastKpd: over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd };
 }
 
 function evaluate(f: AccountFeatures): Flag[] {
@@ -43,11 +46,13 @@ describe('review rules', () => {
   });
 
   describe('mom_kwh_per_day', () => {
-    it('holds a tenfold jump that last year and the baseline both call unusual, with the numbers', () => {
+    it('holds a tenfold jump that last year and the baseline both call unusual, with the numbers and the account\'s band', () => {
       const flags = evaluate(account(121, { prevKpd: 12_100, yoyKpd: 11_500, baseMedianKpd: 11_800, peerMom: 1.04 }));
       expect(raised(flags)).toEqual(['mom_kwh_per_day']);
       expect(flags[0]!.severity).toBe('hold');
-      expect(flags[0]!.reason).toBe('kWh/day 12.1 → 121.0 (×10) vs last month; region peers +4%; last year 11.5; looks like a digit slip or a wrong multiplier');
+      // σ = 1.4826 × √((12 × 0.05² + 3 × 0.06²) / 15) = 0.0773; 4σ = 0.309 on the log scale: ±36%.
+      expect(flags[0]!.reason).toBe('kWh/day 121.0 vs usual 11.8 (×10 after season, region peers +0%); last month 12.1; band ±36% for this account; ' +
+        'looks like a digit slip or a wrong multiplier');
     });
 
     it('flags a drop to a third and points at the meter', () => {
@@ -79,20 +84,26 @@ describe('review rules', () => {
       expect(suppressed(flags)[0]!.reason).toContain('class peers +55%');
     });
 
-    it('lets a seasonal swing pass when the same month last year was as high', () => {
-      const flags = evaluate(account(22, { prevKpd: 11_000, yoyKpd: 21_000, baseMedianKpd: 14_000, peerBase: 1.3 }));
-      expect(raised(flags)).toEqual([]);
-      expect(suppressed(flags)[0]!.reason).toContain('in line with same month last year 21.0');
+    it('lets a season pass: the baseline is moved by the peers\' level this period', () => {
+      expect(evaluate(account(22, { prevKpd: 11_000, yoyKpd: 21_000, baseMedianKpd: 14_000, peerBase: 1.3 }))).toEqual([]);
     });
 
-    it('lets a return to normal pass (last month was the unusual one)', () => {
-      const flags = evaluate(account(10, { prevKpd: 400 }));
+    it('lets the account\'s own season pass when the same month last year was as high', () => {
+      const flags = evaluate(account(30, { yoyKpd: 29_000, baseMedianKpd: 14_000, peerBase: 1.3 }));
       expect(raised(flags)).toEqual([]);
-      expect(suppressed(flags)[0]!.reason).toContain('last month was the unusual one');
+      expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 29.0');
     });
 
-    it('does not flag a low level again once it has held a month', () => {
-      expect(evaluate(account(3.3, { prevKpd: 3400 }))).toEqual([]);
+    it('lets a return to normal pass: the trusted baseline, not last month, is the reference', () => {
+      expect(evaluate(account(10, { prevKpd: 400 }))).toEqual([]);
+    });
+
+    it('holds one month off by a quarter only when the month before was off the same way (two months: σ/√2)', () => {
+      expect(evaluate(account(7.5))).toEqual([]);
+      const flags = evaluate(account(7.5, { lastKpd: 7500 }));
+      expect(raised(flags)).toEqual(['level_shift']);
+      expect(flags[0]!.reason).toBe('kWh/day -25% from its level since 2025-06: 7.5 vs usual 10.0; check for a stopped, failing or bypassed meter; ' +
+        'accept the new level or correct the bill');
     });
 
     it('records a drop to standby load in a home as a vacancy instead of holding it', () => {
@@ -107,17 +118,18 @@ describe('review rules', () => {
     });
 
     it('needs a change twice the band when nothing can confirm it (a new account)', () => {
+      // No own spread yet: the peers' σ 0.089; vs one earlier month × √2, and twice that alone: ×2.73.
       const young = { yoyKpd: null, baseMedianKpd: null, baseN: 1 };
-      expect(raised(evaluate(account(18, young)))).toEqual([]);
-      expect(raised(evaluate(account(25, young)))).toEqual(['mom_kwh_per_day']);
+      expect(raised(evaluate(account(25, young)))).toEqual([]);
+      expect(raised(evaluate(account(30, young)))).toEqual(['mom_kwh_per_day']);
     });
   });
 
   describe('yoy_kwh_per_day', () => {
-    it('compares with the same month last year when there is no last month', () => {
-      const flags = evaluate(account(30, { prevKpd: null, prevDays: null, prevAmountMinor: null }));
+    it('compares with the same month last year when there is no baseline', () => {
+      const flags = evaluate(account(30, { prevKpd: null, prevDays: null, prevAmountMinor: null, baseMedianKpd: null, baseN: 0 }));
       expect(raised(flags)).toEqual(['yoy_kwh_per_day']);
-      expect(flags[0]!.reason).toContain('kWh/day 10.0 → 30.0 (×3.00) vs same month last year');
+      expect(flags[0]!.reason).toContain('kWh/day 30.0 vs same month last year 10.0 (×3.00, region peers +0%); band ±65% for this account');
     });
 
     it('stays quiet when the baseline says the level is normal', () => {
@@ -190,9 +202,9 @@ describe('review rules', () => {
   describe('estimates', () => {
     const estimated = READ_FLAGS.estimatedClose;
 
-    it('estimated_streak lists the third estimate in a row', () => {
+    it('estimated_streak records the third estimate in a row for the meter readers, without listing the bill', () => {
       const flags = evaluate(account(10, { readFlags: estimated | READ_FLAGS.estimatedOpen, estStreak: 2, estKwhMilli: 600_000, estDays: 60 }));
-      expect(flags.map((f) => [f.ruleId, f.severity])).toEqual([['estimated_streak', 'review']]);
+      expect(flags.map((f) => [f.ruleId, f.suppressed])).toEqual([['estimated_streak', true]]);
       expect(flags[0]!.reason).toContain('3rd estimated read in a row (90 days without an actual read)');
     });
 
@@ -206,27 +218,71 @@ describe('review rules', () => {
       expect(suppressed(flags)[0]!.reason).toContain('on an estimated read: not a measurement');
     });
 
-    it('estimate_catch_up explains a big bill after low estimates as a catch-up, not a spike', () => {
-      // Two estimates billed 3 kWh/day; the actual read shows 10 kWh/day over the 90 days.
+    it('estimate_catch_up records a big bill after low estimates that bills exactly their shortfall, without holding it', () => {
+      // Two estimates billed 3 kWh/day; at the usual 10 kWh/day the 90 days used 900 kWh: 720 kWh were missing, 720 are billed.
       const f = account(24, { readFlags: READ_FLAGS.estimatedOpen, prevKpd: 3000, estStreak: 2, estKwhMilli: 180_000, estDays: 60 });
       const flags = evaluate(f);
-      expect(flags.map((x) => [x.ruleId, x.severity, x.suppressed])).toEqual([['estimate_catch_up', 'review', false]]);
-      expect(flags[0]!.reason).toBe(
-        'catch-up after 2 estimated read(s): they billed 3.0 kWh/day, the meter shows 10.0 over 90 days; this bill carries 420 kWh (58%) the estimates missed');
+      expect(flags.map((x) => [x.ruleId, x.suppressed])).toEqual([['estimate_catch_up', true]]);
+      expect(flags[0]!.reason).toBe('catch-up after 2 estimated read(s): they billed 3.0 kWh/day, the meter shows 10.0 over 90 days; ' +
+        'this bill carries 420 kWh (58%) the estimates missed, as expected: tell the customer why');
     });
 
-    it('a catch-up that only settles a small shortfall is neither a catch-up flag nor a spike', () => {
+    it('a catch-up within the tolerance of the shortfall is not flagged', () => {
+      // Shortfall 60 × 10 − 210 = 390 kWh; billed 480: 90 more, within 0.362 × 10 × 30.4 × √(60/30.4) = 155 kWh.
       const f = account(16, { readFlags: READ_FLAGS.estimatedOpen, prevKpd: 7000, estStreak: 1, estKwhMilli: 210_000, estDays: 30 });
-      const flags = evaluate(f);
-      expect(raised(flags)).toEqual([]);
-      expect(suppressed(flags)[0]!.reason).toContain('catch-up of the estimates\' shortfall');
+      expect(evaluate(f)).toEqual([]);
     });
 
-    it('holds a bill after estimates that is more than any catch-up', () => {
+    it('holds a catch-up that bills far more than the estimates missed (an overshooting read)', () => {
+      // Shortfall 60 × 10 − 300 = 300 kWh; the bill carries 2,850.
       const f = account(95, { readFlags: READ_FLAGS.estimatedOpen, prevKpd: 10_000, estStreak: 1, estKwhMilli: 300_000, estDays: 30 });
       const flags = evaluate(f);
-      expect(raised(flags)).toEqual(['mom_kwh_per_day']);
-      expect(flags[0]!.reason).toContain('more than a catch-up');
+      expect(raised(flags)).toEqual(['estimate_catch_up']);
+      expect(flags[0]!.severity).toBe('hold');
+      expect(flags[0]!.reason).toContain('left a shortfall of about 300 kWh at the usual 10.0 kWh/day over 60 days: 2,550 kWh more than that');
+      expect(flags[0]!.reason).toContain('the actual read overshoots');
+    });
+  });
+
+  describe('trusted baselines and level shifts', () => {
+    // A plant at 10,000 kWh/day whose meter was exchanged in 2025-10 with a multiplier 80 times too small.
+    const plant = (kpd: number, over: Partial<AccountFeatures>) => account(kpd, {
+      customerClass: 'industrial', period: '2025-12', prevKpd: null, prevAmountMinor: null, lastKpd: 125_000,
+      yoyKpd: 10_000_000, yoyAmountMinor: 18_000_000, baseMedianKpd: 10_000_000, lastActualKpd: 125_000,
+      shiftSince: 202510, shiftN: 2, shiftReadFlags: READ_FLAGS.meterExchange, shiftReleased: 1, ...over,
+    });
+
+    it('keeps holding a wrong level every month, saying since when and that a release did not accept it', () => {
+      const flags = evaluate(plant(125, {}));
+      expect(raised(flags)).toEqual(['level_shift']);
+      expect(flags[0]!.severity).toBe('hold');
+      expect(flags[0]!.reason).toBe('kWh/day at 1/80 of its level since 2025-10 (meter exchanged in 2025-10): 125.0 vs usual 10000.0; ' +
+        'released once without accepting the level; check for a stopped, failing or bypassed meter; accept the new level or correct the bill');
+    });
+
+    it('stays quiet once the level is accepted: the history starts again at the new level', () => {
+      expect(evaluate(plant(125, {
+        prevKpd: 125_000, prevAmountMinor: 225_000, yoyKpd: null, baseMedianKpd: 125_000, baseN: 1, shiftSince: null, shiftN: 0, shiftReleased: 0,
+      }))).toEqual([]);
+    });
+  });
+
+  describe('account-adaptive bands', () => {
+    it('leave a volatile account\'s ordinary +60% alone and hold a steady account\'s +35%', () => {
+      expect(evaluate(account(16, { baseLogMad: 0.25 }))).toEqual([]);
+      expect(raised(evaluate(account(13.5, { baseLogMad: 0.01, peerSpread: 0.01 })))).toEqual(['mom_kwh_per_day']);
+    });
+
+    it('lean on the peers\' spread while the account\'s own history is short', () => {
+      // Own MAD 0.001 over 3 periods, peers 0.25: σ = 0.262, band ×2.85; over 12 periods σ = 0.166, band ×1.94.
+      expect(evaluate(account(22, { baseLogMad: 0.001, peerSpread: 0.25, baseN: 3 }))).toEqual([]);
+      expect(raised(evaluate(account(22, { baseLogMad: 0.001, peerSpread: 0.25, baseN: 12 })))).toEqual(['mom_kwh_per_day']);
+    });
+
+    it('widen where little money is at stake', () => {
+      // +40% of 10 kWh/day: 120 kWh, 72.00 at 0.60 a kWh (beyond ±36%); 12.00 at 0.10 widens the band by (30/12)^¼ = 1.26.
+      expect(raised(evaluate(account(14)))).toEqual(['mom_kwh_per_day']);
+      expect(evaluate(account(14, { prevAmountMinor: 3_000, amountMinor: 4_200, pricePrevMinor: 4_200 }))).toEqual([]);
     });
   });
 
@@ -274,6 +330,10 @@ describe('review rules', () => {
 
     it('demand_change holds a demand below the average load', () => {
       expect(evaluate(plant({ demandMilli: 300_000 }))[0]!.reason).toContain('below the average load 416.7 kW');
+    });
+
+    it('demand_change stays quiet when the peers\' demand rose as much (a heat wave)', () => {
+      expect(raised(evaluate(plant({ demandMilli: 2_400_000, peerDemand: 2.5 })))).toEqual([]);
     });
 
     it('demand_change stays quiet when energy moved with it, and on ordinary demand', () => {

@@ -4,12 +4,12 @@ import { REVIEW_ACTIONS, transition, type ReviewAction } from '../../src/review/
 
 // The whole state machine, written out: [from, action] → to, or refused.
 const EXPECTED: Record<BillStatus, Record<ReviewAction, BillStatus | null>> = {
-  held: { release: 'released', correct: 'corrected', hold: 'held', dismiss: 'dismissed', escalate: 'escalated' },
-  escalated: { release: 'released', correct: 'corrected', hold: 'held', dismiss: 'dismissed', escalate: null },
-  ready: { release: null, correct: null, hold: null, dismiss: null, escalate: null },
-  released: { release: null, correct: null, hold: null, dismiss: null, escalate: null },
-  dismissed: { release: null, correct: null, hold: null, dismiss: null, escalate: null },
-  corrected: { release: null, correct: null, hold: null, dismiss: null, escalate: null },
+  held: { release: 'released', accept: 'released', correct: 'corrected', hold: 'held', dismiss: 'dismissed', escalate: 'escalated' },
+  escalated: { release: 'released', accept: 'released', correct: 'corrected', hold: 'held', dismiss: 'dismissed', escalate: null },
+  ready: { release: null, accept: null, correct: null, hold: null, dismiss: null, escalate: null },
+  released: { release: null, accept: null, correct: null, hold: null, dismiss: null, escalate: null },
+  dismissed: { release: null, accept: null, correct: null, hold: null, dismiss: null, escalate: null },
+  corrected: { release: null, accept: null, correct: null, hold: null, dismiss: null, escalate: null },
 };
 
 describe('review transitions', () => {

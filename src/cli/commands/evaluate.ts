@@ -20,7 +20,7 @@ interface EvaluateOptions {
 export function evaluateCommand(ctx: CommandContext): Command {
   return new Command('evaluate')
     .description('precision, recall and flag rate of the review flags against labels, beside the naive 30% MoM/YoY rule')
-    .requiredOption('--labels <file>', 'labels CSV: account_id, period, kind (+ true_kwh, billed_kwh)')
+    .requiredOption('--labels <file>', 'labels CSV: account_id, period, kind, must_flag (1 | 0 | ambiguous)')
     .addOption(new Option('--period <YYYY-MM>', 'one billed period').conflicts(['from', 'to']))
     .option('--from <YYYY-MM>', 'first period of the window (with --to)')
     .option('--to <YYYY-MM>', 'last period of the window')
@@ -53,29 +53,42 @@ const n = (x: number): string => x.toLocaleString('en-US');
 
 function printReport(ctx: CommandContext, r: EvaluationReport): void {
   const w = r.window;
-  ctx.print(`${w.from === w.to ? w.from : `${w.from}..${w.to}`}: ${n(w.bills)} bills, ${n(w.labelled)} labelled anomalies (${pct(w.anomaly_rate, 2)}), ` +
-    `${n(w.material)} moving the bill by more than ${pct(w.material_share, 0)}; rules ${w.rules_versions.join(', ') || '(no flags)'}`);
+  ctx.print(`${w.from === w.to ? w.from : `${w.from}..${w.to}`}: ${n(w.bills)} bills; ${n(w.must)} must be flagged (${pct(w.anomaly_rate, 2)}; ` +
+    `${n(w.persisting)} in months 2–6 of a persisting error), ${n(w.legitimate)} legitimate events, ${n(w.ambiguous)} ambiguous ` +
+    `(verdicts from ${w.verdicts === 'must_flag' ? 'must_flag' : w.verdicts === 'kwh' ? 'true/billed kWh' : 'the kinds: every label must'}); ` +
+    `rules ${w.rules_versions.join(', ') || '(no flags)'}`);
   ctx.print('');
   const systems: [string, Score][] = [['billrun', r.billrun], [`naive (kWh/day ±${pct(w.naive_change, 0)} MoM or YoY)`, r.naive]];
   ctx.print(renderTable(systems, [
     { header: 'rules', value: ([name]) => name },
     { header: 'flagged', value: ([, s]) => n(s.flagged), align: 'right' },
     { header: 'flag rate', value: ([, s]) => pct(s.flag_rate, 2), align: 'right' },
+    { header: '× true', value: ([, s]) => (s.flag_ratio === null ? '–' : `${s.flag_ratio.toFixed(2)}×`), align: 'right' },
     { header: 'precision', value: ([, s]) => pct(s.precision), align: 'right' },
-    { header: 'recall >5%', value: ([, s]) => pct(s.recall), align: 'right' },
-    { header: 'recall all', value: ([, s]) => pct(s.recall_all), align: 'right' },
+    { header: 'recall', value: ([, s]) => pct(s.recall), align: 'right' },
+    { header: 'recall months 2–6', value: ([, s]) => pct(s.recall_persisting), align: 'right' },
     { header: `top-${w.top_k} precision`, value: ([, s]) => pct(s.top_k_precision), align: 'right' },
     { header: 'early warnings', value: ([, s]) => n(s.early_warnings), align: 'right' },
   ]));
-  ctx.print('(early warnings: flagged bills without a label whose account is labelled in one of the next 3 periods; counted as false)');
+  ctx.print('(recall on must-flag bills; precision leaves ambiguous bills out; early warnings: flagged bills whose account must be flagged in one of the next 3 periods, counted as false)');
   ctx.print('');
   ctx.print(renderTable(Object.entries(r.by_kind), [
-    { header: 'anomaly kind', value: ([kind]) => kind },
+    { header: 'label kind', value: ([kind]) => kind },
     { header: 'labels', value: ([, k]) => n(k.labels), align: 'right' },
-    { header: '>5%', value: ([, k]) => n(k.material), align: 'right' },
     { header: 'unbilled', value: ([, k]) => n(k.unbilled), align: 'right' },
-    { header: 'billrun recall', value: ([, k]) => pct(k.billrun_recall), align: 'right' },
-    { header: 'naive recall', value: ([, k]) => pct(k.naive_recall), align: 'right' },
+    { header: 'billrun flagged', value: ([, k]) => pct(k.billrun_flagged), align: 'right' },
+    { header: 'months 2–6', value: ([, k]) => pct(k.billrun_persisting), align: 'right' },
+    { header: 'naive flagged', value: ([, k]) => pct(k.naive_flagged), align: 'right' },
+  ]));
+  ctx.print('');
+  ctx.print(renderTable(Object.entries(r.by_class), [
+    { header: 'class', value: ([c]) => c },
+    { header: 'bills', value: ([, c]) => n(c.bills), align: 'right' },
+    { header: 'must', value: ([, c]) => n(c.must), align: 'right' },
+    { header: 'billrun flag rate', value: ([, c]) => pct(c.billrun.flag_rate, 2), align: 'right' },
+    { header: 'precision', value: ([, c]) => pct(c.billrun.precision), align: 'right' },
+    { header: 'recall', value: ([, c]) => pct(c.billrun.recall), align: 'right' },
+    { header: 'naive precision', value: ([, c]) => pct(c.naive.precision), align: 'right' },
   ]));
   ctx.print('');
   ctx.print(renderTable(Object.entries(r.by_rule), [
@@ -84,13 +97,13 @@ function printReport(ctx: CommandContext, r: EvaluationReport): void {
     { header: 'precision', value: ([, s]) => pct(s.precision), align: 'right' },
     { header: 'suppressed', value: ([, s]) => n(s.suppressed), align: 'right' },
     { header: 'early warnings', value: ([, s]) => n(s.early_warnings), align: 'right' },
-    { header: 'suppressed on labelled', value: ([, s]) => n(s.suppressed_labelled), align: 'right' },
+    { header: 'suppressed on must-flag', value: ([, s]) => n(s.suppressed_must), align: 'right' },
   ]));
   ctx.print('');
   ctx.print(renderTable(r.by_period, [
     { header: 'period', value: (p) => p.period },
     { header: 'bills', value: (p) => n(p.bills), align: 'right' },
-    { header: 'labelled', value: (p) => pct(p.bills > 0 ? p.labelled / p.bills : null, 2), align: 'right' },
+    { header: 'must', value: (p) => pct(p.bills > 0 ? p.must / p.bills : null, 2), align: 'right' },
     { header: 'billrun flag rate', value: (p) => pct(p.billrun.flag_rate, 2), align: 'right' },
     { header: 'precision', value: (p) => pct(p.billrun.precision), align: 'right' },
     { header: 'recall', value: (p) => pct(p.billrun.recall), align: 'right' },

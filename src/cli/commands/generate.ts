@@ -15,6 +15,7 @@ interface Flags {
   anomalyRate: string;
   regions: string;
   heatWaveSize: string;
+  volatility: string;
   intervalAccounts?: string;
   json?: boolean;
 }
@@ -31,6 +32,7 @@ export function generateCommand(ctx: CommandContext): Command {
     .option('--anomaly-rate <r>', 'share of account-periods with an injected anomaly', '0.01')
     .option('--regions <n>', 'number of regions', '5')
     .option('--heat-wave-size <x>', 'relative lift of consumption in the heat-wave region and month', '0.35')
+    .option('--volatility <x>', 'scale of every account\'s month-to-month swings (1 = usual)', '1')
     .option('--interval-accounts <n>', 'commercial accounts with hourly interval data (default 0.1%, 1–200)')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: Flags, command: Command) => {
@@ -38,6 +40,7 @@ export function generateCommand(ctx: CommandContext): Command {
         accounts: Number(flags.accounts), months: Number(flags.months), start: flags.start, seed: Number(flags.seed),
         out: flags.out, format: flags.format, anomalyRate: Number(flags.anomalyRate), regions: Number(flags.regions),
         heatWaveSize: Number(flags.heatWaveSize),
+        volatility: Number(flags.volatility),
         intervalAccounts: flags.intervalAccounts === undefined ? undefined : Number(flags.intervalAccounts),
       });
       if (!parsed.success) {

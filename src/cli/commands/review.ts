@@ -4,7 +4,7 @@ import { readFlagNames } from '../../../schemas/review.js';
 import { textBarChart } from '../../charts/index.js';
 import { FatalError } from '../../diagnostics/index.js';
 import {
-  accountReview, decide, EXPORT_COLUMNS, historyScaleMax, exportQueue, importDecisions, parseReadCorrection, parseStatuses, REVIEW_ACTIONS, reviewQueue,
+  accountReview, decide, EXPORT_COLUMNS, historyScaleMax, levelLines, exportQueue, importDecisions, parseReadCorrection, parseStatuses, REVIEW_ACTIONS, reviewQueue,
   reviewStats, writeReport, type AccountReview, type DecisionRecord, type ImportReport, type ReadCorrection, type ReviewAction,
   type ReviewItem, type ReviewStats,
 } from '../../review/index.js';
@@ -208,10 +208,12 @@ function showLines(r: AccountReview): string[] {
   lines.push('', `Peers (${p.customerClass}, region ${p.region}, ${n(p.peers)} bills): median kWh/day ${percent(p.mom)} vs last month, ` +
     `${percent(p.yoy)} vs last year; this account ${percent(p.ownMom)} and ${percent(p.ownYoy)}`);
 
+  lines.push('', 'Trusted baseline and level', ...levelLines(r.level, r.account.meterExchangedAt).map((line) => `  ${line}`));
+
   const scaleMax = historyScaleMax(r.history.filter((h) => !h.reviewed).map((h) => h.kwhPerDay), r.history.at(-1)!.kwhPerDay);
-  lines.push('', `kWh per day, ${r.history[0]!.period} to ${r.period}`);
-  lines.push(...textBarChart(r.history.map((h) => ({ label: h.period, value: h.kwhPerDay, highlight: h.reviewed })), { width: 48, scaleMax })
-    .map((line) => `  ${line}`));
+  lines.push('', `kWh per day, ${r.history[0]!.period} to ${r.period} (· = not trusted: estimated, under review, or a level nobody accepted)`);
+  lines.push(...textBarChart(r.history.map((h) => ({ label: `${h.period}${h.trusted || h.kwhPerDay === null ? ' ' : '·'}`, value: h.kwhPerDay, highlight: h.reviewed })),
+    { width: 48, scaleMax }).map((line) => `  ${line}`));
 
   lines.push('', 'Reads and determinants');
   lines.push(...indent(renderTable(r.determinants, [
