@@ -8,6 +8,7 @@ import type { Effects } from './effects.js';
 import { billCommand } from './commands/bill.js';
 import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { explainCommand } from './commands/explain.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { reviewCommand } from './commands/review.js';
@@ -36,6 +37,7 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
   program.addCommand(tariffCommand(ctx));
   program.addCommand(reviewCommand(ctx));
   program.addCommand(statementsCommand(ctx));
+  program.addCommand(explainCommand(ctx));
   program.addCommand(evaluateCommand(ctx));
   program.addCommand(demoCommand(ctx, async (argv) => {
     const step = createCli(effects, ctx);
