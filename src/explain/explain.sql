@@ -56,6 +56,7 @@ estimates AS (
 )
 SELECT cur.*, y.ytd_kwh_cur, y.ytd_amount_cur, y.ytd_kwh_p1, y.ytd_amount_p1, y.ytd_kwh_p12, y.ytd_amount_p12,
        e.est_bills, e.est_kwh, e.est_days,
+       bool_or(p.role IN ('p1', 'p12')) AS comparable,
        to_json(list(struct_pack(role := p.role, period := p.period, start_day := p.start_day, end_day := p.end_day,
                kwh := p.kwh_milli, sharp := p.kwh_sharp_milli, peak := p.kwh_peak_milli, flat := p.kwh_flat_milli, valley := p.kwh_valley_milli,
                demand := p.demand_milli, kvarh := p.kvarh_milli, amount := p.amount_minor, read_flags := p.read_flags,

@@ -146,7 +146,8 @@ export interface PeriodExplanations {
   bills: number;
   /** Bills with an earlier bill (last month or last year) to compare with. */
   comparable: number;
-  explanations: Explanation[];
+  /** Made one at a time as they are read, so a million of them never sit in memory together. */
+  explanations: Iterable<Explanation>;
 }
 
 /** Explanations of the period's notable changes (or of one account's bill), in account order. */
@@ -157,57 +158,65 @@ export async function explainPeriod(store: Store, period: string, options: Expla
   const rows = await store.rows(SQL.bills!, { ...params, account: options.accountId ?? null });
   const peers = await loadPeers(store, { period: params.period, p1: params.p1, p12: params.p12 });
   const tariffs = await loadTariffs(store);
-  const explanations: Explanation[] = [];
-  let comparable = 0;
-  for (const row of rows) {
-    const account: Account = {
-      accountId: String(row.account_id),
-      customerClass: String(row.customer_class) as CustomerClass,
-      region: String(row.region),
-      householdSize: num(row.household_size),
-      contractKva: num(row.contract_kva),
-      pfStandard: num(row.pf_standard),
-    };
-    const bills = new Map((JSON.parse(String(row.bills)) as StoredBill[]).map((b) => [b.role, b]));
-    const cur = bills.get('cur');
-    if (!cur) continue;
-    const p1 = bills.get('p1') ?? null;
-    const p12 = bills.get('p12') ?? null;
-    if (p1 || p12) comparable++;
-    let against = comparisonFor(cur.amount, p1?.amount ?? null, p12?.amount ?? null, rules.settings);
-    if (!against && options.always) against = p1 ? 'last_month' : p12 ? 'last_year' : null;
-    if (!against) continue;
-    const earlier = against === 'last_month' ? p1! : p12!;
-    const curTariff = tariffs.get(cur.tariff_id);
-    const earlierTariff = tariffs.get(earlier.tariff_id);
-    const point = (b: StoredBill, tariff: CompiledTariff | null, ytdKwh: unknown, ytdAmount: unknown): PricedPoint | null =>
-      tariff && { input: pricingInput(b, account, ytdKwh, ytdAmount), amountMinor: b.amount, readFlags: b.read_flags, tariff };
-    const current = point(cur, curTariff, row.ytd_kwh_cur, row.ytd_amount_cur);
-    const previous = against === 'last_month'
-      ? point(earlier, earlierTariff, row.ytd_kwh_p1, row.ytd_amount_p1)
-      : point(earlier, earlierTariff, row.ytd_kwh_p12, row.ytd_amount_p12);
-    const first = bills.get('first');
-    const bill = { accountId: account.accountId, customerClass: account.customerClass, region: account.region, currency: cur.currency };
-    const notable = comparisonFor(cur.amount, p1?.amount ?? null, p12?.amount ?? null, rules.settings) !== null;
-    if (!current || !previous) {
-      // Without a tariff to re-price with, the whole change is one unexplained cause.
-      explanations.push(explainChange(bill, unpriceable(against, earlier, cur, account, curTariff ?? earlierTariff), notable));
-      continue;
+  const context: RowContext = { rules, peers, tariffs, always: Boolean(options.always) };
+  function* explanations(): Generator<Explanation> {
+    for (const row of rows) {
+      const explanation = explainRow(row, context);
+      if (explanation) yield explanation;
     }
-    const change: ChangeInput = {
-      against,
-      previous,
-      current,
-      firstRead: first ? { input: pricingInput(first, account, row.ytd_kwh_cur, row.ytd_amount_cur), readFlags: first.read_flags } : null,
-      peerRatio: peerRatio(peers, account.customerClass, account.region, against, rules.minPeers(account.customerClass)),
-      estimatesBefore: row.est_bills === null || row.est_bills === undefined
-        ? null
-        : { bills: Number(row.est_bills), kwhMilli: Number(row.est_kwh), days: Number(row.est_days) },
-      meterExchangeDate: row.exchanged_day === null || row.exchanged_day === undefined ? null : isoDate(Number(row.exchanged_day)),
-    };
-    explanations.push(explainChange(bill, change, notable));
   }
-  return { bills: rows.length, comparable, explanations };
+  return { bills: rows.length, comparable: rows.filter((r) => r.comparable === true).length, explanations: explanations() };
+}
+
+interface RowContext {
+  rules: ExplainRules;
+  peers: Map<string, PeerChange>;
+  tariffs: Tariffs;
+  always: boolean;
+}
+
+function explainRow(row: Record<string, unknown>, { rules, peers, tariffs, always }: RowContext): Explanation | null {
+  const account: Account = {
+    accountId: String(row.account_id),
+    customerClass: String(row.customer_class) as CustomerClass,
+    region: String(row.region),
+    householdSize: num(row.household_size),
+    contractKva: num(row.contract_kva),
+    pfStandard: num(row.pf_standard),
+  };
+  const bills = new Map((JSON.parse(String(row.bills)) as StoredBill[]).map((b) => [b.role, b]));
+  const cur = bills.get('cur');
+  if (!cur) return null;
+  const p1 = bills.get('p1') ?? null;
+  const p12 = bills.get('p12') ?? null;
+  const notableAgainst = comparisonFor(cur.amount, p1?.amount ?? null, p12?.amount ?? null, rules.settings);
+  const against = notableAgainst ?? (always ? (p1 ? 'last_month' : p12 ? 'last_year' : null) : null);
+  if (!against) return null;
+  const earlier = against === 'last_month' ? p1! : p12!;
+  const curTariff = tariffs.get(cur.tariff_id);
+  const earlierTariff = tariffs.get(earlier.tariff_id);
+  const point = (b: StoredBill, tariff: CompiledTariff | null, ytdKwh: unknown, ytdAmount: unknown): PricedPoint | null =>
+    tariff && { input: pricingInput(b, account, ytdKwh, ytdAmount), amountMinor: b.amount, readFlags: b.read_flags, tariff };
+  const current = point(cur, curTariff, row.ytd_kwh_cur, row.ytd_amount_cur);
+  const previous = against === 'last_month'
+    ? point(earlier, earlierTariff, row.ytd_kwh_p1, row.ytd_amount_p1)
+    : point(earlier, earlierTariff, row.ytd_kwh_p12, row.ytd_amount_p12);
+  const bill = { accountId: account.accountId, customerClass: account.customerClass, region: account.region, currency: cur.currency };
+  const notable = notableAgainst !== null;
+  // Without a tariff to re-price with, the whole change is one unexplained cause.
+  if (!current || !previous) return explainChange(bill, unpriceable(against, earlier, cur, account, curTariff ?? earlierTariff), notable);
+  const first = bills.get('first');
+  return explainChange(bill, {
+    against,
+    previous,
+    current,
+    firstRead: first ? { input: pricingInput(first, account, row.ytd_kwh_cur, row.ytd_amount_cur), readFlags: first.read_flags } : null,
+    peerRatio: peerRatio(peers, account.customerClass, account.region, against, rules.minPeers(account.customerClass)),
+    estimatesBefore: row.est_bills === null || row.est_bills === undefined
+      ? null
+      : { bills: Number(row.est_bills), kwhMilli: Number(row.est_kwh), days: Number(row.est_days) },
+    meterExchangeDate: row.exchanged_day === null || row.exchanged_day === undefined ? null : isoDate(Number(row.exchanged_day)),
+  }, notable);
 }
 
 /** A change whose tariff is gone: both ends as stored, nothing re-priced (everything is `other`). */
@@ -229,7 +238,7 @@ const EMPTY_TARIFF: CompiledTariff = {
  */
 export async function explainBill(store: Store, accountId: string, period: string, rules?: ReviewRules): Promise<Explanation | null> {
   const { explanations } = await explainPeriod(store, period, { rules, accountId, always: true });
-  const explanation = explanations[0];
+  const [explanation] = explanations;
   if (!explanation) return null;
   const rows = await store.rows(SQL.history!, { account: accountId, period: periodKey(period), p12: periodKey(addPeriods(period, -12)) });
   const history: BillPoint[] = rows.map((r) => ({

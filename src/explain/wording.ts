@@ -48,7 +48,7 @@ const EN: Wording = {
     estimate: 'Estimated reading',
     catch_up: 'Catch-up after estimated readings',
     meter_exchange: 'Usage across your meter exchange',
-    tier: 'Higher or lower price tier',
+    tier: 'Tier boundary crossed',
     season: 'Seasonal prices',
     price_version: 'New prices',
     correction: 'Reading corrected',
@@ -66,7 +66,8 @@ const EN: Wording = {
         return `${cap(EN.classes[e.customerClass])} customers in ${e.region} used ${Math.abs(f.peerChangePercent ?? 0).toFixed(1)}% ` +
           `${(f.peerChangePercent ?? 0) >= 0 ? 'more' : 'less'} per day than ${EN.against[e.against]} (weather and season): ${money}.`;
       case 'usage':
-        return `Beyond that, the customer's own usage went from ${kwhPerDay(f.fromWhPerDay)} to ${kwhPerDay(f.toWhPerDay)} kWh a day: ${money}.`;
+        return `${peersMoved(e) ? 'Beyond what the peers did, the' : 'The'} customer's own usage went from ${kwhPerDay(f.fromWhPerDay)} ` +
+          `to ${kwhPerDay(f.toWhPerDay)} kWh a day: ${money}.`;
       case 'estimate':
         return `This bill uses an estimated reading (${kwhPerDay(f.toWhPerDay)} kWh a day against ${kwhPerDay(f.fromWhPerDay)}); ` +
           `the next actual reading settles any difference: ${money}.`;
@@ -129,7 +130,7 @@ const ZH: Wording = {
         return `${e.region}的${ZH.classes[e.customerClass]}用户日均用电比${ZH.against[e.against]}` +
           `${(f.peerChangePercent ?? 0) >= 0 ? '增加' : '减少'}${Math.abs(f.peerChangePercent ?? 0).toFixed(1)}%（气候与季节）：${money}。`;
       case 'usage':
-        return `除此之外，客户自身日均用电由${kwhPerDay(f.fromWhPerDay)}千瓦时变为${kwhPerDay(f.toWhPerDay)}千瓦时：${money}。`;
+        return `${peersMoved(e) ? '除同类用户的共同变化外，' : ''}客户自身日均用电由${kwhPerDay(f.fromWhPerDay)}千瓦时变为${kwhPerDay(f.toWhPerDay)}千瓦时：${money}。`;
       case 'estimate':
         return `本期按估抄读数计费（日均${kwhPerDay(f.toWhPerDay)}千瓦时，对比${kwhPerDay(f.fromWhPerDay)}千瓦时），差额在下次实抄时结算：${money}。`;
       case 'catch_up':
@@ -162,6 +163,11 @@ const ZH: Wording = {
 };
 
 const WORDING: Record<StatementLocale, Wording> = { en: EN, 'zh-CN': ZH };
+
+/** Whether the waterfall has a weather step before the account's own usage. */
+function peersMoved(e: Explanation): boolean {
+  return e.causes.some((c) => c.kind === 'weather');
+}
 
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

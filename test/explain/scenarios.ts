@@ -42,7 +42,7 @@ export function scenarios(): Record<string, { bill: ExplainedBill; change: Chang
     // 520 kWh in June (31 days), 700 in July (30 days): docs/domain.md's 459.21 CNY, reaching tier 3.
     'residential-tiered': res(change(gd, input('2025-06', '2025-05-15', '2025-06-15', 520), input('2025-07', '2025-06-15', '2025-07-15', 700))),
     // Peers used 20% more per day; this account 30% more, in the same tier.
-    'weather': res(change(gd, input('2025-06', '2025-06-01', '2025-07-01', 300), input('2025-09', '2025-09-01', '2025-10-01', 390),
+    'weather': res(change(gd, input('2025-08', '2025-08-01', '2025-08-31', 300), input('2025-09', '2025-09-01', '2025-10-01', 390),
       { against: 'last_month', peerRatio: 1.2 })),
     'tou': res(change(tou,
       input('2025-06', '2025-06-01', '2025-07-01', 320, { touKwhMilli: touQ(80, 160, 80) }),
