@@ -18,5 +18,5 @@
 export { explainBill, explainPeriod, explainRules, type ExplainPeriodOptions, type ExplainRules, type PeriodExplanations } from './store.js';
 export { comparisonFor, explainChange, isNotable, type ExplainedBill } from './explanation.js';
 export { waterfall, withEnergy, type ChangeInput, type PricedPoint } from './waterfall.js';
-export { causeLabel, explanationText, explanationTexts } from './wording.js';
+export { causeLabel, explanationText, explanationTexts, statementBox } from './wording.js';
 export { EXPORT_FORMATS, formatExplanations, writeExplanations, type ExportFormat } from './export.js';

@@ -1,9 +1,10 @@
 // The store side of explanations: the bills to compare, the peers' change and the tariffs, read
 // with explain.sql, then explained in JavaScript (pure: waterfall.ts, wording.ts).
 import type { PricingInput } from '../../schemas/bill.js';
-import { DEFAULT_EXPLAIN_SETTINGS, type BillPoint, type Comparison, type Explanation, type ExplainSettings } from '../../schemas/explanation.js';
+import { type BillPoint, type Comparison, type Explanation, type ExplainSettings } from '../../schemas/explanation.js';
 import type { CustomerClass } from '../../schemas/inputs.js';
 import type { ReviewRules } from '../../schemas/rules.js';
+import { loadRules } from '../anomaly/index.js';
 import { addPeriods, isoDate, periodFromKey, periodKey } from '../calendar/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { compileTariff, type CompiledTariff } from '../tariff/index.js';
@@ -19,8 +20,8 @@ export interface ExplainRules {
   minPeers: (customerClass: CustomerClass) => number;
 }
 
-export function explainRules(rules: ReviewRules | undefined): ExplainRules {
-  if (!rules) return { settings: DEFAULT_EXPLAIN_SETTINGS, minPeers: () => 30 };
+/** The rules' thresholds; without rules, those of the shipped rules file. */
+export function explainRules(rules: ReviewRules = loadRules(undefined)): ExplainRules {
   return { settings: rules.explain, minPeers: (c) => rules.classes[c].min_peers };
 }
 

@@ -3,6 +3,7 @@
 // customer text. Numbers come from the causes' facts; amounts are formatted exactly from minor
 // units. The tariff's own labels (tier names) stay as the tariff writes them, as on the bill.
 import type { Cause, CauseKind, Comparison, Explanation, ExplanationText } from '../../schemas/explanation.js';
+import type { WhyChanged } from '../../schemas/statement.js';
 import type { CustomerClass } from '../../schemas/inputs.js';
 import { STATEMENT_LOCALES, type StatementLocale } from '../../schemas/utility.js';
 import { formatMoney, formatPercent, groupDigits } from '../money/index.js';
@@ -199,3 +200,15 @@ export function explanationTexts(e: Omit<Explanation, 'text'>): Explanation['tex
   return Object.fromEntries(STATEMENT_LOCALES.map((l) => [l, explanationText(e, l)])) as Explanation['text'];
 }
 
+
+/** The statement's "Why your bill changed" box in one locale. */
+export function statementBox(e: Explanation, locale: StatementLocale): WhyChanged {
+  return {
+    against: e.against,
+    comparedPeriod: e.previous.period,
+    previousAmountMinor: e.previous.amountMinor,
+    changeMinor: e.changeMinor,
+    causes: e.causes.map((c) => ({ kind: c.kind, label: causeLabel(c.kind, locale), amountMinor: c.amountMinor })),
+    text: e.text[locale].customer,
+  };
+}

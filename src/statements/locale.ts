@@ -36,6 +36,9 @@ export interface Labels {
   previousMonth: string;
   sameMonthLastYear: string;
   noBill: string;
+  whyChangedTitle: string;
+  /** Below the box's amounts: the items are exact. */
+  whyChangedNote: string;
   readsTitle: string;
   reads: { meter: string; register: string; previous: string; current: string; advance: string; multiplier: string; consumption: string };
   removedMeter: string;
@@ -116,6 +119,8 @@ const EN: Labels = {
   previousMonth: 'Last month',
   sameMonthLastYear: 'Same month last year',
   noBill: 'no bill',
+  whyChangedTitle: 'Why your bill changed',
+  whyChangedNote: 'Each item is priced with your tariff; together they add up exactly to the change.',
   readsTitle: 'Meter reads',
   reads: {
     meter: 'Meter', register: 'Register', previous: 'Previous read', current: 'Current read', advance: 'Advance',
@@ -180,6 +185,8 @@ const ZH: Labels = {
   previousMonth: '上月',
   sameMonthLastYear: '去年同期',
   noBill: '无账单',
+  whyChangedTitle: '账单变化原因',
+  whyChangedNote: '各项均按您的电价计算，合计与变化金额完全一致。',
   readsTitle: '抄表读数',
   reads: {
     meter: '表号', register: '示数类型', previous: '上次读数', current: '本次读数', advance: '示数差',
