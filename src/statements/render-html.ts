@@ -24,7 +24,7 @@ const CSS = 'body{margin:0;background:#eef1f5;color:#1d2733;font:14px/1.45 "Noto
   'text-align:left;vertical-align:top}td+td+td,th+th+th,.m td+td,.m th+th{text-align:right;white-space:nowrap}' +
   'tfoot td{font-weight:bold;border-top:2px solid #1d2733}tfoot .s td{font-weight:normal;border:0;color:#5b6b7d}' +
   'svg{display:block;width:100%;height:auto}footer{margin-top:22px;font-size:12px;color:#5b6b7d;border-top:1px solid #d5dde8;' +
-  'padding-top:8px}.w table{max-width:460px}.w tbody td:first-child{padding-left:18px}@media print{body{background:#fff}main{margin:0;max-width:none}}';
+  'padding-top:8px}.w table{max-width:460px}.w tbody tr+tr td:first-child{padding-left:18px}@media print{body{background:#fff}main{margin:0;max-width:none}}';
 
 const HEAD = (t: Labels) => `<!DOCTYPE html>\n<html lang="${t.htmlLang}"><head><meta charset="utf-8">` +
   `<meta name="viewport" content="width=device-width,initial-scale=1"><style>${CSS}</style>`;
