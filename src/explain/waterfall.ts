@@ -143,6 +143,8 @@ export function waterfall(change: ChangeInput): Cause[] {
   let at = previous.amountMinor;
   const add = (kind: CauseKind, amountMinor: number, facts: CauseFacts = {}) => {
     const cause = causes.get(kind);
+    // A cause takes its place in the order at its first non-zero step.
+    if (!cause && amountMinor === 0) return;
     if (cause) {
       cause.amountMinor += amountMinor;
       Object.assign(cause.facts, facts);
