@@ -4,6 +4,7 @@
 // records the version that produced each flag (flags.rules_version) and the whole rule set
 // (runs.options).
 import { z } from 'zod';
+import { DEFAULT_EXPLAIN_SETTINGS, ExplainSettings } from './explanation.js';
 import { CUSTOMER_CLASSES, IsoDate } from './inputs.js';
 import { SEVERITIES } from './review.js';
 
@@ -95,6 +96,8 @@ export const ReviewRulesFile = z.strictObject({
   rules: z.strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, RuleSetting])) as Record<RuleId, typeof RuleSetting>),
   defaults: ClassThresholds,
   classes: classes(ClassThresholds.partial()).partial().default({}),
+  /** Which bills `billrun explain` and the statement's "Why your bill changed" box explain. */
+  explain: ExplainSettings.default(DEFAULT_EXPLAIN_SETTINGS),
 });
 
 /** Rules as the bill run uses them: every class resolved. */

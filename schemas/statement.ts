@@ -9,6 +9,7 @@
 // period is the billing month YYYY-MM. Null means "not known" (no such bill, no such register).
 import { z } from 'zod';
 import { BillStatus, LineItem } from './bill.js';
+import { CauseKind, Comparison } from './explanation.js';
 import { CustomerClass, IsoDate, Period, ReadType, Register } from './inputs.js';
 import { READ_FLAGS, type ReadFlag } from './review.js';
 import { StatementLocale } from './utility.js';
@@ -59,6 +60,22 @@ export const UsagePoint = z.object({
   amountMinor: int().nullable(),
 });
 export type UsagePoint = z.infer<typeof UsagePoint>;
+
+/**
+ * "Why your bill changed": present only when the amount moved notably against last month (else
+ * the same month last year), by the rules file's `explain` thresholds. The causes add up exactly
+ * to `changeMinor` (`billrun explain` gives the full explanation).
+ */
+export const WhyChanged = z.object({
+  against: Comparison,
+  comparedPeriod: Period,
+  previousAmountMinor: int(),
+  changeMinor: int(),
+  causes: z.array(z.object({ kind: CauseKind, label: z.string(), amountMinor: int() })),
+  /** The short customer text in the statement's locale. */
+  text: z.string(),
+});
+export type WhyChanged = z.infer<typeof WhyChanged>;
 
 export const Statement = z.object({
   schema: z.literal(STATEMENT_SCHEMA_ID),
@@ -128,6 +145,7 @@ export const Statement = z.object({
     changeVsPreviousMonthPercent: z.number().nullable(),
     changeVsLastYearPercent: z.number().nullable(),
   }),
+  whyChanged: WhyChanged.optional(),
   /** The 13 periods ending with this one, oldest first (the usage chart). */
   usage: z.array(UsagePoint).length(13),
 });

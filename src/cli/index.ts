@@ -10,6 +10,7 @@ import type { Effects } from './effects.js';
 import { billCommand } from './commands/bill.js';
 import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { explainCommand } from './commands/explain.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { reviewCommand } from './commands/review.js';
@@ -39,6 +40,7 @@ export function createCli(processEffects: Effects, ctx: CommandContext = createC
   program.addCommand(tariffCommand(ctx));
   program.addCommand(reviewCommand(ctx));
   program.addCommand(statementsCommand(ctx));
+  program.addCommand(explainCommand(ctx));
   program.addCommand(evaluateCommand(ctx));
   program.addCommand(demoCommand(ctx, async (argv) => {
     const step = createCli(processEffects, ctx);

@@ -2,7 +2,8 @@
 //
 // Inputs:  the store's current bills of the period with their line items, charges and contexts,
 //          the readings behind them, the 12 earlier periods' bills of each account, the account
-//          master; a utility config (schemas/utility.ts); formats, locale and filters.
+//          master; a utility config (schemas/utility.ts); formats, locale and filters; the explain
+//          stage's causes of each notable change (the "Why your bill changed" box).
 // Outputs: under <out>/<period>/: one file per account and format (html, txt, json — the JSON
 //          follows schemas/statement.ts), sharded as described in layout.ts; drafts of held bills
 //          under drafts/ (only with --include-held); files.parquet, the index of every file with

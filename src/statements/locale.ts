@@ -4,7 +4,10 @@
 import type { BillStatus } from '../../schemas/bill.js';
 import type { CustomerClass, ReadType, Register } from '../../schemas/inputs.js';
 import type { StatementLocale } from '../../schemas/utility.js';
-import { formatMinor } from '../money/index.js';
+import { groupDigits } from '../money/index.js';
+
+// Amounts and percentages read the same on a statement, in an explanation and on a screen.
+export { formatAmount, formatMoney, formatPercent, groupDigits } from '../money/index.js';
 
 export interface Labels {
   locale: StatementLocale;
@@ -33,6 +36,9 @@ export interface Labels {
   previousMonth: string;
   sameMonthLastYear: string;
   noBill: string;
+  whyChangedTitle: string;
+  /** Below the box's amounts: the items are exact. */
+  whyChangedNote: string;
   readsTitle: string;
   reads: { meter: string; register: string; previous: string; current: string; advance: string; multiplier: string; consumption: string };
   removedMeter: string;
@@ -113,6 +119,8 @@ const EN: Labels = {
   previousMonth: 'Last month',
   sameMonthLastYear: 'Same month last year',
   noBill: 'no bill',
+  whyChangedTitle: 'Why your bill changed',
+  whyChangedNote: 'Each item is priced with your tariff; together they add up exactly to the change.',
   readsTitle: 'Meter reads',
   reads: {
     meter: 'Meter', register: 'Register', previous: 'Previous read', current: 'Current read', advance: 'Advance',
@@ -177,6 +185,8 @@ const ZH: Labels = {
   previousMonth: '上月',
   sameMonthLastYear: '去年同期',
   noBill: '无账单',
+  whyChangedTitle: '账单变化原因',
+  whyChangedNote: '各项均按您的电价计算，合计与变化金额完全一致。',
   readsTitle: '抄表读数',
   reads: {
     meter: '表号', register: '示数类型', previous: '上次读数', current: '本次读数', advance: '示数差',
@@ -213,34 +223,6 @@ const ZH: Labels = {
 
 export const LABELS: Record<StatementLocale, Labels> = { en: EN, 'zh-CN': ZH };
 
-const SYMBOLS: Record<string, string> = { CNY: '¥', JPY: '¥', USD: '$', EUR: '€', GBP: '£', HKD: 'HK$', INR: '₹', KRW: '₩' };
-
-/** "1234567" → "1,234,567" (both locales group by thousands with commas). */
-export function groupDigits(digits: string): string {
-  if (digits.length <= 3) return digits;
-  let out = digits.slice(0, digits.length % 3 || 3);
-  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
-  return out;
-}
-
-/** Amount without symbol, grouped: 123456 CNY → "1,234.56". */
-export function formatAmount(amountMinor: number, currency: string): string {
-  const text = formatMinor(amountMinor, currency);
-  const negative = text.startsWith('-');
-  const unsigned = negative ? text.slice(1) : text;
-  const dot = unsigned.indexOf('.');
-  const whole = dot < 0 ? unsigned : unsigned.slice(0, dot);
-  return `${negative ? '-' : ''}${groupDigits(whole)}${dot < 0 ? '' : unsigned.slice(dot)}`;
-}
-
-/** Amount with the currency's symbol: "¥459.21", "-¥0.05"; unknown symbols print the code. */
-export function formatMoney(amountMinor: number, currency: string): string {
-  const amount = formatAmount(amountMinor, currency);
-  const symbol = SYMBOLS[currency];
-  if (!symbol) return `${currency} ${amount}`;
-  return amount.startsWith('-') ? `-${symbol}${amount.slice(1)}` : `${symbol}${amount}`;
-}
-
 /**
  * Thousandths as a decimal with at most `maxDecimals` digits, rounded half-up and grouped:
  * 700000 → "700", 1234567 → "1,234.567", (12345, 1) → "12.3".
@@ -274,13 +256,6 @@ export function formatMilliFixed(milli: number, decimals: number, group = true):
   const whole = group ? groupDigits(integer) : integer;
   const text = decimals > 0 ? `${whole}.${digits.slice(digits.length - decimals)}` : whole;
   return negative && units !== 0 ? `-${text}` : text;
-}
-
-/** A signed percentage with one decimal: 12.34 → "+12.3%", −4 → "−4.0%". */
-export function formatPercent(percent: number): string {
-  const text = Math.abs(percent).toFixed(1);
-  if (text === '0.0') return '0.0%';
-  return `${percent > 0 ? '+' : '−'}${text}%`;
 }
 
 /** An exact decimal text × 100, for multipliers shown as percentages: "-0.0075" → "-0.75". */

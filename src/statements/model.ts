@@ -183,6 +183,7 @@ export function buildStatement(batch: BatchModel, i: number): Statement {
       changeVsPreviousMonthPercent: change(current, previousMonth),
       changeVsLastYearPercent: change(current, sameMonthLastYear),
     },
+    ...(batch.task.changes?.[i] ? { whyChanged: batch.task.changes[i] } : {}),
     usage,
   };
 }

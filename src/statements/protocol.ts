@@ -2,6 +2,7 @@
 // Numbers travel as typed arrays in the transfer list; text (names, addresses, meter ids) as
 // string arrays, which structured clone copies. Rows of the ragged tables (line items, reads,
 // history) are sorted by ordinal, so a worker walks them with one cursor each.
+import type { WhyChanged } from '../../schemas/statement.js';
 import type { StatementLocale, UtilityConfig } from '../../schemas/utility.js';
 import type { ColumnSpec } from '../store/index.js';
 
@@ -118,6 +119,8 @@ export interface StatementTask {
   lines: Table<LineColumns>;
   reads: Table<ReadColumns>;
   history: Table<HistoryColumns>;
+  /** "Why your bill changed" boxes of the batch's notable changes, by row. */
+  changes?: Record<number, WhyChanged>;
 }
 
 /** Per file slot (account i, format f) at index i × formats + f. */

@@ -2,7 +2,7 @@
 // assets) that prints on A4 and opens in any mail client or browser. Every string that comes
 // from data (utility config, account master, tariff labels, meter ids) is escaped; the wording
 // from locale.ts is ours. The usage chart comes first: customers look at it before the numbers.
-import type { MeterRead, Statement, UsagePoint } from '../../schemas/statement.js';
+import type { MeterRead, Statement, UsagePoint, WhyChanged } from '../../schemas/statement.js';
 import type { StatementLocale } from '../../schemas/utility.js';
 import { compactSvgBarChart } from '../charts/index.js';
 import { minorDigits } from '../money/index.js';
@@ -24,7 +24,7 @@ const CSS = 'body{margin:0;background:#eef1f5;color:#1d2733;font:14px/1.45 "Noto
   'text-align:left;vertical-align:top}td+td+td,th+th+th,.m td+td,.m th+th{text-align:right;white-space:nowrap}' +
   'tfoot td{font-weight:bold;border-top:2px solid #1d2733}tfoot .s td{font-weight:normal;border:0;color:#5b6b7d}' +
   'svg{display:block;width:100%;height:auto}footer{margin-top:22px;font-size:12px;color:#5b6b7d;border-top:1px solid #d5dde8;' +
-  'padding-top:8px}@media print{body{background:#fff}main{margin:0;max-width:none}}';
+  'padding-top:8px}.w table{max-width:460px}.w tbody tr+tr td:first-child{padding-left:18px}@media print{body{background:#fff}main{margin:0;max-width:none}}';
 
 const HEAD = (t: Labels) => `<!DOCTYPE html>\n<html lang="${t.htmlLang}"><head><meta charset="utf-8">` +
   `<meta name="viewport" content="width=device-width,initial-scale=1"><style>${CSS}</style>`;
@@ -85,6 +85,7 @@ export function renderHtml(s: Statement): string {
     `<dt>${t.tariff}</dt><dd>${e(s.tariff.name)}</dd><dt>${t.billingPeriod}</dt><dd>${service}</dd></dl>`;
 
   html += `<section><h3>${t.usageTitle}</h3>${usageChart(s, t)}${comparisonTable(s, t, unit)}</section>`;
+  if (s.whyChanged) html += whyChangedBox(s.whyChanged, s, t, unit);
   html += `<section><h3>${t.readsTitle}</h3>${readsTable(s, t, e)}${consumptionLine(s, t)}</section>`;
 
   html += `<section><h3>${t.chargesTitle}</h3><table class="m"><thead><tr><th>${t.charges.item}</th><th>${t.charges.quantity}</th>` +
@@ -100,6 +101,19 @@ export function renderHtml(s: Statement): string {
   html += '</tfoot></table></section>';
 
   html += parts.tail;
+  return html;
+}
+
+/** The waterfall from the earlier bill to this one, then the customer text. */
+function whyChangedBox(w: WhyChanged, s: Statement, t: Labels, unit: string): string {
+  const currency = s.bill.currency;
+  const signed = (minor: number) => `${minor > 0 ? '+' : ''}${formatAmount(minor, currency)}`;
+  const earlier = w.against === 'last_month' ? t.previousMonth : t.sameMonthLastYear;
+  let html = `<section class="w"><h3>${t.whyChangedTitle}</h3><table class="m"><thead><tr><th></th><th>${t.comparison.amount(unit)}</th></tr></thead><tbody>` +
+    `<tr><td>${earlier} (${t.month(w.comparedPeriod)})</td><td>${formatAmount(w.previousAmountMinor, currency)}</td></tr>`;
+  for (const c of w.causes) html += `<tr><td>${escapeHtml(c.label)}</td><td>${signed(c.amountMinor)}</td></tr>`;
+  html += `</tbody><tfoot><tr><td>${t.thisPeriod} (${t.month(s.bill.period)})</td><td>${formatAmount(s.bill.amountMinor, currency)}</td></tr></tfoot></table>` +
+    `<p>${escapeHtml(w.text)}</p><p class="u">${t.whyChangedNote}</p></section>`;
   return html;
 }
 

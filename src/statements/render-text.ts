@@ -1,7 +1,7 @@
 // The plain-text statement: 78 columns for line printers, terminals and text-only e-mail.
 // Columns are padded by display width (a Chinese character takes two cells), and control
 // characters in data are replaced so a name cannot drive the printer or the terminal.
-import type { MeterRead, MeterReads, Statement, UsagePoint } from '../../schemas/statement.js';
+import type { MeterRead, MeterReads, Statement, UsagePoint, WhyChanged } from '../../schemas/statement.js';
 import { textBarChart } from '../charts/index.js';
 import { minorDigits } from '../money/index.js';
 import { withoutControlCharacters as clean } from '../text/index.js';
@@ -140,6 +140,7 @@ export function renderText(s: Statement): string {
   out.push(...textBarChart(s.usage.map((p, i) => ({ label: p.period, value: p.whPerDay === null ? null : p.whPerDay / 1000, highlight: i === last })),
     { width: 40, format: (v) => v.toFixed(1), gapText: `(${t.noBill})` }));
   out.push('', ...comparison(s, t, unit), t.comparison.note);
+  if (s.whyChanged) out.push(...whyChangedBox(s.whyChanged, s, t, unit));
 
   out.push(...heading(t.readsTitle));
   for (const meter of s.meters) out.push(...meterReads(meter, t));
@@ -166,6 +167,20 @@ export function renderText(s: Statement): string {
   const contact = [u.phone, u.email, u.website].filter((x): x is string => x !== null).map(clean).join(' · ');
   out.push(...wrapOnce(`${clean(u.name)} · ${t.contact}${t.colon}${contact}${u.taxId ? ` · ${t.taxId}${t.colon}${clean(u.taxId)}` : ''}`));
   return `${out.join('\n')}\n`;
+}
+
+/** The waterfall from the earlier bill to this one, then the customer text. */
+function whyChangedBox(w: WhyChanged, s: Statement, t: Labels, unit: string): string[] {
+  const currency = s.bill.currency;
+  const signed = (minor: number) => `${minor > 0 ? '+' : ''}${formatAmount(minor, currency)}`;
+  const earlier = w.against === 'last_month' ? t.previousMonth : t.sameMonthLastYear;
+  const rows = [
+    [`${earlier} (${t.month(w.comparedPeriod)})`, formatAmount(w.previousAmountMinor, currency)],
+    ...w.causes.map((c) => [`  ${c.label}`, signed(c.amountMinor)]),
+    [`${t.thisPeriod} (${t.month(s.bill.period)})`, formatAmount(s.bill.amountMinor, currency)],
+  ];
+  return [...heading(t.whyChangedTitle), ...table([{ header: '', flex: true }, { header: t.comparison.amount(unit), right: true }], rows),
+    ...wrap(clean(w.text), WIDTH), t.whyChangedNote];
 }
 
 function comparison(s: Statement, t: Labels, unit: string): string[] {

@@ -8,11 +8,13 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { BILL_STATUSES, HELD_STATUSES } from '../../schemas/bill.js';
 import { CUSTOMER_CLASSES, READ_TYPES, REGISTERS } from '../../schemas/inputs.js';
-import { STATEMENT_SCHEMA_ID, STATEMENT_SCHEMA_VERSION } from '../../schemas/statement.js';
+import type { ReviewRules } from '../../schemas/rules.js';
+import { STATEMENT_SCHEMA_ID, STATEMENT_SCHEMA_VERSION, type WhyChanged } from '../../schemas/statement.js';
 import type { StatementLocale } from '../../schemas/utility.js';
 import { assertPeriodBilled, defineReadDerivation } from '../billing/index.js';
 import { requireBillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
+import { explainPeriod, statementBox } from '../explain/index.js';
 import {
   appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
@@ -45,6 +47,8 @@ export interface StatementsOptions {
   workers: number;
   batchSize: number;
   softwareVersion: string;
+  /** Rules whose `explain` section decides which statements get a "Why your bill changed" box (default: the shipped rules). */
+  rules?: ReviewRules;
   onProgress?: (done: number, total: number, stage: string) => void;
 }
 
@@ -128,7 +132,8 @@ export async function writeStatements(store: Store, options: StatementsOptions):
     period: options.period, root, formats: options.formats, locale: options.locale, utility: options.utility.config,
     shardDigits: staged.shardDigits, fresh, charges: staged.charges, contexts: staged.contexts,
   };
-  const progress = await timed('batches', () => renderBatches(connection, settings, staged.rendered, options, timings));
+  const changes = await timed('explain', () => whyChanged(store, options));
+  const progress = await timed('batches', () => renderBatches(connection, settings, staged.rendered, options, timings, changes));
 
   return finish(store, directory, settings, options, { ...staged, ...progress, filtered, formatsParam, timings });
 }
@@ -146,8 +151,18 @@ const FILE_SPECS: ColumnSpec[] = [
   { name: 'path', kind: 'varchar' }, { name: 'bytes', kind: 'int32' }, { name: 'sha256', kind: 'varchar' },
 ];
 
+/** The "Why your bill changed" box of every notable change in the period, by account id. */
+async function whyChanged(store: Store, options: StatementsOptions): Promise<Map<string, WhyChanged>> {
+  const only = options.accounts.length === 1 ? options.accounts[0] : undefined;
+  const { explanations } = await explainPeriod(store, options.period, { rules: options.rules, accountId: only });
+  const boxes = new Map<string, WhyChanged>();
+  for (const e of explanations) boxes.set(e.accountId, statementBox(e, options.locale));
+  return boxes;
+}
+
 async function renderBatches(
   connection: DuckDBConnection, settings: RunSettings, total: number, options: StatementsOptions, timings: Record<string, number>,
+  boxes: Map<string, WhyChanged>,
 ): Promise<BatchProgress> {
   const progress: BatchProgress = { written: 0, unchanged: 0, bytes: 0, drafts: 0, rejected: [] };
   const stage = `statements ${options.period}`;
@@ -178,7 +193,12 @@ async function renderBatches(
       // The string columns are cloned into the task, not moved: they stay readable here for the index.
       const accountIds = accounts.columns.account_id;
       const regions = accounts.columns.region;
-      const result = await pool.render({ batchNo, settings, accounts, lines, reads, history });
+      const changes: Record<number, WhyChanged> = {};
+      accountIds.forEach((id, row) => {
+        const box = boxes.get(id);
+        if (box) changes[row] = box;
+      });
+      const result = await pool.render({ batchNo, settings, accounts, lines, reads, history, changes });
       timings.render = (timings.render ?? 0) + result.renderMs;
       timings.write = (timings.write ?? 0) + result.writeMs;
       await db(async () => {

@@ -1,5 +1,6 @@
 // HTML statements in a real browser (Debian's Chromium through playwright-core): the usage chart
-// renders with a bar per month, the page fits its width, and nothing is fetched or run.
+// renders with a bar per month, the "Why your bill changed" box shows its waterfall, the page
+// fits its width, and nothing is fetched or run.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -67,6 +68,23 @@ describe.each(['en', 'zh-CN'])('an HTML statement in Chromium (%s)', (locale) =>
     const shot = join(SCREENSHOTS, `statement-${locale}.png`);
     await page.screenshot({ path: shot, fullPage: true });
     if (locale === 'en') copyFileSync(shot, LEAD_SCREENSHOT);
+    await page.close();
+  });
+
+  it('shows "Why your bill changed" with the causes from last month\'s amount to this one, within the page', async () => {
+    const root = join(fx.dir, locale, PERIOD);
+    const digits = (JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as { layout: { shard_digits: number } }).layout.shard_digits;
+    const page = await browser.newPage({ viewport: { width: 860, height: 1200 } });
+    await page.goto(pathToFileURL(join(root, statementPath('RES-TIER-01', 'GZ-HZ', digits, false, 'html'))).href);
+    const box = page.locator('section.w');
+    expect(await box.locator('h3').textContent()).toBe(locale === 'en' ? 'Why your bill changed' : '账单变化原因');
+    // June's 319.21, three causes (days −10.71, usage +125.71, tier +25.00), July's 459.21.
+    const amounts = await box.locator('tr td:last-child').allTextContents();
+    expect(amounts).toEqual(['319.21', '-10.71', '+125.71', '+25.00', '459.21']);
+    expect((await box.boundingBox())!.width).toBeGreaterThan(300);
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await box.screenshot({ path: join(SCREENSHOTS, `why-changed-${locale}.png`) });
     await page.close();
   });
 });
