@@ -11,8 +11,10 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { reviewCommand } from './commands/review.js';
+import { serveCommand } from './commands/serve.js';
 import { statementsCommand } from './commands/statements.js';
 import { tariffCommand } from './commands/tariff.js';
+import { usersCommand } from './commands/users.js';
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
@@ -37,6 +39,8 @@ export function createCli(effects: Effects, ctx: CommandContext = createContext(
   program.addCommand(reviewCommand(ctx));
   program.addCommand(statementsCommand(ctx));
   program.addCommand(evaluateCommand(ctx));
+  program.addCommand(serveCommand(ctx));
+  program.addCommand(usersCommand(ctx));
   program.addCommand(demoCommand(ctx, async (argv) => {
     const step = createCli(effects, ctx);
     exitOverrideDeep(step);
