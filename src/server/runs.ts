@@ -53,7 +53,10 @@ export function parseRunRequest(body: unknown): RunRequest {
   for (const [name, value] of [['period', period], ['from', from], ['to', to]] as const) {
     if (value !== undefined && !isPeriod(value)) throw new FatalError(`${name} must be YYYY-MM, not '${value}'`);
   }
-  const periods = period ? [period] : from && to ? periodRange(from, to) : [];
+  const listed = Array.isArray(b.periods) ? b.periods.map(String) : undefined;
+  const wrong = listed?.find((p) => !isPeriod(p));
+  if (wrong !== undefined) throw new FatalError(`periods must be YYYY-MM, not '${wrong}'`);
+  const periods = listed ?? (period ? [period] : from && to ? periodRange(from, to) : []);
   if (periods.length === 0) throw new FatalError('a run needs a period, or from and to (from not after to)');
   return {
     periods, rebill: b.rebill === true || b.rebill === 'true' || b.rebill === 'on', workers: int('workers'), batchSize: int('batchSize'),
