@@ -103,7 +103,9 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     secret: randomBytes(32).toString('hex'),
     cookieName: 'billrun_desk',
     saveUninitialized: false,
-    cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', path: '/', maxAge: 8 * 3600 * 1000 },
+    // Secure whenever the desk serves HTTPS (a browser drops Secure cookies over plain HTTP, which
+    // the default localhost desk speaks); 'auto' would also weaken SameSite to lax, so it is not used.
+    cookie: { httpOnly: true, sameSite: 'strict', secure: Boolean(options.https), path: '/', maxAge: 8 * 3600 * 1000 },
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
   await app.register(fastifyFormbody);
