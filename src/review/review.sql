@@ -147,6 +147,7 @@ past AS (
          max(kwh_milli / days) FILTER (WHERE period = $prev) AS prev_kpd,
          max(kwh_milli / days) FILTER (WHERE period = $yoy) AS yoy_kpd
   FROM bills WHERE is_current AND period IN ($prev, $yoy) AND days > 0 AND kwh_milli > 0
+    AND account_key IN (SELECT account_key FROM cur)
   GROUP BY account_key
 )
 SELECT count(*) AS peers,
