@@ -6,8 +6,9 @@
 -- $statuses: comma-separated; $assignee: a user, '' for unclaimed bills, NULL for any; other
 -- filters NULL when not given. `total` counts every matching bill, not only the page's.
 WITH matching AS (
-  SELECT r.account_key, r.bill_version, r.status::VARCHAR AS status, r.score, r.kwh_milli, r.days, r.amount_minor, r.context_key,
-         a.account_id, a.name, a.region, a.customer_class::VARCHAR AS customer_class, c.user_name AS claimed_by
+  -- Only what ranking needs is carried through the sort of every matching bill; the page's rows
+  -- fetch the rest below.
+  SELECT r.account_key, r.bill_version, r.score, a.account_id
   FROM review_candidates r
   JOIN accounts a USING (account_key)
   LEFT JOIN review_claims c ON c.account_key = r.account_key AND c.period = r.period
@@ -21,8 +22,16 @@ WITH matching AS (
       SELECT 1 FROM flags f
       WHERE f.account_key = r.account_key AND f.period = r.period AND f.bill_version = r.bill_version AND f.rule_id = $rule AND NOT f.suppressed))
 ),
-page AS (
+ranked AS (
   SELECT *, count(*) OVER () AS total FROM matching ORDER BY score DESC, account_id LIMIT $limit OFFSET $offset
+),
+page AS (
+  SELECT k.account_key, k.bill_version, k.score, k.account_id, k.total, b.status::VARCHAR AS status, b.kwh_milli, b.days, b.amount_minor,
+         b.context_key, a.name, a.region, a.customer_class::VARCHAR AS customer_class, c.user_name AS claimed_by
+  FROM ranked k
+  JOIN bills b ON b.account_key = k.account_key AND b.period = $period AND b.bill_version = k.bill_version
+  JOIN accounts a ON a.account_key = k.account_key
+  LEFT JOIN review_claims c ON c.account_key = k.account_key AND c.period = $period
 ),
 reasons AS (
   SELECT f.account_key, list(DISTINCT f.rule_id ORDER BY f.rule_id) AS rules, arg_max(f.reason, f.score) AS reason
