@@ -5,16 +5,12 @@ import { CUSTOMER_CLASSES } from '../../schemas/inputs.js';
 import { addPeriods, isPeriod, periodFromKey, periodKey } from '../calendar/index.js';
 import { FatalError } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
+import type { QueueFilter } from './queue.js';
 
 const SQL = sqlStatements(import.meta.url, 'page.sql');
 
-export interface PageFilter {
-  period: string;
-  statuses: readonly BillStatus[];
-  rule?: string;
-  region?: string;
-  customerClass?: string;
-  minScore?: number;
+/** The queue's filters, with who claimed the bill, as one page of `limit` rows from `offset`. */
+export interface PageFilter extends Omit<QueueFilter, 'limit'> {
   /** A user's name, '' for unclaimed bills; undefined for any. */
   assignee?: string;
   offset: number;
