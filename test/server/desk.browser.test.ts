@@ -58,7 +58,7 @@ describe('the review desk in Chromium', () => {
     await page.fill('input[name="name"]', 'ana');
     await page.fill('input[name="password"]', 'not the password');
     await page.press('input[name="password"]', 'Enter');
-    await expect.poll(() => page.locator('.error').textContent()).toBe('Wrong name or password.');
+    await expect.poll(() => page.locator('.error').textContent(), { timeout: 20_000 }).toBe('Wrong name or password.');
     await page.fill('input[name="name"]', 'ana');
     await page.fill('input[name="password"]', PASSWORD);
     await Promise.all([page.waitForURL(/\/queue/), page.press('input[name="password"]', 'Enter')]);
@@ -78,7 +78,7 @@ describe('the review desk in Chromium', () => {
       await page.keyboard.press(i % 4 === 3 ? 'd' : 'r');
       await page.keyboard.type(`checked ${i}`);
       await page.keyboard.press('Enter');
-      await expect.poll(() => toast(page).textContent()).toContain(account);
+      await expect.poll(() => toast(page).textContent(), { timeout: 20_000 }).toContain(account);
       expect(await toast(page).getAttribute('class')).toBe('');
     }
     for (const [i, account] of triaged.entries()) {
@@ -110,7 +110,7 @@ describe('the review desk in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('customer sent a photo of the meter');
     await Promise.all([page.waitForURL(/period=/), page.keyboard.press('Enter')]);
-    await expect.poll(() => page.locator('p.ok').textContent()).toContain('re-billed as version 2');
+    await expect.poll(() => page.locator('p.ok').textContent(), { timeout: 20_000 }).toContain('re-billed as version 2');
     const [v2] = await desk.store.rows(`SELECT b.amount_minor::DOUBLE AS amount, b.kwh_milli::DOUBLE AS kwh, c.currency,
         (SELECT sum(l.amount_minor)::DOUBLE FROM line_items l WHERE l.account_key = b.account_key AND l.period = b.period AND l.bill_version = 2) AS items
       FROM bills b JOIN accounts a USING (account_key) JOIN bill_contexts c USING (context_key)
@@ -135,7 +135,7 @@ describe('the review desk in Chromium', () => {
       await page.keyboard.type('looks right');
     }
     await Promise.all([ana.keyboard.press('Enter'), bob.keyboard.press('Enter')]);
-    for (const page of [ana, bob]) await expect.poll(() => toast(page).textContent()).toContain(target);
+    for (const page of [ana, bob]) await expect.poll(() => toast(page).textContent(), { timeout: 20_000 }).toContain(target);
     const outcomes = await Promise.all([ana, bob].map(async (page) => ({ text: await toast(page).textContent(), error: await toast(page).getAttribute('class') })));
     const winners = outcomes.filter((o) => o.error === '');
     const losers = outcomes.filter((o) => o.error === 'error');
@@ -152,7 +152,7 @@ describe('the review desk in Chromium', () => {
     await ana.keyboard.press('e');
     await ana.keyboard.type('meter may be swapped with the neighbour');
     await Promise.all([ana.waitForURL(/period=/), ana.keyboard.press('Enter')]);
-    await expect.poll(() => ana.locator('p.ok').textContent()).toContain('held → escalated');
+    await expect.poll(() => ana.locator('p.ok').textContent(), { timeout: 20_000 }).toContain('held → escalated');
     expect(await ana.locator('.readonly').textContent()).toBe('Escalated: a supervisor decides it.');
 
     const sam = await signedIn('sam');
@@ -162,7 +162,7 @@ describe('the review desk in Chromium', () => {
     await sam.keyboard.press('r');
     await sam.keyboard.type('field check: meters are right');
     await Promise.all([sam.waitForURL(/period=/), sam.keyboard.press('Enter')]);
-    await expect.poll(() => sam.locator('p.ok').textContent()).toContain('escalated → released');
+    await expect.poll(() => sam.locator('p.ok').textContent(), { timeout: 20_000 }).toContain('escalated → released');
     expect(await decisionsOf(target)).toEqual(['escalate ana', 'release sam']);
     expect(await sam.locator('table.decisions tbody tr').last().textContent()).toContain('desk 127.0.0.1');
   });
@@ -202,7 +202,7 @@ describe('the review desk in Chromium', () => {
     await page.keyboard.type('forged');
     const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.keyboard.press('Enter')]);
     expect(response.status()).toBe(403);
-    await expect.poll(() => page.locator('.error').textContent()).toContain('CSRF');
+    await expect.poll(() => page.locator('.error').textContent(), { timeout: 20_000 }).toContain('CSRF');
     expect(await decisionsOf(target)).toEqual([]);
   });
 });
