@@ -14,8 +14,10 @@ import { explainCommand } from './commands/explain.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { reviewCommand } from './commands/review.js';
+import { serveCommand } from './commands/serve.js';
 import { statementsCommand } from './commands/statements.js';
 import { tariffCommand } from './commands/tariff.js';
+import { usersCommand } from './commands/users.js';
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
@@ -42,6 +44,8 @@ export function createCli(processEffects: Effects, ctx: CommandContext = createC
   program.addCommand(statementsCommand(ctx));
   program.addCommand(explainCommand(ctx));
   program.addCommand(evaluateCommand(ctx));
+  program.addCommand(serveCommand(ctx));
+  program.addCommand(usersCommand(ctx));
   program.addCommand(demoCommand(ctx, async (argv) => {
     const step = createCli(processEffects, ctx);
     exitOverrideDeep(step);

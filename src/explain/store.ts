@@ -229,7 +229,7 @@ function unpriceable(against: Comparison, earlier: StoredBill, cur: StoredBill, 
 }
 
 const EMPTY_TARIFF: CompiledTariff = {
-  id: '', name: '', currency: 'CNY', minorDigits: 2, moneyMilli: 10, perLine: false, versions: [], usesPowerFactor: false,
+  id: '', name: '', currency: 'CNY', minorDigits: 2, moneyMilli: 10, perLine: false, perBill: false, billScale: 0, versions: [], usesPowerFactor: false,
 };
 
 /**

@@ -16,6 +16,7 @@
 //     next version as current and 'ready'; its determinants come from the reads exactly as the
 //     bill run derives them, and its amount is the exact sum of its line items;
 //   - a bulk import is all-or-nothing: any problem in any row and nothing is written;
+//   - one claim per bill (review_claims' key): of two reviewers claiming a bill, one holds it;
 //   - every cell written to CSV is formula-neutralised, every text in HTML escaped.
 export { REVIEW_ACTIONS, ReviewAction, transition } from './transitions.js';
 export { parseStatuses, reviewQueue, type QueueFilter, type ReviewItem } from './queue.js';
@@ -25,3 +26,5 @@ export { parseReadCorrection, type ReadCorrection } from './correction.js';
 export { exportQueue, importDecisions, EXPORT_COLUMNS, type ImportReport } from './bulk.js';
 export { reviewStats, type ReviewStats, type RuleStats } from './stats.js';
 export { writeReport } from './report.js';
+export {
+  accountPeriods, billedPeriods, claimBill, claimHolder, currentStatus, queueFacets, queuePage, unclaimBill, type ClaimResult, type PageFilter, type PageItem, type QueuePage } from './page.js';

@@ -1,17 +1,14 @@
 -- The review queue and what a reviewer sees of one account.
 --
--- A review item is an account's flagged bill of a period: the newest version that is current or
--- was replaced by a correction, and was flagged or held. A correction's re-bill is not an item
--- itself (it carries no flags); its amount shows beside the corrected version.
+-- A review item is an account's flagged bill of a period (the view review_candidates says which
+-- version); a correction's re-bill is not an item itself, its amount shows beside the corrected one.
 
 -- name: items
 -- Parameters: $period, $prev (P−1), $yoy (P−12).
 CREATE OR REPLACE TEMP TABLE review_items AS
 WITH reviewed AS (
-  SELECT b.*
-  FROM bills b
-  WHERE b.period = $period AND (b.is_current OR b.status = 'corrected') AND (b.flag_count > 0 OR b.status <> 'ready')
-  QUALIFY row_number() OVER (PARTITION BY b.account_key ORDER BY b.bill_version DESC) = 1
+  -- review_candidates (009_desk.sql) defines what a review item is.
+  SELECT * FROM review_candidates WHERE period = $period
 ),
 rules AS (
   -- Rules by the money at stake they see, highest first; the reason is the top rule's.
@@ -180,6 +177,7 @@ past AS (
          max(kwh_milli / days) FILTER (WHERE period = $prev) AS prev_kpd,
          max(kwh_milli / days) FILTER (WHERE period = $yoy) AS yoy_kpd
   FROM bills WHERE is_current AND period IN ($prev, $yoy) AND days > 0 AND kwh_milli > 0
+    AND account_key IN (SELECT account_key FROM cur)
   GROUP BY account_key
 )
 SELECT count(*) AS peers,

@@ -218,6 +218,16 @@ function makeStore(path: string, instance: DuckDBInstance, connection: DuckDBCon
   };
 }
 
+/**
+ * The same store on a connection of its own. One process may hold many connections: each runs its
+ * own transactions beside the others' (DuckDB's optimistic concurrency), which is how the review
+ * desk serves requests while a bill run writes. Closing it closes only this connection.
+ */
+export async function storeConnection(store: Store): Promise<Store> {
+  const connection = await store.instance.connect();
+  return { ...makeStore(store.path, store.instance, connection), close: () => connection.closeSync() };
+}
+
 interface Migration {
   version: number;
   name: string;

@@ -1,9 +1,10 @@
 // billrun bill --period P | --from P --to Q — the monthly batch (or a backfill of several months).
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { billPeriod, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
 import { isPeriod, periodRange } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
+import { findDesk, runThroughDesk, type DeskHandoff, type RunRequest } from '../../server/index.js';
 import { assertWritableFolder, storePath } from '../../store/index.js';
 import { loadRules } from '../../anomaly/index.js';
 import type { CommandContext } from '../context.js';
@@ -48,7 +49,14 @@ export function billCommand(ctx: CommandContext): Command {
       // The outputs are written after the bills are made current: a folder that cannot take them must stop the run first.
       for (const period of periods) assertWritableFolder(join(outDir, period));
       const summaries: RunSummary[] = [];
-      await ctx.withStore(command, async (store) => {
+      // A running review desk holds the store: the run goes to it and runs beside its reviewers.
+      const desk = findDesk(db);
+      if (desk) {
+        ctx.note(`the review desk at ${desk.url} holds ${db}: the run goes there`);
+        summaries.push(...await billThroughDesk(ctx, command, desk, {
+          periods, rebill: Boolean(options.rebill), workers, batchSize, stageSize, out: resolve(outDir), rules: options.rules && resolve(options.rules),
+        }));
+      } else await ctx.withStore(command, async (store) => {
         for (const period of periods) {
           const progress = ctx.progress(command, 'accounts');
           try {
@@ -69,9 +77,23 @@ export function billCommand(ctx: CommandContext): Command {
           if (!options.json) printSummary(ctx, summaries.at(-1)!);
         }
       }, { threads: workers });
+      if (desk && !options.json) for (const summary of summaries) printSummary(ctx, summary);
       if (options.json) ctx.print(JSON.stringify(periods.length === 1 ? summaries[0] : summaries, null, 2));
       if (summaries.some((s) => s.errored > 0)) ctx.finishWith(EXIT.dataErrors);
     });
+}
+
+async function billThroughDesk(ctx: CommandContext, command: Command, desk: DeskHandoff, request: RunRequest): Promise<RunSummary[]> {
+  let progress: ReturnType<CommandContext['progress']> | undefined;
+  try {
+    return await runThroughDesk(desk, request, (event) => {
+      if (event.type === 'queued') ctx.note(`waiting for ${event.ahead} run${event.ahead === 1 ? '' : 's'} before this one`);
+      if (event.type === 'skipped') ctx.note(`${event.period}: already billed, skipped (use --rebill to bill it again)`);
+      if (event.type === 'progress') (progress ??= ctx.progress(command, 'accounts'))(event.done, event.total, event.stage);
+    });
+  } finally {
+    progress?.done();
+  }
 }
 
 /** The periods of `--period P` or `--from P --to Q`. */
