@@ -117,7 +117,7 @@ describe('billrun statements --layout stream', () => {
       expect(seen).toEqual(SENDABLE);
     }
     expect(existsSync(join(streamsDir(out), 'drafts'))).toBe(false);
-  });
+  }, 300_000);
 
   it('gives the same bytes on a rerun, replacing the streams whole', async () => {
     const out = join(fx.dir, 'rerun');
@@ -132,7 +132,7 @@ describe('billrun statements --layout stream', () => {
     expect(wider.code, wider.err).toBe(0);
     expect(Object.keys(treeDigest(streamsDir(out))).sort()).toEqual(['manifest.json', 'statements-00001.html', 'statements-00001.html.index.csv']);
     expect(readdirSync(join(out, PERIOD))).toEqual(['streams']);
-  });
+  }, 300_000);
 
   it('puts a held bill only in a drafts stream, and only with --include-held', async () => {
     const out = join(fx.dir, 'held');
@@ -147,12 +147,12 @@ describe('billrun statements --layout stream', () => {
     expect(stream.equals(expectedBytes(HELD_ACCOUNT, draftRows[0]!.region, 'txt', true))).toBe(true);
     expect(indexRows(out, sendable!).map((r) => r.accountId)).toEqual(SENDABLE);
     expect(m.drafts).toBe(1);
-  });
+  }, 300_000);
 
   it('refuses --account and --region: a stream run replaces the whole period', async () => {
     const run = await statements(join(fx.dir, 'filtered'), '--layout', 'stream', '--account', HELD_ACCOUNT);
     expect(run.code).toBe(2);
     expect(run.err).toContain('--layout stream');
     expect(existsSync(join(fx.dir, 'filtered'))).toBe(false);
-  });
+  }, 300_000);
 });
