@@ -1,12 +1,12 @@
 // The statements benchmark:
-//   node dist/bench/statements.js [--accounts N] [--dir DIR] [--out DIR] [--workers N] [--format html] [--label NAME]
+//   node dist/bench/statements.js [--accounts N] [--dir DIR] [--out DIR] [--workers N] [--format html] [--layout files|stream] [--label NAME]
 //
 // Generates N accounts × 13 months (cached under --dir, default /tmp/billrun-statements-<N>),
 // loads them and bills every month but the last (the history store, cached too). Then, on a
 // fresh copy of the history, in one run: bills the last month (timed), writes its statements
 // (timed), and writes them again (timed: every file is found unchanged). The statements stage must
 // not be slower than the bill run of the same accounts, and render and write ≥ 50,000 HTML
-// statements per second on 2 cores. The statements go to --out (default <dir>/statements: put it
+// statements per second on 2 cores (issue 12: in the stream layout). The statements go to --out (default <dir>/statements: put it
 // on the file system under test). Results go to bench/results/statements-<N>[-<label>].json; the
 // "## Statements" section of bench/README.md quotes them.
 import { spawnSync } from 'node:child_process';
@@ -71,6 +71,7 @@ function main(): void {
       dir: { type: 'string' },
       workers: { type: 'string', default: String(availableParallelism()) },
       format: { type: 'string', default: 'html' },
+      layout: { type: 'string', default: 'files' },
       out: { type: 'string' },
       label: { type: 'string' },
     },
@@ -92,12 +93,14 @@ function main(): void {
   const bill = billrun(['--db', db, 'bill', '--period', PERIOD, '--workers', values.workers, '--out', join(dir, 'bills'), '--json']);
   const billSync = sync();
   const billSummary = JSON.parse(bill.out) as { accountsIn: number; billed: number; held: number; timingsMs: Record<string, number> };
-  const statementsArgs = ['--db', db, 'statements', '--period', PERIOD, '--out', out, '--format', values.format!, '--workers', values.workers, '--json'];
+  const statementsArgs = ['--db', db, 'statements', '--period', PERIOD, '--out', out, '--format', values.format!, '--layout', values.layout!, '--workers', values.workers, '--json'];
   console.log(`writing ${PERIOD} statements…`);
   const first = billrun(statementsArgs);
   const firstSync = sync();
   const firstSummary = JSON.parse(first.out) as StatementsSummary;
   const disk = diskBytes(join(out, PERIOD));
+  // Per statement and format: in the files layout, the size of one file.
+  const bytesPerStatement = Math.round(firstSummary.files.bytes / Math.max(1, firstSummary.statements * values.format!.split(',').length));
   sync();
   console.log('writing them again…');
   const again = billrun(statementsArgs);
@@ -105,22 +108,23 @@ function main(): void {
   rmSync(db, { force: true });
   rmSync(out, { recursive: true, force: true });
   sync();
-  const floor = fileFloorMicros(`${out}.floor`, 50_000, Math.round(firstSummary.files.bytes / Math.max(1, firstSummary.files.written)));
+  const floor = fileFloorMicros(`${out}.floor`, 50_000, bytesPerStatement);
 
   const rate = (summary: StatementsSummary, seconds: number) => Math.round(summary.statements / seconds);
   const result = {
-    accounts, period: PERIOD, format: values.format, workers: Number(values.workers), statements_dir: out,
+    accounts, period: PERIOD, format: values.format, layout: values.layout, workers: Number(values.workers), statements_dir: out,
     machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, load_average_at_start: load },
-    command: `billrun statements --period ${PERIOD} --out DIR --format ${values.format} --workers ${values.workers}`,
+    command: `billrun statements --period ${PERIOD} --out DIR --format ${values.format} --layout ${values.layout} --workers ${values.workers}`,
     bill: { seconds: Number((bill.ms / 1000).toFixed(1)), then_sync_seconds: Number(billSync.toFixed(1)), accounts: billSummary.accountsIn, billed: billSummary.billed, held: billSummary.held, stages_ms: billSummary.timingsMs },
     statements: {
       seconds: Number((first.ms / 1000).toFixed(1)), then_sync_seconds: Number(firstSync.toFixed(1)), statements: firstSummary.statements,
       per_second: rate(firstSummary, first.ms / 1000), per_second_with_sync: rate(firstSummary, first.ms / 1000 + firstSync),
       render_and_write_per_second: firstSummary.statementsPerSecond, stages_ms: firstSummary.timingsMs,
       files: firstSummary.files.written, bytes: firstSummary.files.bytes, disk_bytes: disk,
-      bytes_per_statement: Math.round(firstSummary.files.bytes / Math.max(1, firstSummary.files.written)),
+      bytes_per_statement: bytesPerStatement,
     },
     rerun: {
+      // The stream layout rewrites its streams whole on every run: nothing is found unchanged.
       seconds: Number((again.ms / 1000).toFixed(1)), per_second: rate(againSummary, again.ms / 1000), unchanged: againSummary.files.unchanged,
       written: againSummary.files.written, stages_ms: againSummary.timingsMs,
     },
@@ -132,10 +136,11 @@ function main(): void {
     },
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const file = join(ROOT, 'bench', 'results', `statements-${accounts}${values.label ? `-${values.label}` : ''}.json`);
+  const layoutTag = values.layout === 'files' ? '' : `-${values.layout}`;
+  const file = join(ROOT, 'bench', 'results', `statements-${accounts}${layoutTag}${values.label ? `-${values.label}` : ''}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   const n = (x: number) => x.toLocaleString('en-US');
-  console.log(`| accounts | bill ${PERIOD} | statements (${values.format}) | statements/s | + write-back | rerun (unchanged) | size | statements / bill |`);
+  console.log(`| accounts | bill ${PERIOD} | statements (${values.format}, ${values.layout}) | statements/s | + write-back | rerun (unchanged) | size | statements / bill |`);
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   console.log(`| ${n(accounts)} | ${result.bill.seconds} s | ${result.statements.seconds} s | ${n(result.statements.per_second)} | ` +
     `${result.statements.then_sync_seconds} s | ${result.rerun.seconds} s | ${(result.statements.bytes / 1e9).toFixed(2)} GB ` +

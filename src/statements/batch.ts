@@ -5,9 +5,10 @@ import { hash } from 'node:crypto';
 import { isCurrency } from '../money/index.js';
 import { isSafeAccountId, statementPath, writeStatementFile } from './layout.js';
 import { batchModel, buildStatement } from './model.js';
-import { FILE_OUTCOME, type StatementFormat, type StatementResult, type StatementTask } from './protocol.js';
+import { FILE_OUTCOME, type StatementFormat, type StatementResult, type StatementTask, type StreamPart } from './protocol.js';
 import { renderHtml } from './render-html.js';
 import { renderText } from './render-text.js';
+import { streamFileName, StreamWriter } from './stream.js';
 import type { Statement } from '../../schemas/statement.js';
 
 export function processBatch(task: StatementTask): StatementResult {
@@ -21,6 +22,7 @@ export function processBatch(task: StatementTask): StatementResult {
   const rejects: StatementResult['rejects'] = [];
   const batch = batchModel(task);
   const encoder = new Utf8Encoder();
+  const streams = settings.layout === 'stream' ? new BatchStreams(task) : null;
   let renderMs = 0;
   let writeMs = 0;
 
@@ -39,10 +41,20 @@ export function processBatch(task: StatementTask): StatementResult {
     const statement = buildStatement(batch, i);
     if (statement.draft) drafts[i] = 1;
     for (let f = 0; f < formats.length; f++) {
+      const slot = i * formats.length + f;
+      if (streams) {
+        const text = render(formats[f]!, statement);
+        const rendered = performance.now();
+        renderMs += rendered - mark;
+        streams.add(i, formats[f]!, statement.draft, text);
+        fileOutcome[slot] = FILE_OUTCOME.written;
+        mark = performance.now();
+        writeMs += mark - rendered;
+        continue;
+      }
       const content = encoder.encode(render(formats[f]!, statement));
       const rendered = performance.now();
       renderMs += rendered - mark;
-      const slot = i * formats.length + f;
       // The relative path is made of checked names only, so plain concatenation is safe here.
       const path = `${settings.root}/${statementPath(accountId, statement.account.region, settings.shardDigits, statement.draft, formats[f]!)}`;
       fileOutcome[slot] = writeStatementFile(path, content, settings.fresh) === 'written' ? FILE_OUTCOME.written : FILE_OUTCOME.unchanged;
@@ -52,7 +64,39 @@ export function processBatch(task: StatementTask): StatementResult {
       writeMs += mark - rendered;
     }
   }
-  return { batchNo: task.batchNo, rowCount: n, drafts, fileOutcome, fileBytes, fileSha256, rejects, renderMs, writeMs };
+  const closing = performance.now();
+  const parts = streams?.close() ?? [];
+  writeMs += performance.now() - closing;
+  for (const part of parts) {
+    const f = formats.indexOf(part.format);
+    part.rows.forEach((row, k) => {
+      fileBytes[row * formats.length + f] = part.lengths[k]!;
+      fileSha256[row * formats.length + f] = part.sha256s[k]!;
+    });
+  }
+  return { batchNo: task.batchNo, rowCount: n, drafts, fileOutcome, fileBytes, fileSha256, rejects, streams: parts, renderMs, writeMs };
+}
+
+/** A batch's streams, one per format and draft-or-not, opened on their first statement. */
+class BatchStreams {
+  private readonly writers = new Map<string, StreamWriter>();
+
+  constructor(private readonly task: StatementTask) {}
+
+  add(row: number, format: StatementFormat, draft: boolean, content: string): void {
+    const file = streamFileName(this.task.batchNo, format, draft);
+    let writer = this.writers.get(file);
+    if (!writer) {
+      const title = `${draft ? 'Drafts' : 'Statements'} ${this.task.settings.period} · ${file}`;
+      writer = new StreamWriter(`${this.task.settings.root}/${file}`, file, format, draft, title);
+      this.writers.set(file, writer);
+    }
+    writer.add(row, content);
+  }
+
+  close(): StreamPart[] {
+    return [...this.writers.values()].map((writer) => writer.close());
+  }
 }
 
 /**

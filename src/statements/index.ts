@@ -8,7 +8,8 @@
 //          follows schemas/statement.ts), sharded as described in layout.ts; drafts of held bills
 //          under drafts/ (only with --include-held); files.parquet, the index of every file with
 //          its bytes and SHA-256; manifest.json (layout, counts, checksums); rejects.csv when an
-//          account could not get a statement.
+//          account could not get a statement. With --layout stream, instead: under
+//          <out>/<period>/streams/ one print stream per batch and format with its index (stream.ts).
 // Invariants:
 //   - a held bill (HELD_STATUSES) never gets a statement outside drafts/, and a draft says so;
 //   - a statement shows exactly the bill's line items and amounts; its reads are derived as the
@@ -24,7 +25,7 @@ import { Statement } from '../../schemas/statement.js';
 
 export { writeStatements, type StatementsOptions, type StatementsSummary } from './run.js';
 export { loadUtility, SAMPLE_UTILITY_FILE, type LoadedUtility } from './utility.js';
-export { STATEMENT_FORMATS, type StatementFormat } from './protocol.js';
+export { STATEMENT_FORMATS, STATEMENT_LAYOUTS, type StatementFormat, type StatementLayout } from './protocol.js';
 export { statementPath, shardDigitsFor } from './layout.js';
 
 /** JSON Schema (draft 2020-12) of the JSON statement, for e-bill channels and `billrun statements schema`. */

@@ -97,12 +97,18 @@ export interface ContextDim {
 export const STATEMENT_FORMATS = ['html', 'txt', 'json'] as const;
 export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
 
+/** `files`: one file per account and format; `stream`: one file per batch and format, with an index (stream.ts). */
+export const STATEMENT_LAYOUTS = ['files', 'stream'] as const;
+export type StatementLayout = (typeof STATEMENT_LAYOUTS)[number];
+
 /** What stays the same for every batch of a run. */
 export interface RunSettings {
   period: string;
   /** Absolute directory of the period's statements (<out>/<period>). */
   root: string;
   formats: StatementFormat[];
+  /** Absent: 'files'. */
+  layout?: StatementLayout;
   locale: StatementLocale;
   utility: UtilityConfig;
   shardDigits: number;
@@ -136,8 +142,24 @@ export interface StatementResult {
   fileSha256: string[];
   /** Accounts that got no statement, with the reason (data problems, reported not thrown). */
   rejects: { row: number; reason: string }[];
+  /** The batch's print streams (stream layout only; empty otherwise). */
+  streams: StreamPart[];
   renderMs: number;
   writeMs: number;
+}
+
+/** One stream file a batch wrote, with the index of the statements in it (row = batch row). */
+export interface StreamPart {
+  /** Relative to the streams directory. */
+  file: string;
+  format: StatementFormat;
+  draft: boolean;
+  bytes: number;
+  sha256: string;
+  rows: number[];
+  offsets: number[];
+  lengths: number[];
+  sha256s: string[];
 }
 
 function buffersOf(tables: Table<object>[]): ArrayBuffer[] {

@@ -1,5 +1,6 @@
 // One period's statements: stage what they show in SQL, render and write batches on the worker
 // pool, then withdraw what no longer belongs, and write the file index and the manifest.
+import { hash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -21,10 +22,12 @@ import {
 } from '../store/index.js';
 import { formatCsv } from '../text/csv.js';
 import { openPeriodDirectory, publishPeriod, shardDigitsFor, statementPath, type PeriodDirectory } from './layout.js';
+import { INDEX_HEADER, indexFileName, openStreamsDirectory, publishStreams, type StreamsDirectory } from './stream.js';
 import { createStatementPool } from './pool.js';
 import {
   ACCOUNT_COLUMNS, FILE_OUTCOME, HISTORY_COLUMNS, LINE_COLUMNS, READ_COLUMNS, type AccountColumns, type ChargeDim, type ContextDim,
-  type HistoryColumns, type LineColumns, type ReadColumns, type RunSettings, type StatementFormat, type StatementResult, type Table,
+  type HistoryColumns, type LineColumns, type ReadColumns, type RunSettings, type StatementFormat, type StatementLayout, type StatementResult,
+  type Table,
 } from './protocol.js';
 import type { LoadedUtility } from './utility.js';
 
@@ -38,6 +41,7 @@ export interface StatementsOptions {
   /** Statements go to <outDir>/<period>/. */
   outDir: string;
   formats: StatementFormat[];
+  layout: StatementLayout;
   locale: StatementLocale;
   /** Only these accounts (empty: all). */
   accounts: string[];
@@ -54,6 +58,7 @@ export interface StatementsOptions {
 
 export interface StatementsSummary {
   period: string;
+  layout: StatementLayout;
   directory: string;
   /** Current bills the run covered (after --account / --region). */
   bills: number;
@@ -65,6 +70,7 @@ export interface StatementsSummary {
   rejected: { accountId: string; reason: string }[];
   /** --account ids without a current bill in the period. */
   missingAccounts: string[];
+  /** In the stream layout: stream files (written) and the bytes of the statements in them. */
   files: { written: number; unchanged: number; withdrawn: number; bytes: number };
   /** The whole directory after the run (earlier runs' files included). */
   directoryFiles: { format: string; draft: boolean; files: number; bytes: number }[];
@@ -86,18 +92,25 @@ export async function writeStatements(store: Store, options: StatementsOptions):
   await assertPeriodBilled(store.connection, options.period, 'no statements to write');
   const timings: Record<string, number> = {};
   const timed = stageTimer(timings);
-  const directory = openPeriodDirectory(options.outDir, options.period);
-  const { root, fresh } = directory;
-  const earlier = readEarlierManifest(root);
+  const filtered = options.accounts.length > 0 || options.region !== null;
+  const streaming = options.layout === 'stream';
+  if (streaming && filtered) {
+    throw new FatalError('--layout stream writes the whole period (a rerun replaces its streams): it takes no --account or --region');
+  }
+  const streamsDirectory = streaming ? openStreamsDirectory(options.outDir, options.period) : null;
+  const directory = streaming ? null : openPeriodDirectory(options.outDir, options.period);
+  const root = streamsDirectory?.root ?? directory!.root;
+  const fresh = streaming || directory!.fresh;
+  const earlier = streaming ? null : readEarlierManifest(root);
   const connection = store.connection;
   const period = billing.key;
   const unsendable = listValue([...HELD_STATUSES]);
   const accountsParam = listValue(options.accounts);
   const formatsParam = listValue([...options.formats]);
-  const filtered = options.accounts.length > 0 || options.region !== null;
 
   const staged = await timed('stage', async () => {
-    const shardDigits = earlier?.layout.shard_digits ??
+    // Streams need no shard directories.
+    const shardDigits = streaming ? 1 : earlier?.layout.shard_digits ??
       shardDigitsFor(Number((await connection.runAndReadAll(SQL['largest-region']!, { period })).getRowsJson()[0]![0]));
     // Typed, because DuckDB cannot infer the type of an empty list or a null.
     await connection.run(SQL.scope!, { period, region: options.region, accounts: accountsParam }, { region: VARCHAR, accounts: LIST(VARCHAR) });
@@ -121,6 +134,7 @@ export async function writeStatements(store: Store, options: StatementsOptions):
     const charges = (await store.rows(SQL.charges!)).map((r): ChargeDim => ({
       key: Number(r.charge_key), component: String(r.component), label: String(r.label), unit: String(r.unit), rate: String(r.rate),
     }));
+    if (streaming) return { shardDigits, bills: Number(counts.bills), held: Number(counts.held), missingAccounts, rendered, contexts, charges };
     await connection.run(SQL['files-table']!);
     const earlierIndex = earlier?.index ? join(root, earlier.index.file) : null;
     if (earlierIndex && existsSync(earlierIndex)) await connection.run(SQL['previous-index']!, { path: earlierIndex });
@@ -129,13 +143,14 @@ export async function writeStatements(store: Store, options: StatementsOptions):
   });
 
   const settings: RunSettings = {
-    period: options.period, root, formats: options.formats, locale: options.locale, utility: options.utility.config,
+    period: options.period, root, formats: options.formats, layout: options.layout, locale: options.locale, utility: options.utility.config,
     shardDigits: staged.shardDigits, fresh, charges: staged.charges, contexts: staged.contexts,
   };
   const changes = await timed('explain', () => whyChanged(store, options));
   const progress = await timed('batches', () => renderBatches(connection, settings, staged.rendered, options, timings, changes));
 
-  return finish(store, directory, settings, options, { ...staged, ...progress, filtered, formatsParam, timings });
+  const run = { ...staged, ...progress, filtered, formatsParam, timings };
+  return streamsDirectory ? finishStreams(streamsDirectory, settings, options, run) : finish(store, directory!, settings, options, run);
 }
 
 interface BatchProgress {
@@ -144,6 +159,19 @@ interface BatchProgress {
   bytes: number;
   drafts: number;
   rejected: { accountId: string; reason: string }[];
+  /** Stream layout: the streams written so far. */
+  streams: StreamEntry[];
+}
+
+interface StreamEntry {
+  file: string;
+  index: string;
+  format: StatementFormat;
+  draft: boolean;
+  statements: number;
+  bytes: number;
+  sha256: string;
+  index_sha256: string;
 }
 
 const FILE_SPECS: ColumnSpec[] = [
@@ -164,7 +192,7 @@ async function renderBatches(
   connection: DuckDBConnection, settings: RunSettings, total: number, options: StatementsOptions, timings: Record<string, number>,
   boxes: Map<string, WhyChanged>,
 ): Promise<BatchProgress> {
-  const progress: BatchProgress = { written: 0, unchanged: 0, bytes: 0, drafts: 0, rejected: [] };
+  const progress: BatchProgress = { written: 0, unchanged: 0, bytes: 0, drafts: 0, rejected: [], streams: [] };
   const stage = `statements ${options.period}`;
   options.onProgress?.(0, total, stage);
   if (total === 0) return progress;
@@ -175,7 +203,7 @@ async function renderBatches(
   // Temp tables belong to this one connection, so every query and append on it goes in turn.
   const db = pLimit(1);
   const inFlight = pLimit(options.workers + 1);
-  const appender = await connection.createAppender('statement_files', 'main', 'temp');
+  const appender = settings.layout === 'files' ? await connection.createAppender('statement_files', 'main', 'temp') : null;
   let done = 0;
   try {
     const batches = Array.from({ length: Math.ceil(total / options.batchSize) }, (_, b) => b);
@@ -201,17 +229,16 @@ async function renderBatches(
       const result = await pool.render({ batchNo, settings, accounts, lines, reads, history, changes });
       timings.render = (timings.render ?? 0) + result.renderMs;
       timings.write = (timings.write ?? 0) + result.writeMs;
-      await db(async () => {
-        const t1 = performance.now();
-        appendColumns(appender, FILE_SPECS, fileRows(result, lo, accountIds, regions, settings, progress));
-        timings.index = (timings.index ?? 0) + performance.now() - t1;
-      });
+      const t1 = performance.now();
+      if (appender) await db(async () => appendColumns(appender, FILE_SPECS, fileRows(result, lo, accountIds, regions, settings, progress)));
+      else await writeStreamIndexes(result, accountIds, regions, settings, progress);
+      timings.index = (timings.index ?? 0) + performance.now() - t1;
       done += result.rowCount;
       options.onProgress?.(done, total, stage);
     })));
-    appender.flushSync();
+    appender?.flushSync();
   } finally {
-    appender.closeSync();
+    appender?.closeSync();
     await pool.close();
   }
   return progress;
@@ -256,6 +283,27 @@ function fileRows(
     },
     nulls: {},
   };
+}
+
+/** Stream layout: the index of each of a batch's streams, next to it; counts as fileRows does. */
+async function writeStreamIndexes(
+  result: StatementResult, accountIds: string[], regions: string[], settings: RunSettings, progress: BatchProgress,
+): Promise<void> {
+  for (const reject of result.rejects) progress.rejected.push({ accountId: accountIds[reject.row]!, reason: reject.reason });
+  for (let i = 0; i < result.rowCount; i++) if (result.drafts[i]) progress.drafts++;
+  for (const part of result.streams) {
+    // Pages are not known: they depend on the vendor's paper, fonts and margins.
+    const rows = part.rows.map((row, k) => [accountIds[row]!, regions[row]!, part.offsets[k]!, part.lengths[k]!, null, part.sha256s[k]!]);
+    const index = indexFileName(part.file);
+    const csv = await formatCsv(INDEX_HEADER, rows);
+    writeFileAtomic(join(settings.root, index), csv);
+    progress.written++;
+    progress.bytes += part.lengths.reduce((a, b) => a + b, 0);
+    progress.streams.push({
+      file: part.file, index, format: part.format, draft: part.draft, statements: part.rows.length, bytes: part.bytes, sha256: part.sha256,
+      index_sha256: hash('sha256', csv, 'hex'),
+    });
+  }
 }
 
 interface Finishing extends BatchProgress {
@@ -305,6 +353,7 @@ async function finish(
   const statements = run.rendered - run.rejected.length;
   const summary: StatementsSummary = {
     period: options.period,
+    layout: 'files',
     directory: directory.target,
     bills: run.bills,
     heldSkipped: options.includeHeld ? 0 : run.held,
@@ -357,6 +406,79 @@ async function finish(
   outputs.manifest = join(directory.target, MANIFEST);
   publishPeriod(directory);
   return summary;
+}
+
+/**
+ * Stream layout: the manifest lists every stream with its index and checksums; then the new
+ * streams directory replaces the old one whole. Nothing in it depends on when the run happened.
+ */
+async function finishStreams(
+  directory: StreamsDirectory, settings: RunSettings, options: StatementsOptions, run: Finishing,
+): Promise<StatementsSummary> {
+  const started = performance.now();
+  const streams = [...run.streams].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const outputs: Record<string, string> = { directory: directory.target, manifest: join(directory.target, MANIFEST) };
+  const rejectsPath = join(directory.root, REJECTS);
+  if (run.rejected.length > 0) {
+    // Batches finish in any order; the file must not.
+    const rows = [...run.rejected].sort((a, b) => (a.accountId < b.accountId ? -1 : 1)).map((r) => [r.accountId, r.reason]);
+    writeFileAtomic(rejectsPath, await formatCsv(['account_id', 'reason'], rows));
+    outputs.rejects = join(directory.target, REJECTS);
+  }
+  const statements = run.rendered - run.rejected.length;
+  const directoryFiles = [...new Set(streams.map((s) => `${s.format} ${s.draft}`))].map((key) => {
+    const of = streams.filter((s) => `${s.format} ${s.draft}` === key);
+    return { format: of[0]!.format, draft: of[0]!.draft, files: of.length, bytes: of.reduce((n, s) => n + s.bytes, 0) };
+  });
+  const manifest = {
+    schema: 'billrun.statements-streams',
+    schemaVersion: 1,
+    software: { name: 'billrun', version: options.softwareVersion },
+    period: options.period,
+    locale: settings.locale,
+    statement_schema: { id: STATEMENT_SCHEMA_ID, version: STATEMENT_SCHEMA_VERSION },
+    utility: { sha256: options.utility.sha256 },
+    layout: {
+      streams: 'statements-<batch>.<html|txt|jsonl>, one per batch of batch_size accounts in account id order and format',
+      drafts: 'drafts/statements-<batch>.<format>',
+      index: '<stream>.index.csv: account_id, region, offset, length (bytes of the statement itself), pages (empty: not known), sha256',
+      batch_size: options.batchSize,
+      framing: {
+        html: 'one document; each statement is a <main> element with a page break after it',
+        txt: 'statements separated by a form feed',
+        jsonl: 'one JSON statement per line',
+      },
+    },
+    formats: settings.formats,
+    include_held: options.includeHeld,
+    bills: run.bills,
+    held_skipped: options.includeHeld ? 0 : run.held,
+    statements,
+    drafts: run.drafts,
+    rejected: run.rejected.length,
+    streams,
+  };
+  writeFileAtomic(join(directory.root, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  publishStreams(directory);
+  run.timings.finalize = performance.now() - started;
+  const seconds = (run.timings.batches ?? 0) / 1000;
+  return {
+    period: options.period,
+    layout: 'stream',
+    directory: directory.target,
+    bills: run.bills,
+    heldSkipped: options.includeHeld ? 0 : run.held,
+    statements,
+    drafts: run.drafts,
+    rejected: run.rejected,
+    missingAccounts: run.missingAccounts,
+    files: { written: run.written, unchanged: 0, withdrawn: 0, bytes: run.bytes },
+    directoryFiles,
+    amounts: [],
+    statementsPerSecond: seconds > 0 ? Math.round(statements / seconds) : 0,
+    timingsMs: Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, Math.round(v)])),
+    outputs,
+  };
 }
 
 function readEarlierManifest(root: string): z.infer<typeof EarlierManifest> | null {

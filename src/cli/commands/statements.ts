@@ -7,7 +7,8 @@ import { STATEMENT_LOCALES, type StatementLocale } from '../../../schemas/utilit
 import { isPeriod } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
 import {
-  loadUtility, statementJsonSchema, STATEMENT_FORMATS, writeStatements, type StatementFormat, type StatementsSummary,
+  loadUtility, statementJsonSchema, STATEMENT_FORMATS, STATEMENT_LAYOUTS, writeStatements, type StatementFormat, type StatementLayout,
+  type StatementsSummary,
 } from '../../statements/index.js';
 import { assertWritableFolder } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
@@ -20,6 +21,7 @@ interface StatementsCliOptions {
   period?: string;
   out?: string;
   format: string;
+  layout: string;
   account: string[];
   region?: string;
   locale: string;
@@ -36,6 +38,7 @@ export function statementsCommand(ctx: CommandContext): Command {
     .option('--period <YYYY-MM>', 'the billed period')
     .option('--out <dir>', 'output directory; statements go to <dir>/<period>/')
     .option('--format <list>', `comma-separated formats: ${STATEMENT_FORMATS.join(', ')}`, 'html')
+    .option('--layout <layout>', `${STATEMENT_LAYOUTS.join(' | ')}: one file per account, or one print stream per batch with an index`, 'files')
     .option('--account <id...>', 'only these accounts (repeatable)', [])
     .option('--region <region>', 'only accounts of this region')
     .option('--locale <locale>', `language of the statements: ${STATEMENT_LOCALES.join(' | ')}`, 'en')
@@ -48,6 +51,9 @@ export function statementsCommand(ctx: CommandContext): Command {
       if (!options.period || !isPeriod(options.period)) throw new FatalError(`--period must be YYYY-MM, not '${options.period ?? ''}'`);
       if (!options.out) throw new FatalError('--out <dir> is required: the directory the statements go to');
       const formats = parseFormats(options.format);
+      if (!(STATEMENT_LAYOUTS as readonly string[]).includes(options.layout)) {
+        throw new FatalError(`--layout must be one of ${STATEMENT_LAYOUTS.join(', ')}, not '${options.layout}'`);
+      }
       if (!(STATEMENT_LOCALES as readonly string[]).includes(options.locale)) {
         throw new FatalError(`--locale must be one of ${STATEMENT_LOCALES.join(', ')}, not '${options.locale}'`);
       }
@@ -61,7 +67,7 @@ export function statementsCommand(ctx: CommandContext): Command {
       const summary = await ctx.withStore(command, async (store) => {
         try {
           return await writeStatements(store, {
-            period: options.period!, outDir: options.out!, formats, locale: options.locale as StatementLocale,
+            period: options.period!, outDir: options.out!, formats, layout: options.layout as StatementLayout, locale: options.locale as StatementLocale,
             accounts: [...new Set(options.account)], region: options.region ?? null, includeHeld: Boolean(options.includeHeld),
             utility, workers, batchSize, softwareVersion: VERSION, onProgress: progress,
           });
@@ -95,7 +101,11 @@ function printSummary(ctx: CommandContext, s: StatementsSummary): void {
   const held = s.heldSkipped > 0 ? ` + ${n(s.heldSkipped)} held for review (no statement)` : '';
   const rejected = s.rejected.length > 0 ? ` + ${n(s.rejected.length)} rejected` : '';
   ctx.print(`${s.period}: ${n(s.bills)} bills = ${n(s.statements - s.drafts)} statements${s.drafts ? ` + ${n(s.drafts)} drafts` : ''}${held}${rejected}`);
-  ctx.print(`  files: ${n(s.files.written)} written, ${n(s.files.unchanged)} unchanged, ${n(s.files.withdrawn)} withdrawn (${mb(s.files.bytes)})`);
+  if (s.layout === 'stream') {
+    ctx.print(`  streams: ${n(s.files.written)} written, each with an index (${mb(s.files.bytes)} of statements)`);
+  } else {
+    ctx.print(`  files: ${n(s.files.written)} written, ${n(s.files.unchanged)} unchanged, ${n(s.files.withdrawn)} withdrawn (${mb(s.files.bytes)})`);
+  }
   for (const a of s.amounts) ctx.print(`  total ${formatAmount(a.amountMinor, a.currency)} ${a.currency} over ${n(a.statements)} statements`);
   for (const r of s.rejected.slice(0, 5)) ctx.note(`  ${r.accountId}: ${r.reason}`);
   if (s.outputs.rejects) ctx.note(`  all ${n(s.rejected.length)} rejected accounts with their reasons: ${s.outputs.rejects}`);
@@ -103,5 +113,5 @@ function printSummary(ctx: CommandContext, s: StatementsSummary): void {
   const t = s.timingsMs;
   ctx.print(`  took ${duration(((t.stage ?? 0) + (t.batches ?? 0) + (t.finalize ?? 0)) / 1000)} ` +
     `(staging ${duration((t.stage ?? 0) / 1000)}, rendering and writing ${duration((t.batches ?? 0) / 1000)} at ${n(s.statementsPerSecond)}/s)`);
-  ctx.print(`  outputs: ${s.directory}/ (manifest.json, files.parquet)`);
+  ctx.print(`  outputs: ${s.directory}/ (manifest.json${s.layout === 'stream' ? ', <stream>.index.csv' : ', files.parquet'})`);
 }
