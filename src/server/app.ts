@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { HELD_STATUSES } from '../../schemas/bill.js';
 import { isPeriod, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError } from '../diagnostics/index.js';
+import { explainBill } from '../explain/index.js';
 import {
   accountPeriods, accountReview, billedPeriods, claimBill, claimHolder, currentStatus, decide, parseReadCorrection, parseStatuses, queueFacets,
   queuePage, REVIEW_ACTIONS, reviewStats, unclaimBill, type DecisionRecord, type PageFilter, type ReadCorrection, type ReviewAction,
@@ -339,8 +340,16 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     if (request.session.user!.role === 'agent') await event(request, 'lookup', 'api', { accountId: id, period: data.period });
     return { ...data.review, periods: data.periods, claim: data.claim };
   });
-  // GET /api/accounts/:id/bills/:period/explanation belongs here once src/explain exposes
-  // explainBill(store, accountId, period) (issue 10: agents see the explanation); it was not on main.
+  // Why the bill changed, for the agent who takes the customer's call: the explain stage's
+  // waterfall and texts, with the account's history (read only, every look-up recorded).
+  app.get('/api/accounts/:id/bills/:period/explanation', async (request) => {
+    const { id, period } = request.params as { id: string; period: string };
+    if (!isPeriod(period)) throw new DeskError(400, `period must be YYYY-MM, not '${period}'`);
+    const explanation = await pool.use((c) => explainBill(c, id, period));
+    if (!explanation) throw new DeskError(404, `no bill of ${period} with an earlier bill to compare for account '${id}'`);
+    if (request.session.user!.role === 'agent') await event(request, 'lookup', 'explanation', { accountId: id, period });
+    return explanation;
+  });
   app.get('/lookup', async (request, reply) => {
     const account = ((request.query as { account?: string }).account ?? '').trim();
     if (!account) return reply.type('text/html; charset=utf-8').send(lookupPage(context(request, reply, 'Look up'), null));

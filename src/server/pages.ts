@@ -198,8 +198,6 @@ export function accountPageHtml(ctx: PageContext, view: AccountView): string {
         ${r.decisions.map((d) => html`<tr><td>${d.decisionId}</td><td>${d.decidedAt}</td><td>${d.period}</td><td>${d.action}</td><td>${d.fromStatus} → ${d.toStatus}</td>
           <td>${d.reviewer}</td><td>${d.source}</td><td>${d.note}</td></tr>`)}
       </tbody></table>
-      <!-- Bill-change explanation: when src/explain exposes explainBill(store, accountId, period), the
-           route GET /api/accounts/:id/bills/:period/explanation and a section here show it. -->
     </div>
   </div></section>`;
   return layout(ctx, body, 'account-page');

@@ -1,6 +1,7 @@
 // The review desk over HTTP: sign-in, roles, CSRF, throttling, the paged queue against an
 // independent count, claims and races, escalations, and a bill run handed over by `billrun bill`
 // while reviewers decide through the desk.
+import type { Explanation } from '../../schemas/explanation.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,24 @@ describe('sign-in and roles', () => {
     expect(lookup).toEqual({ user_name: 'ali', account_id: desk.held[0], ip: '127.0.0.1' });
     const reviewer = await signIn(desk.url, 'bob');
     expect((await reviewer.post('/api/runs', { period: PERIOD })).status).toBe(403);
+  });
+
+  it('gives an agent the explanation of one bill: causes that add up to the change, and the history', async () => {
+    const agent = await signIn(desk.url, 'ali');
+    const accountId = desk.held[1]!;
+    const response = await agent.get(`/api/accounts/${accountId}/bills/${PERIOD}/explanation`);
+    expect(response.status).toBe(200);
+    const explanation = (await response.json()) as Explanation;
+    // The amounts are the stored bills', read here with SQL of the test's own.
+    const [stored] = await desk.store.rows(`SELECT b.amount_minor::BIGINT AS amount FROM bills b JOIN accounts a USING (account_key)
+      WHERE a.account_id = $id AND b.period = $period AND b.is_current`, { id: accountId, period: Number(PERIOD.replace('-', '')) });
+    expect(explanation.current.amountMinor).toBe(Number(stored!.amount));
+    expect(explanation.causes.reduce((sum, cause) => sum + cause.amountMinor, 0)).toBe(explanation.current.amountMinor - explanation.previous.amountMinor);
+    expect(explanation.changeMinor).toBe(explanation.current.amountMinor - explanation.previous.amountMinor);
+    expect(explanation.history!.at(-1)!.period).toBe(PERIOD);
+    const [lookup] = await desk.store.rows("SELECT detail FROM desk_events WHERE event = 'lookup' ORDER BY event_id DESC LIMIT 1");
+    expect(String(lookup!.detail)).toContain('explanation');
+    expect((await agent.get(`/api/accounts/${accountId}/bills/2025-13/explanation`)).status).toBe(400);
   });
 
   it('refuses a write without the CSRF token and changes nothing', async () => {
