@@ -80,7 +80,7 @@ describe('the rejects folder is checked before anything is committed', () => {
     for (const rejects of [blocker, join(blocker, 'rejects')]) {
       const result = await runCli(['load', 'accounts', file, '--rejects', rejects], db);
       expect(result.code, rejects).toBe(6);
-      expect(result.err, rejects).toContain(`cannot write to the output folder ${rejects}: ${blocker} is a file, not a folder`);
+      expect(result.err, rejects).toContain(`cannot write rejects to ${rejects}: ${blocker} is a file, not a folder`);
       expect(result.err, rejects).not.toMatch(/internal error|\n\s+at /);
       expect(await counts(db), rejects).toEqual({ accounts: 0, meters: 0, readings: 0, files: 0 });
     }

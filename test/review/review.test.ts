@@ -483,7 +483,7 @@ describe('review import and export', () => {
     expect(result.code).toBe(EXIT.usage);
     expect(result.err).toBe([
       'billrun: 4 problems, nothing was imported:',
-      `  ${file}: line 3: column action: unknown action 'aprove' (use release, correct, hold, dismiss, escalate)`,
+      `  ${file}: line 3: column action: unknown action 'aprove' (use release, accept, correct, hold, dismiss, escalate)`,
       `  ${file}: line 4: column reads: the flat reading 'x' must be a non-negative number with at most 3 decimals`,
       `  ${file}: line 5: column account_id: ${fx.held[0]} ${PERIOD} is already decided on line 2 of this file`,
       `  ${file}: line 6: column period: 2031-01 has not been billed`,
