@@ -370,13 +370,7 @@ async function finish(
   };
   const manifestPath = join(root, MANIFEST);
   const manifest = {
-    schema: 'billrun.statements-manifest',
-    schemaVersion: 1,
-    software: { name: 'billrun', version: options.softwareVersion },
-    period: options.period,
-    locale: settings.locale,
-    statement_schema: { id: STATEMENT_SCHEMA_ID, version: STATEMENT_SCHEMA_VERSION },
-    utility: { sha256: options.utility.sha256 },
+    ...manifestHeader('billrun.statements-manifest', settings, options),
     layout: {
       shard_digits: settings.shardDigits,
       statements: '<region>/<shard>/<account_id>.<format>',
@@ -412,6 +406,19 @@ async function finish(
  * Stream layout: the manifest lists every stream with its index and checksums; then the new
  * streams directory replaces the old one whole. Nothing in it depends on when the run happened.
  */
+/** What both layouts' manifests open with: which software, period, locale and inputs made them. */
+function manifestHeader(schema: string, settings: RunSettings, options: StatementsOptions) {
+  return {
+    schema,
+    schemaVersion: 1,
+    software: { name: 'billrun', version: options.softwareVersion },
+    period: options.period,
+    locale: settings.locale,
+    statement_schema: { id: STATEMENT_SCHEMA_ID, version: STATEMENT_SCHEMA_VERSION },
+    utility: { sha256: options.utility.sha256 },
+  };
+}
+
 async function finishStreams(
   directory: StreamsDirectory, settings: RunSettings, options: StatementsOptions, run: Finishing,
 ): Promise<StatementsSummary> {
@@ -431,13 +438,7 @@ async function finishStreams(
     return { format: of[0]!.format, draft: of[0]!.draft, files: of.length, bytes: of.reduce((n, s) => n + s.bytes, 0) };
   });
   const manifest = {
-    schema: 'billrun.statements-streams',
-    schemaVersion: 1,
-    software: { name: 'billrun', version: options.softwareVersion },
-    period: options.period,
-    locale: settings.locale,
-    statement_schema: { id: STATEMENT_SCHEMA_ID, version: STATEMENT_SCHEMA_VERSION },
-    utility: { sha256: options.utility.sha256 },
+    ...manifestHeader('billrun.statements-streams', settings, options),
     layout: {
       streams: 'statements-<batch>.<html|txt|jsonl>, one per batch of batch_size accounts in account id order and format',
       drafts: 'drafts/statements-<batch>.<format>',
