@@ -354,13 +354,7 @@ async function finish(
   const summary: StatementsSummary = {
     period: options.period,
     layout: 'files',
-    directory: directory.target,
-    bills: run.bills,
-    heldSkipped: options.includeHeld ? 0 : run.held,
-    statements,
-    drafts: run.drafts,
-    rejected: run.rejected,
-    missingAccounts: run.missingAccounts,
+    ...runCounts(directory.target, run, options, statements),
     files: { written: run.written, unchanged: run.unchanged, withdrawn: withdrawn.length, bytes: run.bytes },
     directoryFiles,
     amounts,
@@ -406,6 +400,19 @@ async function finish(
  * Stream layout: the manifest lists every stream with its index and checksums; then the new
  * streams directory replaces the old one whole. Nothing in it depends on when the run happened.
  */
+/** What both layouts' summaries report of the run: where it wrote, and what became of the bills. */
+function runCounts(directory: string, run: Finishing, options: StatementsOptions, statements: number) {
+  return {
+    directory,
+    bills: run.bills,
+    heldSkipped: options.includeHeld ? 0 : run.held,
+    statements,
+    drafts: run.drafts,
+    rejected: run.rejected,
+    missingAccounts: run.missingAccounts,
+  };
+}
+
 /** What both layouts' manifests open with: which software, period, locale and inputs made them. */
 function manifestHeader(schema: string, settings: RunSettings, options: StatementsOptions) {
   return {
@@ -466,13 +473,7 @@ async function finishStreams(
   return {
     period: options.period,
     layout: 'stream',
-    directory: directory.target,
-    bills: run.bills,
-    heldSkipped: options.includeHeld ? 0 : run.held,
-    statements,
-    drafts: run.drafts,
-    rejected: run.rejected,
-    missingAccounts: run.missingAccounts,
+    ...runCounts(directory.target, run, options, statements),
     files: { written: run.written, unchanged: 0, withdrawn: 0, bytes: run.bytes },
     directoryFiles,
     amounts: [],
