@@ -2,7 +2,9 @@
 --
 -- Parameters: $period (YYYYMM), $p1 (the period before), $p12 (the same month last year),
 -- $year_start, $year_start_p1, $year_start_p12 (January of each of those years), $account
--- (an account id, or NULL for every account of the period).
+-- (an account id, or NULL for every account of the period), $key_lo and $key_hi (the range of
+-- account keys [key_lo, key_hi) read at once, so a period of millions of bills is explained one
+-- range at a time in bounded memory).
 -- Dates travel as epoch days, quantities as exact integers (NULL where the bill has none).
 
 -- name: bills
@@ -15,6 +17,7 @@ WITH cur AS (
          (a.meter_exchanged_at - DATE '1970-01-01')::INTEGER AS exchanged_day
   FROM bills b JOIN accounts a USING (account_key)
   WHERE b.is_current AND b.period = $period AND ($account::VARCHAR IS NULL OR a.account_id = $account::VARCHAR)
+    AND b.account_key >= $key_lo AND b.account_key < $key_hi
 ),
 near AS (
   -- The bills an explanation re-prices: this period's current one and the one it replaced after
@@ -56,7 +59,6 @@ estimates AS (
 )
 SELECT cur.*, y.ytd_kwh_cur, y.ytd_amount_cur, y.ytd_kwh_p1, y.ytd_amount_p1, y.ytd_kwh_p12, y.ytd_amount_p12,
        e.est_bills, e.est_kwh, e.est_days,
-       bool_or(p.role IN ('p1', 'p12')) AS comparable,
        to_json(list(struct_pack(role := p.role, period := p.period, start_day := p.start_day, end_day := p.end_day,
                kwh := p.kwh_milli, sharp := p.kwh_sharp_milli, peak := p.kwh_peak_milli, flat := p.kwh_flat_milli, valley := p.kwh_valley_milli,
                demand := p.demand_milli, kvarh := p.kvarh_milli, amount := p.amount_minor, read_flags := p.read_flags,
@@ -67,6 +69,16 @@ LEFT JOIN ytd y USING (account_key)
 LEFT JOIN estimates e USING (account_key)
 GROUP BY ALL
 ORDER BY cur.account_id;
+
+-- name: counts
+-- The period's current bills, those with an earlier bill to compare with (last month's or last
+-- year's current bill), and the range of account keys that hold them.
+SELECT count(*)::INTEGER AS bills,
+       count(*) FILTER (WHERE EXISTS (
+         SELECT 1 FROM bills e WHERE e.account_key = b.account_key AND e.is_current AND e.period IN ($p1, $p12)))::INTEGER AS comparable,
+       coalesce(min(b.account_key), 0)::BIGINT AS key_lo, coalesce(max(b.account_key) + 1, 0)::BIGINT AS key_hi
+FROM bills b JOIN accounts a USING (account_key)
+WHERE b.is_current AND b.period = $period AND ($account::VARCHAR IS NULL OR a.account_id = $account::VARCHAR);
 
 -- name: peers
 -- Each class × region's median change of kWh per day against last month and last year, over

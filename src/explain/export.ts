@@ -47,7 +47,7 @@ export function formatExplanations(explanations: readonly Explanation[], fileFor
 }
 
 /** Writes the explanations to `path` atomically; returns the number of lines (rows) written. */
-export async function writeExplanations(path: string, explanations: Iterable<Explanation>, fileFormat: ExportFormat): Promise<number> {
+export async function writeExplanations(path: string, explanations: Iterable<Explanation> | AsyncIterable<Explanation>, fileFormat: ExportFormat): Promise<number> {
   const temp = tempPathFor(path);
   const file = createWriteStream(temp, { encoding: 'utf8' });
   let rows = 0;
@@ -56,7 +56,7 @@ export async function writeExplanations(path: string, explanations: Iterable<Exp
       if (!file.write(text)) await once(file, 'drain');
     };
     if (fileFormat === 'jsonl') {
-      for (const e of explanations) {
+      for await (const e of explanations) {
         await write(`${JSON.stringify(e)}\n`);
         rows++;
       }
@@ -68,7 +68,7 @@ export async function writeExplanations(path: string, explanations: Iterable<Exp
         await write(rows === batch.length ? text : text.slice(text.indexOf('\r\n') + 2));
         batch.length = 0;
       };
-      for (const e of explanations) {
+      for await (const e of explanations) {
         batch.push(e);
         rows++;
         if (batch.length === 10_000) await flush();

@@ -140,6 +140,8 @@ export interface ExplainPeriodOptions {
   accountId?: string;
   /** Explain against last month (else last year) even when the change is not notable. */
   always?: boolean;
+  /** Account keys read per query (default 50,000: a few tens of MB of rows whatever the period's size). */
+  keysPerRange?: number;
 }
 
 export interface PeriodExplanations {
@@ -147,26 +149,32 @@ export interface PeriodExplanations {
   bills: number;
   /** Bills with an earlier bill (last month or last year) to compare with. */
   comparable: number;
-  /** Made one at a time as they are read, so a million of them never sit in memory together. */
-  explanations: Iterable<Explanation>;
+  /** Read and made one range of accounts at a time, so a million of them never sit in memory together. */
+  explanations: AsyncIterable<Explanation>;
 }
 
-/** Explanations of the period's notable changes (or of one account's bill), in account order. */
+/** Explanations of the period's notable changes (or of one account's bill), in account key order. */
 export async function explainPeriod(store: Store, period: string, options: ExplainPeriodOptions = {}): Promise<PeriodExplanations> {
   const rules = explainRules(options.rules);
   const params = periodParams(period);
+  const account = options.accountId ?? null;
   // One connection runs one statement at a time: these go in turn, never concurrently.
-  const rows = await store.rows(SQL.bills!, { ...params, account: options.accountId ?? null });
+  const [counts] = await store.rows(SQL.counts!, { period: params.period, p1: params.p1, p12: params.p12, account });
   const peers = await loadPeers(store, { period: params.period, p1: params.p1, p12: params.p12 });
   const tariffs = await loadTariffs(store);
   const context: RowContext = { rules, peers, tariffs, always: Boolean(options.always) };
-  function* explanations(): Generator<Explanation> {
-    for (const row of rows) {
-      const explanation = explainRow(row, context);
-      if (explanation) yield explanation;
+  const keyHi = Number(counts!.key_hi);
+  const step = options.keysPerRange ?? 50_000;
+  async function* explanations(): AsyncGenerator<Explanation> {
+    for (let lo = Number(counts!.key_lo); lo < keyHi; lo += step) {
+      const rows = await store.rows(SQL.bills!, { ...params, account, key_lo: lo, key_hi: lo + step });
+      for (const row of rows) {
+        const explanation = explainRow(row, context);
+        if (explanation) yield explanation;
+      }
     }
   }
-  return { bills: rows.length, comparable: rows.filter((r) => r.comparable === true).length, explanations: explanations() };
+  return { bills: Number(counts!.bills), comparable: Number(counts!.comparable), explanations: explanations() };
 }
 
 interface RowContext {
@@ -239,7 +247,8 @@ const EMPTY_TARIFF: CompiledTariff = {
  */
 export async function explainBill(store: Store, accountId: string, period: string, rules?: ReviewRules): Promise<Explanation | null> {
   const { explanations } = await explainPeriod(store, period, { rules, accountId, always: true });
-  const [explanation] = explanations;
+  let explanation: Explanation | undefined;
+  for await (const e of explanations) explanation ??= e;
   if (!explanation) return null;
   const rows = await store.rows(SQL.history!, { account: accountId, period: periodKey(period), p12: periodKey(addPeriods(period, -12)) });
   const history: BillPoint[] = rows.map((r) => ({

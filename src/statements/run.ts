@@ -184,7 +184,7 @@ async function whyChanged(store: Store, options: StatementsOptions): Promise<Map
   const only = options.accounts.length === 1 ? options.accounts[0] : undefined;
   const { explanations } = await explainPeriod(store, options.period, { rules: options.rules, accountId: only });
   const boxes = new Map<string, WhyChanged>();
-  for (const e of explanations) boxes.set(e.accountId, statementBox(e, options.locale));
+  for await (const e of explanations) boxes.set(e.accountId, statementBox(e, options.locale));
   return boxes;
 }
 
