@@ -14,6 +14,7 @@ import type { Explanation } from '../schemas/explanation.js';
 import { READ_FLAGS } from '../schemas/review.js';
 import { addPeriods, epochDay } from '../src/calendar/index.js';
 import { explainChange, explainPeriod, writeExplanations, type ChangeInput } from '../src/explain/index.js';
+import { uniform } from '../src/generate/index.js';
 import { openStore } from '../src/store/index.js';
 import { compileTariff, parsePolicy, priceBill, type CompiledTariff } from '../src/tariff/index.js';
 
@@ -27,22 +28,12 @@ function tariff(id: string): CompiledTariff {
   return compileTariff(policy!);
 }
 
-/** mulberry32, as the tests use: the same seed gives the same bills. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TARIFFS = ['GD-RES', 'GD-RES', 'GD-RES', 'RES-TOU', 'RES-MKT', 'COM-TOU', 'IND-2P', 'AGR-FLAT'].map(tariff);
 
 function* generated(n: number, seed: number): Generator<ChangeInput> {
-  const random = prng(seed);
+  // The generator's counter-based randomness: the same seed gives the same bills.
+  let draws = 0;
+  const random = () => uniform(seed, 0, draws++);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   for (let k = 0; k < n; k++) {
     const t = TARIFFS[k % TARIFFS.length]!;

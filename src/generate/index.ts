@@ -52,6 +52,7 @@ import { firstDayOfRead, makeWindow, periodOfRead, type DataWindow } from './win
 
 export { GenerateOptions, type ResolvedGenerateOptions } from '../../schemas/generate.js';
 export type { TariffChange } from './tariffs.js';
+export { uniform } from './random.js';
 
 export interface GeneratedFile {
   /** Relative to the output directory. */
