@@ -9,9 +9,11 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { addPeriods, periodBounds, periodKey } from '../src/calendar/index.js';
+import { DEFAULT_STAGE_SIZE } from '../src/billing/index.js';
+import { addPeriods, periodBounds, periodKey, requireBillingPeriod } from '../src/calendar/index.js';
 import { openStore, sqlStatements } from '../src/store/index.js';
 import { billrun, freshCopy, ROOT } from './cli.js';
+import { runTwin, type TwinResult } from './twin.js';
 
 const FLOOR = sqlStatements(import.meta.url, 'floor.sql').floor!;
 
@@ -97,6 +99,19 @@ async function floorMs(historyDb: string, workDir: string, period: string, threa
   return ms;
 }
 
+/** The SQL twin of the run (bench/twin.ts) on a fresh copy of the history: the same determinants, bills priced in SQL. */
+async function twin(historyDb: string, workDir: string, period: string, threads: number): Promise<TwinResult & { ms: number }> {
+  const db = join(workDir, 'twin.duckdb');
+  freshCopy(historyDb, db);
+  const store = await openStore(db, { threads });
+  const t0 = performance.now();
+  const result = await runTwin(store.connection, requireBillingPeriod(period), DEFAULT_STAGE_SIZE);
+  const ms = performance.now() - t0;
+  store.close();
+  rmSync(db, { force: true });
+  return { ...result, ms };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dataKey = `${args.accounts}x${args.months}-s${args.seed}`;
@@ -126,11 +141,18 @@ async function main(): Promise<void> {
   const best = runs.find((r) => r.workers === cores) ?? runs.at(-1)!;
   const ratio = best.run_ms / floor;
   console.log(`  floor (one SQL statement): ${(floor / 1000).toFixed(1)} s → pipeline / floor = ${ratio.toFixed(2)}`);
+  const twinRun = await twin(historyDb, workDir, period, cores);
+  const overTwin = best.run_ms / twinRun.ms;
+  const share = twinRun.bills / best.accounts;
+  console.log(`  SQL twin: ${(twinRun.ms / 1000).toFixed(1)} s for ${twinRun.bills.toLocaleString('en-US')} bills (${(share * 100).toFixed(0)}% of the accounts; ` +
+    `determinants ${(twinRun.stagesMs.determinants / 1000).toFixed(1)} s, pricing ${(twinRun.stagesMs.pricing / 1000).toFixed(1)} s) → pipeline / twin = ${overTwin.toFixed(2)}`);
 
   const result = {
     key, accounts: args.accounts, months: args.months, seed: args.seed, period, memory_limit: args.memoryLimit ?? 'default (40% of RAM)',
     machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
     setup_ms: setup, runs, floor_ms: Math.round(floor), pipeline_over_floor: Number(ratio.toFixed(3)),
+    twin: { ms: Math.round(twinRun.ms), bills: twinRun.bills, line_items: twinRun.lineItems, stages_ms: twinRun.stagesMs, unsupported: twinRun.unsupported },
+    pipeline_over_twin: Number(overTwin.toFixed(3)),
   };
   if (!args.ci) {
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -154,8 +176,8 @@ function writeSummary(): void {
   const rows = readdirSync(dir).filter((f) => f.endsWith('.json') && /^\d+x\d+/.test(f)).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
     .sort((a, b) => a.accounts - b.accounts || a.months - b.months || a.key.localeCompare(b.key));
   const table = [
-    '| accounts × months | DuckDB memory | readings loaded | load readings/s | month run | whole command | accounts/s | peak RSS | workers 1 → max | floor | pipeline / floor |',
-    '|---|---|--:|--:|--:|--:|--:|--:|---|--:|--:|',
+    '| accounts × months | DuckDB memory | readings loaded | load readings/s | month run | whole command | accounts/s | peak RSS | workers 1 → max | floor | pipeline / floor | SQL twin (bills) | pipeline / twin |',
+    '|---|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|',
   ];
   const n = (x: number | undefined) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
   for (const r of rows) {
@@ -163,7 +185,8 @@ function writeSummary(): void {
     table.push(`| ${n(r.accounts)} × ${r.months} | ${r.memory_limit ?? 'default (40% of RAM)'} | ${n(r.setup_ms.readings)} | ${n(r.setup_ms.readings_per_s)} | ${(best.run_ms / 1000).toFixed(1)} s | ` +
       `${(best.wall_ms / 1000).toFixed(1)} s | ${n(best.accounts_per_s)} | ${n(best.peak_rss_mb)} MB | ` +
       `${r.runs.map((x: { run_ms: number }) => `${(x.run_ms / 1000).toFixed(1)} s`).join(' → ')} | ` +
-      `${(r.floor_ms / 1000).toFixed(2)} s | ${r.pipeline_over_floor.toFixed(2)} |`);
+      `${(r.floor_ms / 1000).toFixed(2)} s | ${r.pipeline_over_floor.toFixed(2)} | ` +
+      `${r.twin ? `${(r.twin.ms / 1000).toFixed(2)} s (${n(r.twin.bills)})` : '–'} | ${r.pipeline_over_twin?.toFixed(2) ?? '–'} |`);
   }
   const readme = join(ROOT, 'bench', 'README.md');
   const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '';

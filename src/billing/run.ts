@@ -100,32 +100,16 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
       `${options.period} is already billed (run ${done[0].run_id}, version ${done[0].bill_version}, finished ${done[0].finished_at}); ` +
       `use --rebill to bill it again as a new version (the earlier bills are kept for audit)`, EXIT.refused);
   }
-  await defineReadDerivation(store.connection);
   return store.transaction(async (connection) => {
     const runId = Number((await connection.runAndReadAll('SELECT coalesce(max(run_id), 0) + 1 FROM runs')).getRowsJson()[0]![0]);
     const billVersion = Number((await connection.runAndReadAll(
       'SELECT coalesce(max(bill_version), 0) + 1 FROM bills WHERE period = $period', { period })).getRowsJson()[0]![0]);
-    const history = Object.fromEntries(billing.historyKeys.map((key, i) => [`p${i + 1}`, key]));
-    const params = {
-      run_id: runId,
-      period,
-      ...billing.readWindow,
-      ...history,
-      year_start: billing.yearStartKey,
-    };
-    const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
-    // The first range creates the table, so a store without accounts still gets an empty one.
-    for (let lo = 0; lo === 0 || lo < keys; lo += options.stageSize) {
-      const into = lo === 0 ? 'CREATE OR REPLACE TABLE run_staging AS' : 'INSERT INTO run_staging';
-      await connection.run(`${into}\n${STAGE_SQL.staged!}`, { ...params, lo, hi: lo + options.stageSize });
-    }
-    await connection.run(STAGE_SQL.peers!);
+    await stageDeterminants(connection, billing, runId, options.stageSize);
     const minPeers = options.rules.classes;
     await connection.run(STAGE_SQL['keep-peer-levels']!, {
       period, min_residential: minPeers.residential.min_peers, min_commercial: minPeers.commercial.min_peers,
       min_industrial: minPeers.industrial.min_peers, min_agricultural: minPeers.agricultural.min_peers,
     });
-    await connection.run(STAGE_SQL.tariffs!);
     const [accountsIn, maxKey] = (await connection.runAndReadAll('SELECT count(*), coalesce(max(account_key), -1) FROM run_staging')).getRowsJson()[0]!.map(Number) as [number, number];
     // Batches are account-key ranges: fixed by the data, so a resumed run cuts the same batches.
     const batchCount = Math.ceil((maxKey + 1) / options.batchSize);
@@ -142,6 +126,25 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
       });
     return row;
   });
+}
+
+/**
+ * The determinants stage: every active account's quantities and review features for the period
+ * (run_staging), its peer groups (run_peers) and the policies it uses (run_tariffs). The bill run
+ * starts with it; the SQL twin of the run (bench/twin.ts) starts with the same call.
+ */
+export async function stageDeterminants(connection: DuckDBConnection, billing: BillingPeriod, runId: number, stageSize: number): Promise<void> {
+  await defineReadDerivation(connection);
+  const history = Object.fromEntries(billing.historyKeys.map((key, i) => [`p${i + 1}`, key]));
+  const params = { run_id: runId, period: billing.key, ...billing.readWindow, ...history, year_start: billing.yearStartKey };
+  const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
+  // The first range creates the table, so a store without accounts still gets an empty one.
+  for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {
+    const into = lo === 0 ? 'CREATE OR REPLACE TABLE run_staging AS' : 'INSERT INTO run_staging';
+    await connection.run(`${into}\n${STAGE_SQL.staged!}`, { ...params, lo, hi: lo + stageSize });
+  }
+  await connection.run(STAGE_SQL.peers!);
+  await connection.run(STAGE_SQL.tariffs!);
 }
 
 async function runBatches(
