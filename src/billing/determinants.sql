@@ -14,7 +14,8 @@
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
 -- $p1 … $p12 (the 12 periods before P, $p1 the previous one), $year_start (YYYY01), $lo and $hi
--- (the account keys of this range).
+-- (the account keys of this range), $default_gap_minutes, $default_spike_factor and
+-- $default_demand_minutes (what a policy without those `intervals` fields means).
 
 -- name: staged
 WITH acct AS (
@@ -51,23 +52,63 @@ energy AS (
   FROM registers
   GROUP BY account_key
 ),
--- Energy and maximum demand per TOU period from interval data, between the opening and closing reads.
-interval_tou AS (
-  SELECT i.account_key,
-         sum(CASE WHEN i.tou_period = 'sharp' THEN i.wh END) AS i_sharp,
-         sum(CASE WHEN i.tou_period = 'peak' THEN i.wh END) AS i_peak,
-         sum(CASE WHEN i.tou_period = 'flat' THEN i.wh END) AS i_flat,
-         sum(CASE WHEN i.tou_period = 'valley' THEN i.wh END) AS i_valley,
-         max(CASE WHEN i.tou_period = 'sharp' THEN i.demand_milli END) AS d_sharp,
-         max(CASE WHEN i.tou_period = 'peak' THEN i.demand_milli END) AS d_peak,
-         max(CASE WHEN i.tou_period = 'flat' THEN i.demand_milli END) AS d_flat,
-         max(CASE WHEN i.tou_period = 'valley' THEN i.demand_milli END) AS d_valley,
-         max(i.demand_milli) AS d_max,
-         count(CASE WHEN i.tou_period IS NULL THEN 1 END) AS unclassified
+-- Accounts without a register read dated in the period, billed from their intervals after VEE
+-- (reads.sql interval_series): the bill's days and what VEE did.
+interval_only AS (
+  SELECT * FROM interval_series($first, $next, $lo, $hi, $default_gap_minutes, $default_spike_factor)
+),
+interval_counts AS (
+  SELECT account_key, min(serves_from)::DATE AS open_date, max(serves_until)::DATE AS close_date,
+         max(interval_minutes) AS interval_minutes,
+         count(*) FILTER (WHERE kind = 0) AS actual,
+         count(*) FILTER (WHERE kind > 0) AS estimated,
+         count(*) FILTER (WHERE NOT received) AS missing,
+         count(*) FILTER (WHERE kind = 1) AS interpolated,
+         count(*) FILTER (WHERE kind = 2) AS profiled,
+         count(*) FILTER (WHERE received AND kind > 0) AS spikes
+  FROM interval_only GROUP BY account_key
+),
+-- The interval data a bill uses: a register meter's stored intervals between its opening and
+-- closing reads (they split the registers' kWh into TOU periods), an interval-only meter's series.
+interval_use AS (
+  SELECT i.account_key, i.tariff_id, i.interval_start, i.interval_minutes, i.wh
   FROM period_intervals($first, $next, $lo, $hi) i
   JOIN energy e ON e.account_key = i.account_key
   WHERE i.day >= e.open_date AND i.day < e.close_date
-  GROUP BY i.account_key
+  UNION ALL
+  SELECT account_key, tariff_id, interval_start, interval_minutes, wh FROM interval_only
+),
+demand_windows AS (
+  -- kWh per clock-aligned demand window: the policy's demand_minutes, or the interval length when
+  -- that is longer (an hourly meter cannot show a 15-minute peak).
+  SELECT account_key, tariff_id, window_minutes, time_bucket(to_minutes(window_minutes), interval_start) AS window_start, sum(wh) AS wh
+  FROM (
+    SELECT u.*, greatest(coalesce(json_extract(p.policy, '$.intervals.demand_minutes')::INTEGER, $default_demand_minutes), u.interval_minutes) AS window_minutes
+    FROM interval_use u
+    LEFT JOIN (SELECT tariff_id, arg_max(policy, revision) AS policy FROM tariff_policies GROUP BY ALL) p USING (tariff_id)
+  )
+  GROUP BY ALL
+),
+-- Energy per TOU period and maximum demand (kW × 1000 = Wh × 60 / window minutes, exact) per demand
+-- period, each window classified by the hour it starts in (reads.sql tariff_hours).
+interval_tou AS (
+  SELECT w.account_key,
+         sum(w.wh) AS i_total,
+         sum(CASE WHEN h.tou_period = 'sharp' THEN w.wh END) AS i_sharp,
+         sum(CASE WHEN h.tou_period = 'peak' THEN w.wh END) AS i_peak,
+         sum(CASE WHEN h.tou_period = 'flat' THEN w.wh END) AS i_flat,
+         sum(CASE WHEN h.tou_period = 'valley' THEN w.wh END) AS i_valley,
+         max(CASE WHEN h.demand_period = 'sharp' THEN w.wh * 60 // w.window_minutes END) AS d_sharp,
+         max(CASE WHEN h.demand_period = 'peak' THEN w.wh * 60 // w.window_minutes END) AS d_peak,
+         max(CASE WHEN h.demand_period = 'flat' THEN w.wh * 60 // w.window_minutes END) AS d_flat,
+         max(CASE WHEN h.demand_period = 'valley' THEN w.wh * 60 // w.window_minutes END) AS d_valley,
+         max(w.wh * 60 // w.window_minutes) AS d_max,
+         count(h.tou_period) AS classified,
+         count(CASE WHEN h.tou_period IS NULL THEN 1 END) AS unclassified
+  FROM demand_windows w
+  LEFT JOIN tariff_hours(opening_read_lookback($first), $next) h
+         ON h.tariff_id = w.tariff_id AND h.hour_start = date_trunc('hour', w.window_start)
+  GROUP BY w.account_key
 ),
 history_columns AS (
   -- What every earlier bill says, trusted or not: the year's running totals and the estimate chain.
@@ -153,11 +194,13 @@ streak AS (
 )
 SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_class, ac.tariff_id, ac.region,
        ac.household_size, ac.contract_kva::DOUBLE AS contract_kva, ac.pf_standard::DOUBLE AS pf_standard,
-       e.open_date, e.close_date, (e.close_date - e.open_date)::INTEGER AS days,
-       coalesce(e.kwh_total, e.kwh_sharp + e.kwh_peak + e.kwh_flat + e.kwh_valley,
-                coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0)) AS kwh,
+       coalesce(e.open_date, ic.open_date) AS open_date, coalesce(e.close_date, ic.close_date) AS close_date,
+       (coalesce(e.close_date, ic.close_date) - coalesce(e.open_date, ic.open_date))::INTEGER AS days,
+       CASE WHEN e.account_key IS NULL THEN it.i_total
+            ELSE coalesce(e.kwh_total, e.kwh_sharp + e.kwh_peak + e.kwh_flat + e.kwh_valley,
+                          coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0)) END AS kwh,
        CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL THEN 1
-            WHEN it.account_key IS NOT NULL THEN 2 ELSE 0 END AS tou_source,
+            WHEN it.classified > 0 THEN 2 ELSE 0 END AS tou_source,
        CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
             THEN coalesce(e.kwh_sharp, 0) ELSE it.i_sharp END AS kwh_sharp,
        CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
@@ -185,8 +228,11 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
         | CASE WHEN ac.end_date < $next THEN 256 ELSE 0 END
         | CASE WHEN e.max_reads > 1 THEN 512 ELSE 0 END
         | CASE WHEN e.opened_in_period AND e.meters_read = 1 AND ac.start_date < $first THEN 1024 ELSE 0 END
-        | CASE WHEN e.account_key IS NULL THEN 2048 ELSE 0 END
-        | CASE WHEN coalesce(it.unclassified, 0) > 0 THEN 4096 ELSE 0 END)::INTEGER AS read_flags,
+        | CASE WHEN e.account_key IS NULL AND ic.account_key IS NULL THEN 2048 ELSE 0 END
+        | CASE WHEN it.classified > 0 AND it.unclassified > 0 THEN 4096 ELSE 0 END
+        | CASE WHEN ic.profiled > 0 OR ic.spikes > 0 THEN 8192 ELSE 0 END)::INTEGER AS read_flags,
+       ic.interval_minutes, ic.actual AS intervals_actual, ic.estimated AS intervals_estimated, ic.missing AS intervals_missing,
+       ic.interpolated AS intervals_interpolated, ic.profiled AS intervals_profiled, ic.spikes AS intervals_spikes,
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
        h.base_median, h.base_mad, h.base_log_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
@@ -197,6 +243,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
 FROM acct ac
 LEFT JOIN energy e USING (account_key)
 LEFT JOIN interval_tou it USING (account_key)
+LEFT JOIN interval_counts ic USING (account_key)
 LEFT JOIN history_columns hc USING (account_key)
 LEFT JOIN history h USING (account_key)
 LEFT JOIN untrusted u USING (account_key)

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
+import { INTERVAL_RULE_DEFAULTS } from '../../schemas/tariff.js';
 import { addPeriods, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
@@ -112,6 +113,9 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
       ...billing.readWindow,
       ...history,
       year_start: billing.yearStartKey,
+      default_gap_minutes: INTERVAL_RULE_DEFAULTS.interpolate_up_to_minutes,
+      default_spike_factor: INTERVAL_RULE_DEFAULTS.spike_factor,
+      default_demand_minutes: INTERVAL_RULE_DEFAULTS.demand_minutes,
     };
     const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
     // The first range creates the table, so a store without accounts still gets an empty one.
@@ -270,6 +274,7 @@ async function writeBatch(
   try {
     await appendBatch(writer, 'batch_results', RESULT_SPECS, { rowCount: n, columns: result.bills as unknown as ColumnBatch['columns'], nulls: {} });
     await writer.run(WRITE_SQL['insert-bills']!, { period, bill_version: run.bill_version, run_id: run.run_id, lo, hi: lo + run.batch_size });
+    await writer.run(WRITE_SQL['insert-bill-intervals']!, { period, bill_version: run.bill_version, lo, hi: lo + run.batch_size });
     await writer.run(WRITE_SQL['clear-results']!);
     await appendBatch(writer, 'line_items', LINE_ITEM_SPECS, {
       rowCount: m,
