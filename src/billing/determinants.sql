@@ -230,7 +230,8 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
         | CASE WHEN e.opened_in_period AND e.meters_read = 1 AND ac.start_date < $first THEN 1024 ELSE 0 END
         | CASE WHEN e.account_key IS NULL AND ic.account_key IS NULL THEN 2048 ELSE 0 END
         | CASE WHEN it.classified > 0 AND it.unclassified > 0 THEN 4096 ELSE 0 END
-        | CASE WHEN ic.profiled > 0 OR ic.spikes > 0 THEN 8192 ELSE 0 END)::INTEGER AS read_flags,
+        | CASE WHEN ic.profiled > 0 THEN 8192 ELSE 0 END
+        | CASE WHEN ic.spikes > 0 THEN 16384 ELSE 0 END)::INTEGER AS read_flags,
        ic.interval_minutes, ic.actual AS intervals_actual, ic.estimated AS intervals_estimated, ic.missing AS intervals_missing,
        ic.interpolated AS intervals_interpolated, ic.profiled AS intervals_profiled, ic.spikes AS intervals_spikes,
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,

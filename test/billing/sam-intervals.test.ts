@@ -32,13 +32,26 @@ const AFTER_THE_DATA = new Date('2019-01-10T09:00:00Z');
 /** Record k of the data is hour-beginning k % 24 of day k / 24 of a 365-day year starting on Monday 1 January: 2018. */
 const hourStart = (k: number) => new Date(Date.UTC(2018, 0, 1, k)).toISOString().slice(0, 19);
 
+/**
+ * Plain decimal text rounded half-up to `decimals` places, on the digits themselves: how an export
+ * of these readings with fewer decimals writes them. (Rounding the binary double instead, as
+ * Number#toFixed does, turns a reading such as 12.3455 — stored as 12.34549999… — into 12.345: a
+ * different reading, not the same one with fewer decimals.)
+ */
+function roundDecimalText(text: string, decimals: number): string {
+  const [whole, fraction = ''] = text.split('.');
+  const digits = BigInt(whole! + fraction.padEnd(decimals + 1, '0').slice(0, decimals + 1));
+  const rounded = ((digits + 5n) / 10n).toString().padStart(decimals + 1, '0');
+  return `${rounded.slice(0, -decimals)}.${rounded.slice(-decimals)}`;
+}
+
 /** The cases' intervals as one readings file: the load's own text, `decimals` digits kept (all of them when undefined). */
 function intervalsCsv(decimals?: number): string {
   const lines = ['meter_id,interval_start,interval_minutes,kwh'];
   for (const { load, meter } of CASES) {
     const values = readFileSync(new URL(`loads/${load}`, data), 'utf8').trim().split('\n').slice(1);
     expect(values).toHaveLength(8760);
-    values.forEach((kw, k) => lines.push(`${meter},${hourStart(k)},60,${decimals === undefined ? kw : Number(kw).toFixed(decimals)}`));
+    values.forEach((kw, k) => lines.push(`${meter},${hourStart(k)},60,${decimals === undefined ? kw : roundDecimalText(kw, decimals)}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -99,8 +112,8 @@ describe('the SAM hourly-load cases billed from interval data alone', () => {
   }
 
   it('bills the same whether the export carried 3 or 9 decimals', async () => {
-    // Rounded to 9 decimals the text still rounds to the same Wh as the full float (no hourly value
-    // of this data lies within 10^-9 kWh of a half Wh); rounded to 3 it is the stored Wh itself.
+    // The load rounds each value once, half-up from its decimal text, to 1 Wh: 9 decimals rounded
+    // half-up round on to the same Wh as the full text, and 3 decimals are the stored Wh itself.
     // Two months (a winter and a summer one) keep the test short; the stored intervals are the same.
     const months = ['2018-01', '2018-07'];
     const [three, nine] = [await billMonths(intervalsCsv(3), months), await billMonths(intervalsCsv(9), months)];
