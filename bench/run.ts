@@ -14,6 +14,7 @@ import { openStore, sqlStatements } from '../src/store/index.js';
 import { billrun, freshCopy, ROOT } from './cli.js';
 
 const FLOOR = sqlStatements(import.meta.url, 'floor.sql').floor!;
+const INTERVAL_ONLY_SHARE = 0.02;
 
 interface Args {
   accounts: number;
@@ -48,8 +49,9 @@ function prepare(args: Args, dataDir: string): { historyDb: string; setup: Recor
   if (!existsSync(join(data, 'labels.csv'))) {
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
+    // 2% of residential accounts have smart meters billed from their interval data alone.
     setup.generate_ms = billrun(['generate', '--accounts', String(args.accounts), '--months', String(args.months),
-      '--start', '2024-01', '--seed', String(args.seed), '--out', data]).ms;
+      '--start', '2024-01', '--seed', String(args.seed), '--interval-only-share', String(INTERVAL_ONLY_SHARE), '--out', data]).ms;
   }
   const historyDb = join(dataDir, 'history.duckdb');
   const readingsFile = join(data, 'readings.parquet');
