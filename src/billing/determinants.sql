@@ -52,63 +52,38 @@ energy AS (
   FROM registers
   GROUP BY account_key
 ),
--- Accounts without a register read dated in the period, billed from their intervals after VEE
--- (reads.sql interval_series): the bill's days and what VEE did.
-interval_only AS (
-  SELECT * FROM interval_series($first, $next, $lo, $hi, $default_gap_minutes, $default_spike_factor)
+-- Interval data in demand windows, classified (reads.sql interval_windows): a register meter's
+-- stored intervals between its opening and closing reads (they split the registers' kWh into TOU
+-- periods), and the VEE'd series of accounts without a register read dated in the period.
+windows AS (
+  SELECT w.* FROM interval_windows($first, $next, $lo, $hi, $default_demand_minutes, $default_gap_minutes, $default_spike_factor) w
+  LEFT JOIN energy e ON e.account_key = w.account_key
+  WHERE CASE WHEN w.from_series THEN e.account_key IS NULL ELSE w.day >= e.open_date AND w.day < e.close_date END
 ),
+-- What VEE did to a series, and the bill's days.
 interval_counts AS (
-  SELECT account_key, min(serves_from)::DATE AS open_date, max(serves_until)::DATE AS close_date,
-         max(interval_minutes) AS interval_minutes,
-         count(*) FILTER (WHERE kind = 0) AS actual,
-         count(*) FILTER (WHERE kind > 0) AS estimated,
-         count(*) FILTER (WHERE NOT received) AS missing,
-         count(*) FILTER (WHERE kind = 1) AS interpolated,
-         count(*) FILTER (WHERE kind = 2) AS profiled,
-         count(*) FILTER (WHERE received AND kind > 0) AS spikes
-  FROM interval_only GROUP BY account_key
+  SELECT account_key, min(serves_from)::DATE AS open_date, max(serves_until)::DATE AS close_date, max(interval_minutes) AS interval_minutes,
+         sum(actual) AS actual, sum(interpolated + profiled) AS estimated, sum(missing) AS missing,
+         sum(interpolated) AS interpolated, sum(profiled) AS profiled, sum(spikes) AS spikes
+  FROM windows WHERE from_series GROUP BY account_key
 ),
--- The interval data a bill uses: a register meter's stored intervals between its opening and
--- closing reads (they split the registers' kWh into TOU periods), an interval-only meter's series.
-interval_use AS (
-  SELECT i.account_key, i.tariff_id, i.interval_start, i.interval_minutes, i.wh
-  FROM period_intervals($first, $next, $lo, $hi) i
-  JOIN energy e ON e.account_key = i.account_key
-  WHERE i.day >= e.open_date AND i.day < e.close_date
-  UNION ALL
-  SELECT account_key, tariff_id, interval_start, interval_minutes, wh FROM interval_only
-),
-demand_windows AS (
-  -- kWh per clock-aligned demand window: the policy's demand_minutes, or the interval length when
-  -- that is longer (an hourly meter cannot show a 15-minute peak).
-  SELECT account_key, tariff_id, window_minutes, time_bucket(to_minutes(window_minutes), interval_start) AS window_start, sum(wh) AS wh
-  FROM (
-    SELECT u.*, greatest(coalesce(json_extract(p.policy, '$.intervals.demand_minutes')::INTEGER, $default_demand_minutes), u.interval_minutes) AS window_minutes
-    FROM interval_use u
-    LEFT JOIN (SELECT tariff_id, arg_max(policy, revision) AS policy FROM tariff_policies GROUP BY ALL) p USING (tariff_id)
-  )
-  GROUP BY ALL
-),
--- Energy per TOU period and maximum demand (kW × 1000 = Wh × 60 / window minutes, exact) per demand
--- period, each window classified by the hour it starts in (reads.sql tariff_hours).
+-- Energy per TOU period and maximum demand per demand period.
 interval_tou AS (
-  SELECT w.account_key,
-         sum(w.wh) AS i_total,
-         sum(CASE WHEN h.tou_period = 'sharp' THEN w.wh END) AS i_sharp,
-         sum(CASE WHEN h.tou_period = 'peak' THEN w.wh END) AS i_peak,
-         sum(CASE WHEN h.tou_period = 'flat' THEN w.wh END) AS i_flat,
-         sum(CASE WHEN h.tou_period = 'valley' THEN w.wh END) AS i_valley,
-         max(CASE WHEN h.demand_period = 'sharp' THEN w.wh * 60 // w.window_minutes END) AS d_sharp,
-         max(CASE WHEN h.demand_period = 'peak' THEN w.wh * 60 // w.window_minutes END) AS d_peak,
-         max(CASE WHEN h.demand_period = 'flat' THEN w.wh * 60 // w.window_minutes END) AS d_flat,
-         max(CASE WHEN h.demand_period = 'valley' THEN w.wh * 60 // w.window_minutes END) AS d_valley,
-         max(w.wh * 60 // w.window_minutes) AS d_max,
-         count(h.tou_period) AS classified,
-         count(CASE WHEN h.tou_period IS NULL THEN 1 END) AS unclassified
-  FROM demand_windows w
-  LEFT JOIN tariff_hours(opening_read_lookback($first), $next) h
-         ON h.tariff_id = w.tariff_id AND h.hour_start = date_trunc('hour', w.window_start)
-  GROUP BY w.account_key
+  SELECT account_key,
+         sum(wh) AS i_total,
+         sum(CASE WHEN tou_period = 'sharp' THEN wh END) AS i_sharp,
+         sum(CASE WHEN tou_period = 'peak' THEN wh END) AS i_peak,
+         sum(CASE WHEN tou_period = 'flat' THEN wh END) AS i_flat,
+         sum(CASE WHEN tou_period = 'valley' THEN wh END) AS i_valley,
+         max(CASE WHEN demand_period = 'sharp' THEN demand_milli END) AS d_sharp,
+         max(CASE WHEN demand_period = 'peak' THEN demand_milli END) AS d_peak,
+         max(CASE WHEN demand_period = 'flat' THEN demand_milli END) AS d_flat,
+         max(CASE WHEN demand_period = 'valley' THEN demand_milli END) AS d_valley,
+         max(demand_milli) AS d_max,
+         count(tou_period) AS classified,
+         count(CASE WHEN tou_period IS NULL THEN 1 END) AS unclassified
+  FROM windows
+  GROUP BY account_key
 ),
 history_columns AS (
   -- What every earlier bill says, trusted or not: the year's running totals and the estimate chain.

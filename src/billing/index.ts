@@ -11,4 +11,4 @@ export { billPeriod, DEFAULT_STAGE_SIZE, type BillRunOptions, type RunSummary } 
 export { assertPeriodBilled, isPeriodBilled } from './billed.js';
 export { defaultWorkers } from './pool.js';
 export { dimensionKey } from './keys.js';
-export { defineReadDerivation } from './reads.js';
+export { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';

@@ -126,6 +126,16 @@ JOIN accounts ac ON ac.account_key = m.account_key
 WHERE m.account_key >= key_lo AND m.account_key < key_hi
   AND i.interval_start >= opening_read_lookback(first_day)::TIMESTAMP AND i.interval_start < next_day::DATE::TIMESTAMP;
 
+-- name: interval-rules
+-- Each tariff's rules for interval data (its latest revision's `intervals` field), the defaults
+-- (the schema's INTERVAL_RULE_DEFAULTS) where the policy says nothing.
+CREATE OR REPLACE TEMP MACRO interval_rules(default_demand_minutes, default_gap_minutes, default_spike_factor) AS TABLE
+SELECT tariff_id,
+       coalesce(json_extract(policy, '$.intervals.demand_minutes')::INTEGER, default_demand_minutes) AS demand_minutes,
+       coalesce(json_extract(policy, '$.intervals.interpolate_up_to_minutes')::INTEGER, default_gap_minutes) AS gap_limit,
+       coalesce(json_extract(policy, '$.intervals.spike_factor')::DOUBLE, default_spike_factor) AS spike_factor
+FROM (SELECT tariff_id, arg_max(policy, revision) AS policy FROM tariff_policies GROUP BY ALL);
+
 -- name: interval-series
 -- Meters billed from their interval data alone, after validation, estimation and editing (VEE):
 -- the meters of accounts with no register read dated in the period. Their bill covers the
@@ -149,13 +159,7 @@ WHERE m.account_key >= key_lo AND m.account_key < key_hi
 -- The policy's rules come from its `intervals` field; the defaults are the caller's parameters
 -- (the schema's INTERVAL_RULE_DEFAULTS).
 CREATE OR REPLACE TEMP MACRO interval_series(first_day, next_day, key_lo, key_hi, default_gap_minutes, default_spike_factor) AS TABLE
-WITH policy_rules AS (
-  SELECT tariff_id,
-         json_extract(policy, '$.intervals.interpolate_up_to_minutes')::INTEGER AS gap_limit,
-         json_extract(policy, '$.intervals.spike_factor')::DOUBLE AS spike_factor
-  FROM (SELECT tariff_id, arg_max(policy, revision) AS policy FROM tariff_policies GROUP BY ALL)
-),
-bounds AS (
+WITH bounds AS (
   SELECT m.meter_key, m.account_key, ac.tariff_id,
          greatest(ac.start_date, coalesce(m.installed_on, ac.start_date))::TIMESTAMP AS life_from,
          (least(coalesce(ac.end_date, DATE '9999-12-30'), coalesce(m.removed_on, DATE '9999-12-30')) + 1)::TIMESTAMP AS life_until,
@@ -163,7 +167,7 @@ bounds AS (
          least(next_day::DATE::TIMESTAMP, life_until) AS serves_until,
          coalesce(r.gap_limit, default_gap_minutes) AS gap_limit, coalesce(r.spike_factor, default_spike_factor) AS spike_factor
   FROM meters m JOIN accounts ac USING (account_key)
-  LEFT JOIN policy_rules r USING (tariff_id)
+  LEFT JOIN interval_rules(NULL, default_gap_minutes, default_spike_factor) r USING (tariff_id)
   WHERE ac.account_key >= key_lo AND ac.account_key < key_hi
     AND ac.start_date < next_day::DATE AND (ac.end_date IS NULL OR ac.end_date >= first_day::DATE)
     AND NOT EXISTS (SELECT 1 FROM meters rm JOIN readings rd USING (meter_key)
@@ -239,3 +243,40 @@ SELECT account_key, meter_key, tariff_id, slot AS interval_start, step AS interv
                  ELSE (2 * profile_wh + profile_n) // (2 * profile_n) END AS wh
 FROM estimated
 WHERE profile_n > 0;
+
+-- name: interval-windows
+-- The demand windows of the interval data a bill uses, classified: the stored intervals of every
+-- meter (from_series false: a register meter's, which split its registers' kWh; callers keep the
+-- windows between its opening and closing reads) and the series of the meters billed from
+-- intervals alone (from_series true, after VEE, with what VEE did to the window's slots).
+-- A window is clock-aligned and lasts the policy's demand_minutes, or the interval length when
+-- that is longer (an hourly meter cannot show a 15-minute peak); its demand is kW × 1000 =
+-- Wh × 60 / minutes, exact. Energy and demand take the periods of the hour the window starts in
+-- (tariff_hours): energy the energy schedule's, demand the demand schedule's.
+CREATE OR REPLACE TEMP MACRO interval_windows(first_day, next_day, key_lo, key_hi, default_demand_minutes, default_gap_minutes, default_spike_factor) AS TABLE
+WITH used AS (
+  SELECT account_key, tariff_id, interval_start, interval_minutes, wh, false AS from_series,
+         NULL::TIMESTAMP AS serves_from, NULL::TIMESTAMP AS serves_until, 0 AS kind, true AS received
+  FROM period_intervals(first_day, next_day, key_lo, key_hi)
+  UNION ALL
+  SELECT account_key, tariff_id, interval_start, interval_minutes, wh, true, serves_from, serves_until, kind, received
+  FROM interval_series(first_day, next_day, key_lo, key_hi, default_gap_minutes, default_spike_factor)
+),
+windows AS (
+  SELECT u.account_key, u.tariff_id, u.from_series,
+         greatest(r.demand_minutes, u.interval_minutes) AS window_minutes,
+         time_bucket(to_minutes(greatest(r.demand_minutes, u.interval_minutes)), u.interval_start) AS window_start,
+         sum(u.wh) AS wh, min(u.serves_from) AS serves_from, max(u.serves_until) AS serves_until,
+         count(*) FILTER (WHERE u.kind = 0) AS actual,
+         count(*) FILTER (WHERE u.kind = 1) AS interpolated,
+         count(*) FILTER (WHERE u.kind = 2) AS profiled,
+         count(*) FILTER (WHERE NOT u.received) AS missing,
+         count(*) FILTER (WHERE u.received AND u.kind > 0) AS spikes,
+         max(u.interval_minutes) AS interval_minutes
+  FROM used u LEFT JOIN interval_rules(default_demand_minutes, default_gap_minutes, default_spike_factor) r USING (tariff_id)
+  GROUP BY ALL
+)
+SELECT w.*, w.window_start::DATE AS day, w.wh * 60 // w.window_minutes AS demand_milli, h.tou_period, h.demand_period
+FROM windows w
+LEFT JOIN tariff_hours(opening_read_lookback(first_day), next_day) h
+       ON h.tariff_id = w.tariff_id AND h.hour_start = date_trunc('hour', w.window_start);

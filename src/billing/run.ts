@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
-import { INTERVAL_RULE_DEFAULTS } from '../../schemas/tariff.js';
 import { addPeriods, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
@@ -13,7 +12,7 @@ import {
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { createBillingPool } from './pool.js';
-import { defineReadDerivation } from './reads.js';
+import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
@@ -113,9 +112,7 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
       ...billing.readWindow,
       ...history,
       year_start: billing.yearStartKey,
-      default_gap_minutes: INTERVAL_RULE_DEFAULTS.interpolate_up_to_minutes,
-      default_spike_factor: INTERVAL_RULE_DEFAULTS.spike_factor,
-      default_demand_minutes: INTERVAL_RULE_DEFAULTS.demand_minutes,
+      ...INTERVAL_RULE_PARAMS,
     };
     const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
     // The first range creates the table, so a store without accounts still gets an empty one.
