@@ -136,6 +136,14 @@ SELECT tariff_id,
        coalesce(json_extract(policy, '$.intervals.spike_factor')::DOUBLE, default_spike_factor) AS spike_factor
 FROM (SELECT tariff_id, arg_max(policy, revision) AS policy FROM tariff_policies GROUP BY ALL);
 
+-- name: billed-from-registers
+-- Whether an account is billed from register reads in the period: one of its meters has a read
+-- dated in it. Otherwise its meters' intervals are all it is billed from (interval_series).
+-- Pass the account as a qualified column (m.account_key): the subquery has an account_key too.
+CREATE OR REPLACE TEMP MACRO billed_from_registers(account, first_day, next_day) AS
+EXISTS (SELECT 1 FROM meters rm JOIN readings rd USING (meter_key)
+        WHERE rm.account_key = account AND rd.read_date >= first_day::DATE AND rd.read_date < next_day::DATE);
+
 -- name: interval-series
 -- Meters billed from their interval data alone, after validation, estimation and editing (VEE):
 -- the meters of accounts with no register read dated in the period. Their bill covers the
@@ -170,8 +178,7 @@ WITH bounds AS (
   LEFT JOIN interval_rules(NULL, default_gap_minutes, default_spike_factor) r USING (tariff_id)
   WHERE ac.account_key >= key_lo AND ac.account_key < key_hi
     AND ac.start_date < next_day::DATE AND (ac.end_date IS NULL OR ac.end_date >= first_day::DATE)
-    AND NOT EXISTS (SELECT 1 FROM meters rm JOIN readings rd USING (meter_key)
-                    WHERE rm.account_key = m.account_key AND rd.read_date >= first_day::DATE AND rd.read_date < next_day::DATE)
+    AND NOT billed_from_registers(m.account_key, first_day, next_day)
 ),
 received AS (
   SELECT b.meter_key, i.interval_start, i.interval_minutes, i.wh,
@@ -201,20 +208,25 @@ valued AS (
          CASE WHEN r.wh IS NOT NULL AND (s.spike_above = 0 OR r.wh <= s.spike_above) THEN r.wh END AS actual_wh
   FROM slots s LEFT JOIN received r ON r.meter_key = s.meter_key AND r.interval_start = s.slot AND r.interval_minutes = s.step
 ),
-neighbours AS (
-  SELECT v.*,
-         CASE WHEN dayofweek(slot) IN (0, 6) THEN 1 ELSE 0 END AS day_type,
-         slot::TIME AS time_of_day,
-         last_value(CASE WHEN actual_wh IS NOT NULL THEN slot END IGNORE NULLS) OVER before_slot AS prev_at,
-         last_value(actual_wh IGNORE NULLS) OVER before_slot AS prev_wh,
-         first_value(CASE WHEN actual_wh IS NOT NULL THEN slot END IGNORE NULLS) OVER after_slot AS next_at,
-         first_value(actual_wh IGNORE NULLS) OVER after_slot AS next_wh
-  FROM valued v
-  WINDOW before_slot AS (PARTITION BY meter_key ORDER BY slot ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-         after_slot AS (PARTITION BY meter_key ORDER BY slot ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
-),
 in_period AS (
-  SELECT * FROM neighbours WHERE slot >= serves_from AND slot < serves_until
+  SELECT v.*, CASE WHEN dayofweek(slot) IN (0, 6) THEN 1 ELSE 0 END AS day_type, slot::TIME AS time_of_day
+  FROM valued v WHERE slot >= serves_from AND slot < serves_until
+),
+missing_slots AS (
+  SELECT * FROM in_period WHERE actual_wh IS NULL
+),
+actuals AS (
+  -- The actual intervals (with the reach either side) of the meters that have a gap.
+  SELECT meter_key, slot, actual_wh FROM valued
+  WHERE actual_wh IS NOT NULL AND meter_key IN (SELECT meter_key FROM missing_slots)
+),
+gaps AS (
+  -- The slots without an actual value (few) and the actual intervals either side of each: as-of
+  -- joins, not window frames over every slot.
+  SELECT g.*, p.slot AS prev_at, p.actual_wh AS prev_wh, n.slot AS next_at, n.actual_wh AS next_wh
+  FROM missing_slots g
+  ASOF LEFT JOIN actuals p ON p.meter_key = g.meter_key AND p.slot < g.slot
+  ASOF LEFT JOIN actuals n ON n.meter_key = g.meter_key AND n.slot > g.slot
 ),
 profile AS (
   -- Sums and counts of the period's actual slots by day type and time of day, by time of day, in all.
@@ -223,31 +235,35 @@ profile AS (
   GROUP BY GROUPING SETS ((meter_key, day_type, time_of_day), (meter_key, time_of_day), (meter_key))
 ),
 estimated AS (
-  SELECT p.*,
-         CASE WHEN p.actual_wh IS NOT NULL THEN 0
-              WHEN p.prev_at IS NOT NULL AND p.next_at IS NOT NULL
-                   AND epoch(p.next_at - p.prev_at) / 60 - p.step <= p.gap_limit THEN 1
+  SELECT g.*,
+         CASE WHEN g.prev_at IS NOT NULL AND g.next_at IS NOT NULL AND epoch(g.next_at - g.prev_at) / 60 - g.step <= g.gap_limit THEN 1
               ELSE 2 END AS kind,
          coalesce(pd.wh, pt.wh, pa.wh) AS profile_wh, coalesce(pd.n, pt.n, pa.n) AS profile_n
-  FROM in_period p
-  LEFT JOIN profile pd ON pd.meter_key = p.meter_key AND pd.day_type = p.day_type AND pd.time_of_day = p.time_of_day
-  LEFT JOIN profile pt ON pt.meter_key = p.meter_key AND pt.day_type IS NULL AND pt.time_of_day = p.time_of_day
-  LEFT JOIN profile pa ON pa.meter_key = p.meter_key AND pa.day_type IS NULL AND pa.time_of_day IS NULL
+  FROM gaps g
+  LEFT JOIN profile pd ON pd.meter_key = g.meter_key AND pd.day_type = g.day_type AND pd.time_of_day = g.time_of_day
+  LEFT JOIN profile pt ON pt.meter_key = g.meter_key AND pt.day_type IS NULL AND pt.time_of_day = g.time_of_day
+  LEFT JOIN profile pa ON pa.meter_key = g.meter_key AND pa.day_type IS NULL AND pa.time_of_day IS NULL
+),
+billable AS (
+  -- Meters with at least one actual slot in the period.
+  SELECT DISTINCT meter_key FROM in_period WHERE actual_wh IS NOT NULL
 )
-SELECT account_key, meter_key, tariff_id, slot AS interval_start, step AS interval_minutes, serves_from, serves_until, kind,
-       received_wh IS NOT NULL AS received,
-       CASE kind WHEN 0 THEN actual_wh
-                 -- prev + (next − prev) × elapsed / span, half-up: both ends are whole Wh ≥ 0.
-                 WHEN 1 THEN (2 * (prev_wh * epoch(next_at - slot)::BIGINT + next_wh * epoch(slot - prev_at)::BIGINT)
-                              + epoch(next_at - prev_at)::BIGINT) // (2 * epoch(next_at - prev_at)::BIGINT)
-                 ELSE (2 * profile_wh + profile_n) // (2 * profile_n) END AS wh
-FROM estimated
-WHERE profile_n > 0;
+SELECT account_key, meter_key, tariff_id, slot AS interval_start, step AS interval_minutes, serves_from, serves_until,
+       0 AS kind, true AS received, actual_wh AS wh
+FROM in_period WHERE actual_wh IS NOT NULL
+UNION ALL
+SELECT account_key, meter_key, tariff_id, slot, step, serves_from, serves_until, kind, received_wh IS NOT NULL,
+       CASE kind
+            -- prev + (next − prev) × elapsed / span, half-up: both ends are whole Wh ≥ 0.
+            WHEN 1 THEN (2 * (prev_wh * epoch(next_at - slot)::BIGINT + next_wh * epoch(slot - prev_at)::BIGINT)
+                         + epoch(next_at - prev_at)::BIGINT) // (2 * epoch(next_at - prev_at)::BIGINT)
+            ELSE (2 * profile_wh + profile_n) // (2 * profile_n) END
+FROM estimated WHERE meter_key IN (SELECT meter_key FROM billable);
 
 -- name: interval-windows
--- The demand windows of the interval data a bill uses, classified: the stored intervals of every
--- meter (from_series false: a register meter's, which split its registers' kWh; callers keep the
--- windows between its opening and closing reads) and the series of the meters billed from
+-- The demand windows of the interval data a bill uses, classified: the stored intervals of the
+-- accounts billed from register reads (from_series false: they split the registers' kWh; callers
+-- keep the windows between the opening and closing reads) and the series of the meters billed from
 -- intervals alone (from_series true, after VEE, with what VEE did to the window's slots).
 -- A window is clock-aligned and lasts the policy's demand_minutes, or the interval length when
 -- that is longer (an hourly meter cannot show a 15-minute peak); its demand is kW × 1000 =
@@ -257,7 +273,8 @@ CREATE OR REPLACE TEMP MACRO interval_windows(first_day, next_day, key_lo, key_h
 WITH used AS (
   SELECT account_key, tariff_id, interval_start, interval_minutes, wh, false AS from_series,
          NULL::TIMESTAMP AS serves_from, NULL::TIMESTAMP AS serves_until, 0 AS kind, true AS received
-  FROM period_intervals(first_day, next_day, key_lo, key_hi)
+  FROM period_intervals(first_day, next_day, key_lo, key_hi) p
+  WHERE billed_from_registers(p.account_key, first_day, next_day)
   UNION ALL
   SELECT account_key, tariff_id, interval_start, interval_minutes, wh, true, serves_from, serves_until, kind, received
   FROM interval_series(first_day, next_day, key_lo, key_hi, default_gap_minutes, default_spike_factor)
