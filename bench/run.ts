@@ -101,7 +101,8 @@ async function floorMs(historyDb: string, workDir: string, period: string, threa
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const dataKey = `${args.accounts}x${args.months}-s${args.seed}`;
+  // The interval-only share is in the key: data cached before it was generated has none.
+  const dataKey = `${args.accounts}x${args.months}-s${args.seed}-io${INTERVAL_ONLY_SHARE}`;
   const key = `${dataKey}${args.memoryLimit ? `-m${args.memoryLimit}` : ''}`;
   const dataDir = join(ROOT, 'bench', 'data', dataKey);
   const period = addPeriods('2024-01', args.months - 1);
