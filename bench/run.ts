@@ -16,6 +16,7 @@ import { billrun, freshCopy, ROOT } from './cli.js';
 import { runTwin, type TwinResult } from './twin.js';
 
 const FLOOR = sqlStatements(import.meta.url, 'floor.sql').floor!;
+const INTERVAL_ONLY_SHARE = 0.02;
 
 interface Args {
   accounts: number;
@@ -50,8 +51,9 @@ function prepare(args: Args, dataDir: string): { historyDb: string; setup: Recor
   if (!existsSync(join(data, 'labels.csv'))) {
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
+    // 2% of residential accounts have smart meters billed from their interval data alone.
     setup.generate_ms = billrun(['generate', '--accounts', String(args.accounts), '--months', String(args.months),
-      '--start', '2024-01', '--seed', String(args.seed), '--out', data]).ms;
+      '--start', '2024-01', '--seed', String(args.seed), '--interval-only-share', String(INTERVAL_ONLY_SHARE), '--out', data]).ms;
   }
   const historyDb = join(dataDir, 'history.duckdb');
   const readingsFile = join(data, 'readings.parquet');
@@ -114,7 +116,8 @@ async function twin(historyDb: string, workDir: string, period: string, threads:
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const dataKey = `${args.accounts}x${args.months}-s${args.seed}`;
+  // The interval-only share is in the key: data cached before it was generated has none.
+  const dataKey = `${args.accounts}x${args.months}-s${args.seed}-io${INTERVAL_ONLY_SHARE}`;
   const key = `${dataKey}${args.memoryLimit ? `-m${args.memoryLimit}` : ''}`;
   const dataDir = join(ROOT, 'bench', 'data', dataKey);
   const period = addPeriods('2024-01', args.months - 1);

@@ -12,6 +12,20 @@ const int = () => z.number().int();
 const TouQuantities = z.object({ sharp: int(), peak: int(), flat: int(), valley: int() });
 export type TouQuantities = z.infer<typeof TouQuantities>;
 
+/**
+ * What validation, estimation and editing did to the intervals of a bill priced from interval
+ * data alone (no register read in its period); absent on a bill priced from register reads.
+ * actual + estimated = the intervals of the service period; missing (never received) and
+ * spikes (received, replaced) are among the estimated, and so are interpolated + profiled.
+ */
+export const IntervalCounts = z.object({
+  intervalMinutes: int(),
+  actual: int(),
+  estimated: int(),
+  missing: int(),
+});
+export type IntervalCounts = z.infer<typeof IntervalCounts>;
+
 /** What the tariff engine needs to price one account for one billing period. */
 export const PricingInput = z.object({
   /** Billing month YYYY-MM: the month of the closing read; picks seasons. */

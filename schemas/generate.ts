@@ -28,6 +28,12 @@ export const GenerateOptions = z.object({
   volatility: z.number().min(0).max(5).default(1),
   /** Commercial accounts with hourly interval data; default 0.1% of them, 1 to 200. */
   intervalAccounts: z.number().int().min(0).max(10_000).optional(),
+  /**
+   * Share of residential accounts with smart meters that send only hourly interval data, no
+   * register reads (billed from their intervals alone). 0 by default, so data sets and fixtures
+   * built before issue 16 stay the same; `demo` and the bench ask for 2%.
+   */
+  intervalOnlyShare: z.number().min(0).max(1).default(0),
   /** Tariff YAML files to copy; default `samples/tariffs` of the package. */
   tariffsDir: z.string().min(1).optional(),
   /** Hourly load shapes; default `samples/loads` of the package (NREL SAM). */

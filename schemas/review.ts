@@ -19,6 +19,10 @@ export const READ_FLAGS = {
   noOpeningRead: 1024,
   noReads: 2048,
   unclassifiedIntervals: 4096,
+  /** Billed from interval data alone with intervals estimated from the account's profile (a long gap). */
+  intervalsProfiled: 8192,
+  /** Billed from interval data alone with spike values replaced. */
+  intervalSpikes: 16384,
 } as const;
 export type ReadFlag = keyof typeof READ_FLAGS;
 

@@ -24,6 +24,7 @@ export const RULE_IDS = [
   'estimate_catch_up',
   'demand_change',
   'power_factor',
+  'interval_estimated',
 ] as const;
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
@@ -33,6 +34,14 @@ const RuleSetting = z.strictObject({
   /** How often a firing of this rule is a real error (0–1): multiplies the money at stake in the score. */
   likelihood: z.number().min(0).max(1),
 });
+
+/**
+ * Rules added after rules files were written: a file without them gets this setting (the shipped
+ * samples/rules.yaml states it too).
+ */
+const RULE_DEFAULTS: Partial<Record<RuleId, z.infer<typeof RuleSetting>>> = {
+  interval_estimated: { severity: 'review', likelihood: 0.3 },
+};
 
 const share = () => z.number().min(0).max(1);
 
@@ -93,7 +102,8 @@ export const ReviewRulesFile = z.strictObject({
   /** First day this version is meant for (documentation and audit: the run records the version it used). */
   effective_from: IsoDate,
   description: z.string().optional(),
-  rules: z.strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, RuleSetting])) as Record<RuleId, typeof RuleSetting>),
+  rules: z.strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, id in RULE_DEFAULTS ? RuleSetting.default(RULE_DEFAULTS[id]!) : RuleSetting])) as
+    Record<RuleId, typeof RuleSetting>),
   defaults: ClassThresholds,
   classes: classes(ClassThresholds.partial()).partial().default({}),
   /** Which bills `billrun explain` and the statement's "Why your bill changed" box explain. */

@@ -8,7 +8,7 @@
 // beside them (Wh for kWh), *Minor the currency's minor unit; dates are ISO YYYY-MM-DD; a
 // period is the billing month YYYY-MM. Null means "not known" (no such bill, no such register).
 import { z } from 'zod';
-import { BillStatus, LineItem } from './bill.js';
+import { BillStatus, IntervalCounts, LineItem } from './bill.js';
 import { CauseKind, Comparison } from './explanation.js';
 import { CustomerClass, IsoDate, Period, ReadType, Register } from './inputs.js';
 import { READ_FLAGS, type ReadFlag } from './review.js';
@@ -126,6 +126,8 @@ export const Statement = z.object({
   service: z.object({ from: IsoDate, to: IsoDate, days: int() }),
   meters: z.array(MeterReads),
   meterExchange: z.object({ date: IsoDate, removedMeterId: z.string(), installedMeterId: z.string() }).nullable(),
+  /** Present when the bill was priced from interval data alone (a smart meter without register reads). */
+  intervals: IntervalCounts.optional(),
   consumption: z.object({
     kwhMilli: int(),
     whPerDay: int().nullable(),

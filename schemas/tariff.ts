@@ -259,6 +259,22 @@ export type TariffVersion = z.infer<typeof TariffVersion>;
 
 export const ROUNDING_MODES = ['per_charge', 'per_line', 'per_bill'] as const;
 
+/** What an absent `intervals` field (or one of its fields) means. */
+export const INTERVAL_RULE_DEFAULTS = { demand_minutes: 15, interpolate_up_to_minutes: 120, spike_factor: 10 } as const;
+
+export const IntervalRules = z.strictObject({
+  demand_minutes: z.union([z.literal(15), z.literal(30), z.literal(60)]).optional().describe(
+    `Demand window (default ${INTERVAL_RULE_DEFAULTS.demand_minutes}): kW = kWh in a clock-aligned window × 60 / minutes, `
+    + 'the maximum per demand period; intervals longer than the window are their own window'),
+  interpolate_up_to_minutes: z.number().int().min(0).max(1440).optional().describe(
+    `Longest gap (default ${INTERVAL_RULE_DEFAULTS.interpolate_up_to_minutes}) filled by linear interpolation between the `
+    + 'intervals either side; a longer gap is estimated from the account\'s own weekday-type × time-of-day mean and the bill is flagged'),
+  spike_factor: z.number().min(2).max(1000).optional().describe(
+    `An interval above this multiple (default ${INTERVAL_RULE_DEFAULTS.spike_factor}) of the meter's own 95th percentile `
+    + 'in the period is a spike: replaced like a missing interval'),
+}).describe('How meters without register reads are billed from their interval data (validation, estimation, demand)');
+export type IntervalRules = z.infer<typeof IntervalRules>;
+
 export const TariffPolicy = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 of A–Z a–z 0–9 _ -'),
   name: Label,
@@ -273,6 +289,7 @@ export const TariffPolicy = z.strictObject({
     + 'per_line: every line rounded on its own. per_bill: the bill is rounded once on its exact total and each line '
     + 'gets the change of the rounded running total of the bill, so the lines still add up to the total and each is '
     + 'within one minor unit of its exact amount'),
+  intervals: IntervalRules.optional(),
   versions: z.array(TariffVersion).min(1, 'must have at least one version').describe(
     'Versions by effective date, without gaps or overlaps. A service period that spans a change is split by days; '
     + 'each version prices its share (see the EXAMPLE-ANNOTATED policy for how kWh, bounds, fixed months, minimums and tax split)'),

@@ -189,9 +189,21 @@ export function evaluateAccount(f: AccountFeatures, rules: ReviewRules): Flag[] 
     add(rules, 'duplicate_reads', false, f.amountMinor,
       'a register was read more than once in the period (duplicate or re-read); the bill used the last read: check which one is right');
   }
+  intervalEstimates(f, rules);
   const flags = found ?? (NO_FLAGS as Flag[]);
   found = null;
   return flags;
+}
+
+/** A bill from interval data alone that VEE estimated beyond short gaps (issue 16: src/billing/reads.sql interval_series). */
+function intervalEstimates(f: AccountFeatures, rules: ReviewRules): void {
+  const profiled = (f.readFlags & READ_FLAGS.intervalsProfiled) !== 0;
+  const spikes = (f.readFlags & READ_FLAGS.intervalSpikes) !== 0;
+  if (!profiled && !spikes) return;
+  const what = profiled && spikes ? 'a gap longer than the policy\'s interpolation limit was estimated from the account\'s own profile and spike values were replaced'
+    : profiled ? 'a gap longer than the policy\'s interpolation limit was estimated from the account\'s own profile'
+      : 'spike values (beyond the policy\'s multiple of the meter\'s 95th percentile) were replaced';
+  add(rules, 'interval_estimated', false, f.amountMinor, `billed from interval data: ${what}; check the meter's communication (review show counts the intervals)`);
 }
 
 function amountBounds(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {

@@ -14,7 +14,8 @@
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
 -- $p1 … $p12 (the 12 periods before P, $p1 the previous one), $year_start (YYYY01), $lo and $hi
--- (the account keys of this range).
+-- (the account keys of this range), $default_gap_minutes, $default_spike_factor and
+-- $default_demand_minutes (what a policy without those `intervals` fields means).
 
 -- name: staged
 WITH acct AS (
@@ -51,23 +52,38 @@ energy AS (
   FROM registers
   GROUP BY account_key
 ),
--- Energy and maximum demand per TOU period from interval data, between the opening and closing reads.
+-- Interval data in demand windows, classified (reads.sql interval_windows): a register meter's
+-- stored intervals between its opening and closing reads (they split the registers' kWh into TOU
+-- periods), and the VEE'd series of accounts without a register read dated in the period.
+windows AS (
+  SELECT w.* FROM interval_windows($first, $next, $lo, $hi, $default_demand_minutes, $default_gap_minutes, $default_spike_factor) w
+  LEFT JOIN energy e ON e.account_key = w.account_key
+  WHERE CASE WHEN w.from_series THEN e.account_key IS NULL ELSE w.day >= e.open_date AND w.day < e.close_date END
+),
+-- What VEE did to a series, and the bill's days.
+interval_counts AS (
+  SELECT account_key, min(serves_from)::DATE AS open_date, max(serves_until)::DATE AS close_date, max(interval_minutes) AS interval_minutes,
+         sum(actual) AS actual, sum(interpolated + profiled) AS estimated, sum(missing) AS missing,
+         sum(interpolated) AS interpolated, sum(profiled) AS profiled, sum(spikes) AS spikes
+  FROM windows WHERE from_series GROUP BY account_key
+),
+-- Energy per TOU period and maximum demand per demand period.
 interval_tou AS (
-  SELECT i.account_key,
-         sum(CASE WHEN i.tou_period = 'sharp' THEN i.wh END) AS i_sharp,
-         sum(CASE WHEN i.tou_period = 'peak' THEN i.wh END) AS i_peak,
-         sum(CASE WHEN i.tou_period = 'flat' THEN i.wh END) AS i_flat,
-         sum(CASE WHEN i.tou_period = 'valley' THEN i.wh END) AS i_valley,
-         max(CASE WHEN i.tou_period = 'sharp' THEN i.demand_milli END) AS d_sharp,
-         max(CASE WHEN i.tou_period = 'peak' THEN i.demand_milli END) AS d_peak,
-         max(CASE WHEN i.tou_period = 'flat' THEN i.demand_milli END) AS d_flat,
-         max(CASE WHEN i.tou_period = 'valley' THEN i.demand_milli END) AS d_valley,
-         max(i.demand_milli) AS d_max,
-         count(CASE WHEN i.tou_period IS NULL THEN 1 END) AS unclassified
-  FROM period_intervals($first, $next, $lo, $hi) i
-  JOIN energy e ON e.account_key = i.account_key
-  WHERE i.day >= e.open_date AND i.day < e.close_date
-  GROUP BY i.account_key
+  SELECT account_key,
+         sum(wh) AS i_total,
+         sum(CASE WHEN tou_period = 'sharp' THEN wh END) AS i_sharp,
+         sum(CASE WHEN tou_period = 'peak' THEN wh END) AS i_peak,
+         sum(CASE WHEN tou_period = 'flat' THEN wh END) AS i_flat,
+         sum(CASE WHEN tou_period = 'valley' THEN wh END) AS i_valley,
+         max(CASE WHEN demand_period = 'sharp' THEN demand_milli END) AS d_sharp,
+         max(CASE WHEN demand_period = 'peak' THEN demand_milli END) AS d_peak,
+         max(CASE WHEN demand_period = 'flat' THEN demand_milli END) AS d_flat,
+         max(CASE WHEN demand_period = 'valley' THEN demand_milli END) AS d_valley,
+         max(demand_milli) AS d_max,
+         count(tou_period) AS classified,
+         count(CASE WHEN tou_period IS NULL THEN 1 END) AS unclassified
+  FROM windows
+  GROUP BY account_key
 ),
 history_columns AS (
   -- What every earlier bill says, trusted or not: the year's running totals and the estimate chain.
@@ -153,11 +169,13 @@ streak AS (
 )
 SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_class, ac.tariff_id, ac.region,
        ac.household_size, ac.contract_kva::DOUBLE AS contract_kva, ac.pf_standard::DOUBLE AS pf_standard,
-       e.open_date, e.close_date, (e.close_date - e.open_date)::INTEGER AS days,
-       coalesce(e.kwh_total, e.kwh_sharp + e.kwh_peak + e.kwh_flat + e.kwh_valley,
-                coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0)) AS kwh,
+       coalesce(e.open_date, ic.open_date) AS open_date, coalesce(e.close_date, ic.close_date) AS close_date,
+       (coalesce(e.close_date, ic.close_date) - coalesce(e.open_date, ic.open_date))::INTEGER AS days,
+       CASE WHEN e.account_key IS NULL THEN it.i_total
+            ELSE coalesce(e.kwh_total, e.kwh_sharp + e.kwh_peak + e.kwh_flat + e.kwh_valley,
+                          coalesce(e.kwh_sharp, 0) + coalesce(e.kwh_peak, 0) + coalesce(e.kwh_flat, 0) + coalesce(e.kwh_valley, 0)) END AS kwh,
        CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL THEN 1
-            WHEN it.account_key IS NOT NULL THEN 2 ELSE 0 END AS tou_source,
+            WHEN it.classified > 0 THEN 2 ELSE 0 END AS tou_source,
        CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
             THEN coalesce(e.kwh_sharp, 0) ELSE it.i_sharp END AS kwh_sharp,
        CASE WHEN e.kwh_peak IS NOT NULL OR e.kwh_flat IS NOT NULL OR e.kwh_valley IS NOT NULL OR e.kwh_sharp IS NOT NULL
@@ -185,8 +203,12 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
         | CASE WHEN ac.end_date < $next THEN 256 ELSE 0 END
         | CASE WHEN e.max_reads > 1 THEN 512 ELSE 0 END
         | CASE WHEN e.opened_in_period AND e.meters_read = 1 AND ac.start_date < $first THEN 1024 ELSE 0 END
-        | CASE WHEN e.account_key IS NULL THEN 2048 ELSE 0 END
-        | CASE WHEN coalesce(it.unclassified, 0) > 0 THEN 4096 ELSE 0 END)::INTEGER AS read_flags,
+        | CASE WHEN e.account_key IS NULL AND ic.account_key IS NULL THEN 2048 ELSE 0 END
+        | CASE WHEN it.classified > 0 AND it.unclassified > 0 THEN 4096 ELSE 0 END
+        | CASE WHEN ic.profiled > 0 THEN 8192 ELSE 0 END
+        | CASE WHEN ic.spikes > 0 THEN 16384 ELSE 0 END)::INTEGER AS read_flags,
+       ic.interval_minutes, ic.actual AS intervals_actual, ic.estimated AS intervals_estimated, ic.missing AS intervals_missing,
+       ic.interpolated AS intervals_interpolated, ic.profiled AS intervals_profiled, ic.spikes AS intervals_spikes,
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
        h.base_median, h.base_mad, h.base_log_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
@@ -197,6 +219,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
 FROM acct ac
 LEFT JOIN energy e USING (account_key)
 LEFT JOIN interval_tou it USING (account_key)
+LEFT JOIN interval_counts ic USING (account_key)
 LEFT JOIN history_columns hc USING (account_key)
 LEFT JOIN history h USING (account_key)
 LEFT JOIN untrusted u USING (account_key)

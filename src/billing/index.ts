@@ -2,7 +2,11 @@
 //
 // Inputs: the store's accounts, meters, readings, intervals, price policies and earlier bills;
 // a period YYYY-MM. Outputs: bills, line items, flags and error records in the store (a new
-// bill version of the period), Parquet exports and a manifest under <out>/<period>/.
+// bill version of the period), what VEE did to the intervals of bills priced from interval data
+// alone (bill_intervals), Parquet exports and a manifest under <out>/<period>/.
+// An account with a register read dated in the period is billed from its registers; one without
+// from its meters' intervals alone, after validation, estimation and editing (reads.sql
+// interval_series), over the calendar month.
 // Invariants: accounts in = billed + held + errored; every bill's amount is the exact sum of its
 // line items; a run killed at any moment resumes to exactly the bills of an uninterrupted run;
 // outputs are the same bytes whatever the worker count. Whether a period has been billed is
@@ -11,4 +15,4 @@ export { billPeriod, DEFAULT_STAGE_SIZE, stageDeterminants, type BillRunOptions,
 export { assertPeriodBilled, isPeriodBilled } from './billed.js';
 export { defaultWorkers } from './pool.js';
 export { dimensionKey } from './keys.js';
-export { defineReadDerivation } from './reads.js';
+export { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';

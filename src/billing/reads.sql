@@ -93,26 +93,207 @@ classified AS (
 SELECT c.*, sign(advance * multiplier_e4) * ((abs(advance * multiplier_e4) + 5000) // 10000) AS quantity_milli
 FROM classified c;
 
+
+-- name: tariff-hours
+-- The one TOU classification: every hour of [from_day, next_day) under each tariff's version in
+-- force on that hour's date (of the latest loaded revision), holidays as weekend. tou_period
+-- classifies energy, demand_period demand (the policy's demand_schedule, else its energy
+-- schedule); both are NULL where the version has no schedule for the hour or no version is in
+-- force. Interval data joins it by tariff and the hour its interval (or demand window) starts in:
+-- intervals and demand windows never straddle an hour (their lengths divide 60).
+CREATE OR REPLACE TEMP MACRO tariff_hours(from_day, next_day) AS TABLE
+WITH latest AS (SELECT tariff_id, max(revision) AS revision FROM tariff_policies GROUP BY ALL),
+hours AS (SELECT unnest(range(from_day::DATE::TIMESTAMP, next_day::DATE::TIMESTAMP, INTERVAL 1 HOUR)) AS hour_start)
+SELECT l.tariff_id, h.hour_start, s.period AS tou_period, s.demand_period
+FROM latest l CROSS JOIN hours h
+LEFT JOIN tariff_versions v ON v.tariff_id = l.tariff_id AND v.revision = l.revision
+      AND h.hour_start::DATE BETWEEN v.effective_from AND coalesce(v.effective_to, DATE '9999-12-31')
+LEFT JOIN tariff_holidays hd ON hd.tariff_id = v.tariff_id AND hd.revision = v.revision AND hd.version = v.version
+      AND hd.holiday = h.hour_start::DATE
+LEFT JOIN tariff_schedule s ON s.tariff_id = v.tariff_id AND s.revision = v.revision AND s.version = v.version
+      AND s.month = month(h.hour_start) AND s.hour = hour(h.hour_start)
+      AND s.day_type = CASE WHEN hd.holiday IS NOT NULL OR dayofweek(h.hour_start) IN (0, 6) THEN 'weekend' ELSE 'weekday' END;
+
 -- name: period-intervals
--- Interval data of the accounts' meters over the period and its lookback, each interval
--- classified through its tariff's TOU schedule: the version in force on the interval's date of
--- the latest loaded revision, holidays as weekend. tou_period is NULL where the schedule has no
--- period for the hour. Callers keep the intervals between the bill's opening and closing reads.
+-- Interval data of the accounts' meters over the period and its lookback, as stored: for the
+-- meters that also have register reads, whose intervals split the registers' kWh into TOU
+-- periods. Callers keep the intervals between the bill's opening and closing reads.
 CREATE OR REPLACE TEMP MACRO period_intervals(first_day, next_day, key_lo, key_hi) AS TABLE
-SELECT m.account_key, i.interval_start, i.interval_start::DATE AS day, i.wh,
-       -- Average demand over the interval, kW × 1000.
-       i.wh * 60 // i.interval_minutes AS demand_milli,
-       s.period AS tou_period
+SELECT m.account_key, ac.tariff_id, i.interval_start, i.interval_start::DATE AS day, i.interval_minutes, i.wh
 FROM intervals i
 JOIN meters m USING (meter_key)
 JOIN accounts ac ON ac.account_key = m.account_key
-LEFT JOIN (SELECT tariff_id, max(revision) AS revision FROM tariff_policies GROUP BY ALL) tr ON tr.tariff_id = ac.tariff_id
-LEFT JOIN tariff_versions v ON v.tariff_id = ac.tariff_id AND v.revision = tr.revision
-      AND i.interval_start::DATE BETWEEN v.effective_from AND coalesce(v.effective_to, DATE '9999-12-31')
-LEFT JOIN tariff_holidays h ON h.tariff_id = v.tariff_id AND h.revision = v.revision AND h.version = v.version
-      AND h.holiday = i.interval_start::DATE
-LEFT JOIN tariff_schedule s ON s.tariff_id = v.tariff_id AND s.revision = v.revision AND s.version = v.version
-      AND s.month = month(i.interval_start) AND s.hour = hour(i.interval_start)
-      AND s.day_type = CASE WHEN h.holiday IS NOT NULL OR dayofweek(i.interval_start) IN (0, 6) THEN 'weekend' ELSE 'weekday' END
 WHERE m.account_key >= key_lo AND m.account_key < key_hi
   AND i.interval_start >= opening_read_lookback(first_day)::TIMESTAMP AND i.interval_start < next_day::DATE::TIMESTAMP;
+
+-- name: interval-rules
+-- Each tariff's rules for interval data (its latest revision's `intervals` field), the defaults
+-- (the schema's INTERVAL_RULE_DEFAULTS) where the policy says nothing.
+CREATE OR REPLACE TEMP MACRO interval_rules(default_demand_minutes, default_gap_minutes, default_spike_factor) AS TABLE
+SELECT tariff_id,
+       coalesce(json_extract(policy, '$.intervals.demand_minutes')::INTEGER, default_demand_minutes) AS demand_minutes,
+       coalesce(json_extract(policy, '$.intervals.interpolate_up_to_minutes')::INTEGER, default_gap_minutes) AS gap_limit,
+       coalesce(json_extract(policy, '$.intervals.spike_factor')::DOUBLE, default_spike_factor) AS spike_factor
+FROM (SELECT tariff_id, arg_max(policy, revision) AS policy FROM tariff_policies GROUP BY ALL);
+
+-- name: billed-from-registers
+-- Whether an account is billed from register reads in the period: one of its meters has a read
+-- dated in it. Otherwise its meters' intervals are all it is billed from (interval_series).
+-- Pass the account as a qualified column (m.account_key): the subquery has an account_key too.
+CREATE OR REPLACE TEMP MACRO billed_from_registers(account, first_day, next_day) AS
+EXISTS (SELECT 1 FROM meters rm JOIN readings rd USING (meter_key)
+        WHERE rm.account_key = account AND rd.read_date >= first_day::DATE AND rd.read_date < next_day::DATE);
+
+-- name: interval-series
+-- Meters billed from their interval data alone, after validation, estimation and editing (VEE):
+-- the meters of accounts with no register read dated in the period. Their bill covers the
+-- calendar month (the account master has no billing cycle), cut to the account's life and the
+-- meter's service: [serves_from, serves_until). A meter's intervals have one length in a period
+-- (its most common one; intervals of another length do not fit its grid and are left out).
+--
+-- Every slot of that grid gets a value and a kind:
+-- - 0 actual: a stored interval that is not a spike. Negative and duplicate values never reach
+--   the store (the load rejects them with their line), so they arrive here as missing slots.
+-- - A spike is a value above spike_factor × the meter's own 95th percentile of the period (the
+--   level its supply reached in ordinary use), so a fault's millions of kWh is replaced while
+--   the account's real peaks stay; a meter idle most of the time (95th percentile 0) has none.
+-- - 1 interpolated: a missing slot (or spike) in a gap of at most interpolate_up_to_minutes
+--   between two actual intervals, filled linearly between them, half-up to 1 Wh. The neighbours
+--   may lie up to that limit outside the period, within the account's life.
+-- - 2 profiled: any other missing slot: the mean (half-up to 1 Wh) of the period's actual slots
+--   of the same day type (Monday–Friday / Saturday–Sunday) and time of day; failing those, of the
+--   same time of day; failing those, of all actual slots. A meter without any actual slot in the
+--   period is not billed from intervals.
+-- The policy's rules come from its `intervals` field; the defaults are the caller's parameters
+-- (the schema's INTERVAL_RULE_DEFAULTS).
+CREATE OR REPLACE TEMP MACRO interval_series(first_day, next_day, key_lo, key_hi, default_gap_minutes, default_spike_factor) AS TABLE
+WITH bounds AS (
+  SELECT m.meter_key, m.account_key, ac.tariff_id,
+         greatest(ac.start_date, coalesce(m.installed_on, ac.start_date))::TIMESTAMP AS life_from,
+         (least(coalesce(ac.end_date, DATE '9999-12-30'), coalesce(m.removed_on, DATE '9999-12-30')) + 1)::TIMESTAMP AS life_until,
+         greatest(first_day::DATE::TIMESTAMP, life_from) AS serves_from,
+         least(next_day::DATE::TIMESTAMP, life_until) AS serves_until,
+         coalesce(r.gap_limit, default_gap_minutes) AS gap_limit, coalesce(r.spike_factor, default_spike_factor) AS spike_factor
+  FROM meters m JOIN accounts ac USING (account_key)
+  LEFT JOIN interval_rules(NULL, default_gap_minutes, default_spike_factor) r USING (tariff_id)
+  WHERE ac.account_key >= key_lo AND ac.account_key < key_hi
+    AND ac.start_date < next_day::DATE AND (ac.end_date IS NULL OR ac.end_date >= first_day::DATE)
+    AND NOT billed_from_registers(m.account_key, first_day, next_day)
+),
+received AS (
+  SELECT b.meter_key, i.interval_start, i.interval_minutes, i.wh,
+         i.interval_start >= b.serves_from AND i.interval_start < b.serves_until AS in_period
+  FROM intervals i JOIN bounds b USING (meter_key)
+  WHERE i.interval_start >= greatest(b.serves_from - to_minutes(b.gap_limit), b.life_from)
+    AND i.interval_start < least(b.serves_until + to_minutes(b.gap_limit), b.life_until)
+    AND b.serves_from < b.serves_until
+),
+meter_step AS (
+  -- The meter's interval length and spike level, from the period's own intervals.
+  SELECT b.*, s.step, s.p95 * b.spike_factor AS spike_above
+  FROM bounds b JOIN (
+    SELECT meter_key, mode(interval_minutes) AS step, quantile_disc(wh, 0.95) AS p95
+    FROM received WHERE in_period GROUP BY meter_key
+  ) s USING (meter_key)
+),
+slots AS (
+  -- The grid over the period and the interpolation reach either side of it.
+  SELECT ms.meter_key, ms.account_key, ms.tariff_id, ms.step, ms.gap_limit, ms.serves_from, ms.serves_until, ms.spike_above,
+         unnest(range(time_bucket(to_minutes(ms.step), greatest(ms.serves_from - to_minutes(ms.gap_limit), ms.life_from)),
+                      least(ms.serves_until + to_minutes(ms.gap_limit), ms.life_until), to_minutes(ms.step))) AS slot
+  FROM meter_step ms
+),
+valued AS (
+  SELECT s.*, r.wh AS received_wh,
+         CASE WHEN r.wh IS NOT NULL AND (s.spike_above = 0 OR r.wh <= s.spike_above) THEN r.wh END AS actual_wh
+  FROM slots s LEFT JOIN received r ON r.meter_key = s.meter_key AND r.interval_start = s.slot AND r.interval_minutes = s.step
+),
+in_period AS (
+  SELECT v.*, CASE WHEN dayofweek(slot) IN (0, 6) THEN 1 ELSE 0 END AS day_type, slot::TIME AS time_of_day
+  FROM valued v WHERE slot >= serves_from AND slot < serves_until
+),
+missing_slots AS (
+  SELECT * FROM in_period WHERE actual_wh IS NULL
+),
+actuals AS (
+  -- The actual intervals (with the reach either side) of the meters that have a gap.
+  SELECT meter_key, slot, actual_wh FROM valued
+  WHERE actual_wh IS NOT NULL AND meter_key IN (SELECT meter_key FROM missing_slots)
+),
+gaps AS (
+  -- The slots without an actual value (few) and the actual intervals either side of each: as-of
+  -- joins, not window frames over every slot.
+  SELECT g.*, p.slot AS prev_at, p.actual_wh AS prev_wh, n.slot AS next_at, n.actual_wh AS next_wh
+  FROM missing_slots g
+  ASOF LEFT JOIN actuals p ON p.meter_key = g.meter_key AND p.slot < g.slot
+  ASOF LEFT JOIN actuals n ON n.meter_key = g.meter_key AND n.slot > g.slot
+),
+profile AS (
+  -- Sums and counts of the period's actual slots by day type and time of day, by time of day, in all.
+  SELECT meter_key, day_type, time_of_day, sum(actual_wh) AS wh, count(actual_wh) AS n
+  FROM in_period WHERE actual_wh IS NOT NULL
+  GROUP BY GROUPING SETS ((meter_key, day_type, time_of_day), (meter_key, time_of_day), (meter_key))
+),
+estimated AS (
+  SELECT g.*,
+         CASE WHEN g.prev_at IS NOT NULL AND g.next_at IS NOT NULL AND epoch(g.next_at - g.prev_at) / 60 - g.step <= g.gap_limit THEN 1
+              ELSE 2 END AS kind,
+         coalesce(pd.wh, pt.wh, pa.wh) AS profile_wh, coalesce(pd.n, pt.n, pa.n) AS profile_n
+  FROM gaps g
+  LEFT JOIN profile pd ON pd.meter_key = g.meter_key AND pd.day_type = g.day_type AND pd.time_of_day = g.time_of_day
+  LEFT JOIN profile pt ON pt.meter_key = g.meter_key AND pt.day_type IS NULL AND pt.time_of_day = g.time_of_day
+  LEFT JOIN profile pa ON pa.meter_key = g.meter_key AND pa.day_type IS NULL AND pa.time_of_day IS NULL
+),
+billable AS (
+  -- Meters with at least one actual slot in the period.
+  SELECT DISTINCT meter_key FROM in_period WHERE actual_wh IS NOT NULL
+)
+SELECT account_key, meter_key, tariff_id, slot AS interval_start, step AS interval_minutes, serves_from, serves_until,
+       0 AS kind, true AS received, actual_wh AS wh
+FROM in_period WHERE actual_wh IS NOT NULL
+UNION ALL
+SELECT account_key, meter_key, tariff_id, slot, step, serves_from, serves_until, kind, received_wh IS NOT NULL,
+       CASE kind
+            -- prev + (next − prev) × elapsed / span, half-up: both ends are whole Wh ≥ 0.
+            WHEN 1 THEN (2 * (prev_wh * epoch(next_at - slot)::BIGINT + next_wh * epoch(slot - prev_at)::BIGINT)
+                         + epoch(next_at - prev_at)::BIGINT) // (2 * epoch(next_at - prev_at)::BIGINT)
+            ELSE (2 * profile_wh + profile_n) // (2 * profile_n) END
+FROM estimated WHERE meter_key IN (SELECT meter_key FROM billable);
+
+-- name: interval-windows
+-- The demand windows of the interval data a bill uses, classified: the stored intervals of the
+-- accounts billed from register reads (from_series false: they split the registers' kWh; callers
+-- keep the windows between the opening and closing reads) and the series of the meters billed from
+-- intervals alone (from_series true, after VEE, with what VEE did to the window's slots).
+-- A window is clock-aligned and lasts the policy's demand_minutes, or the interval length when
+-- that is longer (an hourly meter cannot show a 15-minute peak); its demand is kW × 1000 =
+-- Wh × 60 / minutes, exact. Energy and demand take the periods of the hour the window starts in
+-- (tariff_hours): energy the energy schedule's, demand the demand schedule's.
+CREATE OR REPLACE TEMP MACRO interval_windows(first_day, next_day, key_lo, key_hi, default_demand_minutes, default_gap_minutes, default_spike_factor) AS TABLE
+WITH used AS (
+  SELECT account_key, tariff_id, interval_start, interval_minutes, wh, false AS from_series,
+         NULL::TIMESTAMP AS serves_from, NULL::TIMESTAMP AS serves_until, 0 AS kind, true AS received
+  FROM period_intervals(first_day, next_day, key_lo, key_hi) p
+  WHERE billed_from_registers(p.account_key, first_day, next_day)
+  UNION ALL
+  SELECT account_key, tariff_id, interval_start, interval_minutes, wh, true, serves_from, serves_until, kind, received
+  FROM interval_series(first_day, next_day, key_lo, key_hi, default_gap_minutes, default_spike_factor)
+),
+windows AS (
+  SELECT u.account_key, u.tariff_id, u.from_series,
+         greatest(r.demand_minutes, u.interval_minutes) AS window_minutes,
+         time_bucket(to_minutes(greatest(r.demand_minutes, u.interval_minutes)), u.interval_start) AS window_start,
+         sum(u.wh) AS wh, min(u.serves_from) AS serves_from, max(u.serves_until) AS serves_until,
+         count(*) FILTER (WHERE u.kind = 0) AS actual,
+         count(*) FILTER (WHERE u.kind = 1) AS interpolated,
+         count(*) FILTER (WHERE u.kind = 2) AS profiled,
+         count(*) FILTER (WHERE NOT u.received) AS missing,
+         count(*) FILTER (WHERE u.received AND u.kind > 0) AS spikes,
+         max(u.interval_minutes) AS interval_minutes
+  FROM used u LEFT JOIN interval_rules(default_demand_minutes, default_gap_minutes, default_spike_factor) r USING (tariff_id)
+  GROUP BY ALL
+)
+SELECT w.*, w.window_start::DATE AS day, w.wh * 60 // w.window_minutes AS demand_milli, h.tou_period, h.demand_period
+FROM windows w
+LEFT JOIN tariff_hours(opening_read_lookback(first_day), next_day) h
+       ON h.tariff_id = w.tariff_id AND h.hour_start = date_trunc('hour', w.window_start);

@@ -12,7 +12,7 @@ import {
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { createBillingPool } from './pool.js';
-import { defineReadDerivation } from './reads.js';
+import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
@@ -136,7 +136,7 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
 export async function stageDeterminants(connection: DuckDBConnection, billing: BillingPeriod, runId: number, stageSize: number): Promise<void> {
   await defineReadDerivation(connection);
   const history = Object.fromEntries(billing.historyKeys.map((key, i) => [`p${i + 1}`, key]));
-  const params = { run_id: runId, period: billing.key, ...billing.readWindow, ...history, year_start: billing.yearStartKey };
+  const params = { run_id: runId, period: billing.key, ...billing.readWindow, ...history, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.
   for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {
@@ -273,6 +273,7 @@ async function writeBatch(
   try {
     await appendBatch(writer, 'batch_results', RESULT_SPECS, { rowCount: n, columns: result.bills as unknown as ColumnBatch['columns'], nulls: {} });
     await writer.run(WRITE_SQL['insert-bills']!, { period, bill_version: run.bill_version, run_id: run.run_id, lo, hi: lo + run.batch_size });
+    await writer.run(WRITE_SQL['insert-bill-intervals']!, { period, bill_version: run.bill_version, lo, hi: lo + run.batch_size });
     await writer.run(WRITE_SQL['clear-results']!);
     await appendBatch(writer, 'line_items', LINE_ITEM_SPECS, {
       rowCount: m,

@@ -17,6 +17,14 @@ SELECT s.account_key, $period, $bill_version, $run_id, false,
 FROM batch_results r JOIN run_staging s USING (account_key)
 WHERE r.outcome <> 2 AND s.account_key >= $lo AND s.account_key < $hi;
 
+-- name: insert-bill-intervals
+-- What VEE did to the intervals of the batch's bills priced from interval data alone.
+INSERT INTO bill_intervals
+SELECT s.account_key, $period, $bill_version, s.interval_minutes, s.intervals_actual, s.intervals_estimated, s.intervals_missing,
+       s.intervals_interpolated, s.intervals_profiled, s.intervals_spikes
+FROM batch_results r JOIN run_staging s USING (account_key)
+WHERE r.outcome <> 2 AND s.intervals_actual IS NOT NULL AND s.account_key >= $lo AND s.account_key < $hi;
+
 -- name: clear-results
 DELETE FROM batch_results;
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { weekday } from '../calendar/index.js';
 import type { ColumnBatch, ColumnSpec } from '../store/columnar.js';
 import type { HeatWave } from './consumption.js';
+import { RESIDENTIAL } from './catalog.js';
 import { initialMilli } from './meter.js';
 import type { Population } from './population.js';
 import { normal, Stream, uniform } from './random.js';
@@ -19,7 +20,8 @@ export const INTERVAL_SPECS: readonly ColumnSpec[] = [
   { name: 'wh', kind: 'double' },
 ];
 
-const SHAPE_FILES = ['commercial.csv', 'commercial_large.csv'];
+const SHAPE_FILES = ['commercial.csv', 'commercial_large.csv', 'residential.csv'];
+const RESIDENTIAL_SHAPE = 2;
 const HOURS_PER_YEAR = 8760;
 const MS_PER_DAY = 86_400_000;
 
@@ -90,11 +92,13 @@ export class IntervalGenerator {
     this.hotTo = new Int32Array(n);
     pop.intervalAccounts.forEach((a, s) => {
       const cycleDay = pop.cycleDay[a]!;
-      this.shape[s] = uniform(seed, Stream.intervalShape, a) < 0.5 ? 0 : 1;
+      this.shape[s] = pop.customerClass[a] === RESIDENTIAL ? RESIDENTIAL_SHAPE : uniform(seed, Stream.intervalShape, a) < 0.5 ? 0 : 1;
       this.scale[s] = (pop.baseKwh[a]! * 12) / shapes[this.shape[s]!]!.yearKwh;
       this.cumulative[s] = initialMilli(seed, a + 1, 0, pop.registerDigits[a]!, false);
       this.fromDay[s] = readDay(seed, window, a, cycleDay, 0);
-      this.toDay[s] = readDay(seed, window, a, cycleDay, window.months);
+      // An interval-only meter is billed by calendar month: its data covers every day of the read months.
+      this.fromDay[s] = pop.intervalOnly[a] ? firstDayOfRead(window, 0) : this.fromDay[s]!;
+      this.toDay[s] = pop.intervalOnly[a] ? firstDayOfRead(window, window.months + 1) : readDay(seed, window, a, cycleDay, window.months);
       if (heatWave && pop.region[a] === heatWave.region) {
         this.hotFrom[s] = readDay(seed, window, a, cycleDay, heatWave.period - 1);
         this.hotTo[s] = readDay(seed, window, a, cycleDay, heatWave.period);

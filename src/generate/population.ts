@@ -7,6 +7,7 @@ import {
 import type { ResolvedGenerateOptions } from '../../schemas/generate.js';
 import { normal, pickWeighted, Stream, uniform, uniformInt } from './random.js';
 import { firstDayOfRead, readDay, type DataWindow } from './window.js';
+import { withIntervalOnlyMeters } from './interval-only.js';
 
 export interface Population {
   count: number;
@@ -47,6 +48,8 @@ export interface Population {
   /** Interval slot (index among interval accounts), −1 otherwise. */
   intervalSlot: Int32Array;
   intervalAccounts: Int32Array;
+  /** 1 for an interval account whose meter has no register (interval-only.ts). */
+  intervalOnly: Uint8Array;
 }
 
 const CT_RATIOS_INDUSTRIAL = [20, 40, 80, 200];
@@ -91,12 +94,14 @@ export function buildPopulation(options: ResolvedGenerateOptions, window: DataWi
     newMeterNo: new Int32Array(count),
     intervalSlot: new Int32Array(count).fill(-1),
     intervalAccounts: new Int32Array(0),
+    intervalOnly: new Uint8Array(count),
   };
   for (let a = 0; a < count; a++) {
     pop.customerClass[a] = pickWeighted(uniform(seed, Stream.customerClass, a), [0.80, 0.14, 0.05, 0.01]);
     pop.region[a] = Math.floor(uniform(seed, Stream.region, a) * regions);
   }
-  pop.intervalAccounts = chooseIntervalAccounts(pop.customerClass, options.intervalAccounts);
+  ({ intervalAccounts: pop.intervalAccounts, intervalOnly: pop.intervalOnly } = withIntervalOnlyMeters(
+    seed, pop.customerClass, chooseIntervalAccounts(pop.customerClass, options.intervalAccounts), options.intervalOnlyShare));
   pop.intervalAccounts.forEach((a, slot) => {
     pop.intervalSlot[a] = slot;
     pop.event[a] = EVENT_INTERVAL;

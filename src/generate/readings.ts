@@ -208,7 +208,7 @@ export class ReadingGenerator {
     const regular = readDay(this.seed, this.window, a, pop.cycleDay[a]!, m);
     if (event === EVENT_INTERVAL) {
       this.shown[TOTAL]![a] = this.intervals!.readMilli[pop.intervalSlot[a]!]!;
-      this.emit(a, a + 1, regular, ACTUAL);
+      if (!pop.intervalOnly[a]) this.emit(a, a + 1, regular, ACTUAL);
       if (m > 0) this.counts.accountPeriods++;
       return;
     }

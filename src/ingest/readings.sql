@@ -165,9 +165,12 @@ typed AS (
   SELECT s.*, m.meter_key, m.start_date, m.end_date,
          try_cast(start_text AS TIMESTAMP) AS interval_start,
          try_cast(minutes_text AS SMALLINT) AS interval_minutes,
-         try_cast(kwh_text AS DECIMAL(18, 3)) AS kwh,
-         regexp_full_match(kwh_text, '[+-]?[0-9]+(\.[0-9]+)?') AS kwh_is_number,
-         regexp_matches(kwh_text, '\.[0-9]{3}[0-9]*[1-9]') AS kwh_too_precise
+         -- Meter data systems export floats with any number of decimals (and an exponent when a
+         -- double is printed): the decimal text is rounded once, half away from zero, to 1 Wh
+         -- (DuckDB rounds a text cast to DECIMAL at the target scale), so the stored value does
+         -- not depend on how many decimals the export carried.
+         try_cast(kwh_text AS DECIMAL(38, 3)) AS kwh,
+         regexp_full_match(kwh_text, '[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?') AS kwh_is_number
   FROM src s LEFT JOIN (SELECT m.meter_id, m.meter_key, a.start_date, a.end_date
                         FROM meters m JOIN accounts a USING (account_key)) m USING (meter_id)
 ),
@@ -176,11 +179,11 @@ duplicates AS (
   FROM typed WHERE meter_key IS NOT NULL AND interval_start IS NOT NULL
   GROUP BY ALL HAVING count(*) > 1
 )
-SELECT t.line, t.meter_key, t.interval_start, t.interval_minutes, round(t.kwh::DOUBLE * 1000)::BIGINT AS wh,
+SELECT t.line, t.meter_key, t.interval_start, t.interval_minutes, (t.kwh * 1000)::BIGINT AS wh,
   coalesce(t.interval_start::DATE < t.start_date OR t.interval_start::DATE > t.end_date, false) AS outside_account_life,
   CASE WHEN t.meter_key IS NOT NULL AND t.interval_start IS NOT NULL AND t.interval_start::DATE <= $latest_date::DATE
         AND t.interval_minutes IN (5, 10, 15, 30, 60)
-        AND t.kwh IS NOT NULL AND t.kwh_is_number AND NOT t.kwh_too_precise AND t.kwh >= 0
+        AND t.kwh IS NOT NULL AND t.kwh_is_number AND t.kwh >= 0
         AND t.kwh <= $largest_value::DECIMAL(18, 3)
         AND (d.first_line IS NULL OR t.line = d.first_line) THEN NULL
   ELSE list_filter([
@@ -199,7 +202,6 @@ SELECT t.line, t.meter_key, t.interval_start, t.interval_minutes, round(t.kwh::D
     {'col': 'kwh', 'val': kwh_text, 'why': CASE
        WHEN kwh_text IS NULL THEN 'is required'
        WHEN NOT kwh_is_number THEN 'not a number'
-       WHEN kwh_too_precise THEN 'has more than 3 decimals'
        WHEN t.kwh IS NULL OR t.kwh > $largest_value::DECIMAL(18, 3) THEN 'too large: at most ' || $largest_value
        WHEN t.kwh < 0 THEN 'must not be negative' END}
   ], p -> p.why IS NOT NULL)[1] END AS problem,

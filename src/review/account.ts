@@ -1,6 +1,7 @@
 // Everything a reviewer looks at for one account and period: the account, its kWh/day history,
 // the reads and the determinants they give, the line items, every reason with its numbers, how
 // its peers moved, and the decisions taken on it before.
+import type { IntervalCounts } from '../../schemas/bill.js';
 import type { ReadType, Register } from '../../schemas/inputs.js';
 import { readFlagNames, type ReadFlag } from '../../schemas/review.js';
 import { addPeriods, periodFromKey, periodKey, requireBillingPeriod, shiftPeriod } from '../calendar/index.js';
@@ -173,6 +174,8 @@ export interface AccountReview {
   /** The current version when it is not the reviewed one (a correction's re-bill). */
   rebill: BillVersion | null;
   meterEvents: ReadFlag[];
+  /** Null for a bill priced from register reads; else the counts, with how the estimated ones were made. */
+  intervals: (IntervalCounts & { interpolated: number; profiled: number; spikes: number }) | null;
   history: HistoryPoint[];
   level: LevelHistory;
   determinants: Determinant[];
@@ -273,6 +276,11 @@ export async function accountReview(store: Store, accountId: string, period: str
     const now = history.at(-1)!.kwhPerDay;
     return base && now !== null && base > 0 ? now / base : null;
   };
+  const counts = (await store.rows(SQL['bill-intervals']!, { ...at, bill_version: bill.billVersion }))[0];
+  const intervals = counts ? {
+    intervalMinutes: Number(counts.interval_minutes), actual: Number(counts.actual), estimated: Number(counts.estimated),
+    missing: Number(counts.missing), interpolated: Number(counts.interpolated), profiled: Number(counts.profiled), spikes: Number(counts.spikes),
+  } : null;
   const decisions = (await store.rows(SQL['account-decisions']!, { account_key: account.accountKey })).map((r): DecisionRow => ({
     decisionId: Number(r.decision_id), period: periodFromKey(Number(r.period)), action: String(r.action), fromStatus: String(r.from_status),
     toStatus: String(r.to_status), billVersion: Number(r.bill_version), newBillVersion: num(r.new_bill_version),
@@ -283,6 +291,7 @@ export async function accountReview(store: Store, accountId: string, period: str
   return {
     account, period, bill, rebill,
     meterEvents: readFlagNames(bill.readFlags),
+    intervals,
     history, level: await levelHistory(store, account.accountKey, period), determinants, reads,
     lineItems: await lineItems(bill.billVersion),
     rebillLineItems: rebill ? await lineItems(rebill.billVersion) : [],

@@ -13,14 +13,15 @@ FROM period_reads($first, $next, $account_key, $account_key + 1) r JOIN meters m
 ORDER BY r.close_at, m.meter_id, r.register;
 
 -- name: interval-demand
--- Maximum demand per TOU period from the account's interval data over the service period, as the
--- bill run classifies it (src/billing/reads.sql); NULLs without intervals.
-SELECT max(demand_milli) FILTER (WHERE tou_period = 'sharp')::DOUBLE AS sharp,
-       max(demand_milli) FILTER (WHERE tou_period = 'peak')::DOUBLE AS peak,
-       max(demand_milli) FILTER (WHERE tou_period = 'flat')::DOUBLE AS flat,
-       max(demand_milli) FILTER (WHERE tou_period = 'valley')::DOUBLE AS valley
-FROM period_intervals($first, $next, $account_key, $account_key + 1)
-WHERE day >= $start_date::DATE AND day < $end_date::DATE;
+-- Maximum demand per demand period from the register meter's stored intervals over the service
+-- period, in the policy's demand windows, as the bill run takes it (src/billing/reads.sql
+-- interval_windows); NULLs without intervals.
+SELECT max(demand_milli) FILTER (WHERE demand_period = 'sharp')::DOUBLE AS sharp,
+       max(demand_milli) FILTER (WHERE demand_period = 'peak')::DOUBLE AS peak,
+       max(demand_milli) FILTER (WHERE demand_period = 'flat')::DOUBLE AS flat,
+       max(demand_milli) FILTER (WHERE demand_period = 'valley')::DOUBLE AS valley
+FROM interval_windows($first, $next, $account_key, $account_key + 1, $default_demand_minutes, $default_gap_minutes, $default_spike_factor)
+WHERE NOT from_series AND day >= $start_date::DATE AND day < $end_date::DATE;
 
 -- name: year-to-date
 -- Energy and amount billed earlier in the calendar year (annual tiers and minimums), as the bill run counts them.

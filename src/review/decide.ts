@@ -6,7 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { BillStatus, LineItem, PricedBill, PricingInput } from '../../schemas/bill.js';
 import type { CustomerClass, Register, ReadType } from '../../schemas/inputs.js';
 import type { TariffPolicy } from '../../schemas/tariff.js';
-import { defineReadDerivation, dimensionKey, isPeriodBilled } from '../billing/index.js';
+import { defineReadDerivation, dimensionKey, INTERVAL_RULE_PARAMS, isPeriodBilled } from '../billing/index.js';
 import { epochDay, parseBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
@@ -212,7 +212,7 @@ export async function repriceBill(
   const tariff = await tariffFor(session, String(account.tariff_id));
   if (typeof tariff === 'string') return tariff;
   const demand = (await rows(connection, SQL['interval-demand']!, {
-    account_key: accountKey, ...period.readWindow, start_date: bill.startDate, end_date: bill.endDate,
+    ...INTERVAL_RULE_PARAMS, account_key: accountKey, ...period.readWindow, start_date: bill.startDate, end_date: bill.endDate,
   }))[0]!;
   const touDemand = ['sharp', 'peak', 'flat', 'valley'].some((p) => demand[p] !== null)
     ? { sharp: num(demand.sharp) ?? 0, peak: num(demand.peak) ?? 0, flat: num(demand.flat) ?? 0, valley: num(demand.valley) ?? 0 }

@@ -163,6 +163,12 @@ FROM flags
 WHERE account_key = $account_key AND period = $period AND bill_version = $bill_version
 ORDER BY suppressed, score DESC, rule_id;
 
+-- name: bill-intervals
+-- What VEE did to the intervals of a bill priced from interval data alone (none for a register bill).
+SELECT interval_minutes, actual, estimated, missing, interpolated, profiled, spikes
+FROM bill_intervals
+WHERE account_key = $account_key AND period = $period AND bill_version = $bill_version;
+
 -- name: peers
 -- The median change of kWh/day in the account's class and region this period: a heat wave moves
 -- the whole group, a misread moves one account.

@@ -1,7 +1,7 @@
 // Wording and number, date and money formats of the statement locales. Formatting is done by
 // hand rather than through Intl: it runs a dozen times per statement on the hot path, and the
 // statements must not change when the ICU data of a Node release does.
-import type { BillStatus } from '../../schemas/bill.js';
+import type { BillStatus, IntervalCounts } from '../../schemas/bill.js';
 import type { CustomerClass, ReadType, Register } from '../../schemas/inputs.js';
 import type { StatementLocale } from '../../schemas/utility.js';
 import { groupDigits } from '../money/index.js';
@@ -19,6 +19,8 @@ export interface Labels {
   correction: (replacedAmount: string) => string;
   meterExchange: (date: string, removed: string, installed: string) => string;
   estimatedRead: string;
+  /** A bill priced from interval data alone: how many intervals were measured and estimated. */
+  intervalCounts: (c: IntervalCounts) => string;
   account: string;
   customer: string;
   serviceAddress: string;
@@ -109,6 +111,9 @@ const EN: Labels = {
   tariff: 'Tariff',
   billingPeriod: 'Billing period',
   servicePeriod: (from, to, days) => `${from} to ${to} (${days} days)`,
+  intervalCounts: (c) => `Billed from your smart meter's ${groupDigits(String(c.actual + c.estimated))} readings of ${c.intervalMinutes} minutes: `
+    + `${groupDigits(String(c.actual))} measured, ${groupDigits(String(c.estimated))} estimated`
+    + `${c.missing > 0 ? ` (${groupDigits(String(c.missing))} not received)` : ''}.`,
   amountDue: 'Amount due',
   dueBy: (date) => `due by ${date}`,
   usageTitle: 'Your usage',
@@ -175,6 +180,8 @@ const ZH: Labels = {
   tariff: '电价',
   billingPeriod: '账期',
   servicePeriod: (from, to, days) => `${from}至${to}（${days}天）`,
+  intervalCounts: (c) => `按智能电表${c.intervalMinutes}分钟数据计费：共${c.actual + c.estimated}个时段，实测${c.actual}个，估算${c.estimated}个`
+    + `${c.missing > 0 ? `（其中${c.missing}个未收到）` : ''}。`,
   amountDue: '应缴金额',
   dueBy: (date) => `缴费截止日：${date}`,
   usageTitle: '用电情况',

@@ -167,6 +167,11 @@ export function buildStatement(batch: BatchModel, i: number): Statement {
     service: { from: batch.isoDate(a.start_date[i]!), to: batch.isoDate(endDay), days },
     meters,
     meterExchange: exchange,
+    ...(a.interval_minutes[i]! >= 0 ? {
+      intervals: {
+        intervalMinutes: a.interval_minutes[i]!, actual: a.intervals_actual[i]!, estimated: a.intervals_estimated[i]!, missing: a.intervals_missing[i]!,
+      },
+    } : {}),
     consumption: {
       kwhMilli: kwh,
       whPerDay: current.whPerDay,

@@ -31,6 +31,10 @@ export const ACCOUNT_COLUMNS = [
   { name: 'read_flags', kind: 'int32' },
   { name: 'replaces_version', kind: 'int32' },
   { name: 'replaced_amount', kind: 'double' },
+  { name: 'interval_minutes', kind: 'int32' },
+  { name: 'intervals_actual', kind: 'int32' },
+  { name: 'intervals_estimated', kind: 'int32' },
+  { name: 'intervals_missing', kind: 'int32' },
 ] as const satisfies readonly ColumnSpec[];
 
 export const LINE_COLUMNS = [

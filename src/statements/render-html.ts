@@ -86,7 +86,8 @@ export function renderHtml(s: Statement): string {
 
   html += `<section><h3>${t.usageTitle}</h3>${usageChart(s, t)}${comparisonTable(s, t, unit)}</section>`;
   if (s.whyChanged) html += whyChangedBox(s.whyChanged, s, t, unit);
-  html += `<section><h3>${t.readsTitle}</h3>${readsTable(s, t, e)}${consumptionLine(s, t)}</section>`;
+  html += `<section><h3>${t.readsTitle}</h3>${readsTable(s, t, e)}${s.intervals ? `<p class="o">${t.intervalCounts(s.intervals)}</p>` : ''}` +
+    `${consumptionLine(s, t)}</section>`;
 
   html += `<section><h3>${t.chargesTitle}</h3><table class="m"><thead><tr><th>${t.charges.item}</th><th>${t.charges.quantity}</th>` +
     `<th>${t.charges.rate}</th><th>${t.charges.amount(unit)}</th></tr></thead><tbody>`;

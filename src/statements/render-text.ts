@@ -144,6 +144,7 @@ export function renderText(s: Statement): string {
 
   out.push(...heading(t.readsTitle));
   for (const meter of s.meters) out.push(...meterReads(meter, t));
+  if (s.intervals) out.push(...wrap(t.intervalCounts(s.intervals), WIDTH));
   const c = s.consumption;
   const summary = [`${t.totalKwh} ${formatMilli(c.kwhMilli, 3)} ${t.units.kWh}`];
   if (c.whPerDay !== null) summary.push(`${t.kwhPerDay} ${formatMilliFixed(c.whPerDay, 2)} ${t.units.kWh}`);

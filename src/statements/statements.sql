@@ -48,11 +48,13 @@ SELECT (row_number() OVER (ORDER BY a.account_id) - 1)::INTEGER AS ordinal,
        b.bill_version, b.status::VARCHAR AS status, b.start_date, b.end_date, b.days,
        b.kwh_milli, b.kwh_sharp_milli, b.kwh_peak_milli, b.kwh_flat_milli, b.kwh_valley_milli,
        b.demand_milli, b.kvarh_milli, b.amount_minor, b.tax_included_minor, b.context_key, b.read_flags,
-       coalesce(c.replaces_version, 0) AS replaces_version, coalesce(c.replaced_amount, 0) AS replaced_amount
+       coalesce(c.replaces_version, 0) AS replaces_version, coalesce(c.replaced_amount, 0) AS replaced_amount,
+       bi.interval_minutes, bi.actual AS intervals_actual, bi.estimated AS intervals_estimated, bi.missing AS intervals_missing
 FROM statement_scope s
 JOIN bills b ON b.account_key = s.account_key AND b.period = $period AND b.bill_version = s.bill_version
 JOIN accounts a ON a.account_key = s.account_key
 LEFT JOIN corrections c ON c.account_key = s.account_key
+LEFT JOIN bill_intervals bi ON bi.account_key = b.account_key AND bi.period = b.period AND bi.bill_version = b.bill_version
 WHERE $include_held OR NOT list_contains($unsendable::VARCHAR[], s.status)
 ORDER BY ordinal;
 
@@ -110,7 +112,10 @@ SELECT s.ordinal, s.account_id, s.name, s.address, s.region,
        coalesce(s.demand_milli, 'NaN'::DOUBLE)::DOUBLE AS demand,
        coalesce(s.kvarh_milli, 'NaN'::DOUBLE)::DOUBLE AS kvarh,
        s.amount_minor::DOUBLE AS amount, s.tax_included_minor::DOUBLE AS tax_included,
-       s.read_flags, s.replaces_version::INTEGER AS replaces_version, s.replaced_amount::DOUBLE AS replaced_amount
+       s.read_flags, s.replaces_version::INTEGER AS replaces_version, s.replaced_amount::DOUBLE AS replaced_amount,
+       -- -1: priced from register reads (no interval counts).
+       coalesce(s.interval_minutes, -1)::INTEGER AS interval_minutes, coalesce(s.intervals_actual, -1)::INTEGER AS intervals_actual,
+       coalesce(s.intervals_estimated, -1)::INTEGER AS intervals_estimated, coalesce(s.intervals_missing, -1)::INTEGER AS intervals_missing
 FROM statement_staging s
 WHERE s.ordinal >= $lo AND s.ordinal < $hi;
 

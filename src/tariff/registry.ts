@@ -10,7 +10,7 @@ import { appendBatch, nextKey, objectsToBatch, sqlStatements, type Store } from 
 import { diffPolicies, type PolicyChange } from './diff.js';
 import { parsePolicy, type PolicyFormat } from './parse.js';
 import { formatProblem, hasErrors, type Problem } from './problems.js';
-import { holidayRows, touScheduleRows } from './schedule.js';
+import { holidayRows, storedScheduleRows } from './schedule.js';
 import { dayRangeText, reachOfChange, type DayRange } from './versions.js';
 
 const SQL = sqlStatements(import.meta.url, 'registry.sql');
@@ -131,11 +131,12 @@ export async function billedInReach(store: Store, tariffId: string, reach: reado
 }
 
 async function writeSchedule(connection: DuckDBConnection, policy: TariffPolicy, revision: number): Promise<void> {
-  const schedule = touScheduleRows(policy).map((row) => ({ ...row, revision }));
+  const schedule = storedScheduleRows(policy).map((row) => ({ ...row, revision }));
   if (schedule.length) {
     const specs = [
       { name: 'tariff_id', kind: 'varchar' }, { name: 'revision', kind: 'int32' }, { name: 'version', kind: 'varchar' },
       { name: 'month', kind: 'int8' }, { name: 'day_type', kind: 'varchar' }, { name: 'hour', kind: 'int8' }, { name: 'period', kind: 'varchar' },
+      { name: 'demand_period', kind: 'varchar' },
     ] as const;
     await appendBatch(connection, 'tariff_schedule', specs, objectsToBatch(specs, schedule));
   }

@@ -125,6 +125,46 @@ export function demandScheduleRows(policy: TariffPolicy): TouScheduleRow[] {
   return scheduleRows(policy, (version) => version.demand_schedule);
 }
 
+export interface StoredScheduleRow {
+  tariff_id: string;
+  version: string;
+  month: number;
+  day_type: DayType;
+  hour: number;
+  /** The energy period; null in a version without an energy schedule. */
+  period: TouPeriod | null;
+  /** The period that classifies demand: demand_schedule's, else the energy schedule's. */
+  demand_period: TouPeriod | null;
+}
+
+/**
+ * The rows of the store's tariff_schedule: per version that has either schedule, 576 cells with
+ * the energy period and the demand period side by side, so SQL classifies interval demand by the
+ * same grid compileTariff's demandSchedule (and touPeriodAt(…, 'demand')) uses.
+ */
+export function storedScheduleRows(policy: TariffPolicy): StoredScheduleRow[] {
+  const rows: StoredScheduleRow[] = [];
+  const periodOf = (grid: Int8Array | null, cell: number) => (grid && grid[cell]! !== UNASSIGNED ? TOU_PERIODS[grid[cell]!]! : null);
+  for (const version of policy.versions) {
+    const demandSchedule = version.demand_schedule ?? version.tou_schedule;
+    if (!version.tou_schedule && !demandSchedule) continue;
+    const energy = version.tou_schedule ? buildScheduleGrid(version.tou_schedule).grid : null;
+    const demand = demandSchedule ? buildScheduleGrid(demandSchedule).grid : null;
+    for (let month = 1; month <= 12; month++) {
+      for (let dayType = 0; dayType < 2; dayType++) {
+        for (let hour = 0; hour < 24; hour++) {
+          const cell = cellOf(month - 1, dayType, hour);
+          rows.push({
+            tariff_id: policy.id, version: version.version, month, day_type: DAY_TYPES[dayType]!, hour,
+            period: periodOf(energy, cell), demand_period: periodOf(demand, cell),
+          });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
 function scheduleRows(policy: TariffPolicy, pick: (version: TariffVersion) => TouSchedule | undefined): TouScheduleRow[] {
   const rows: TouScheduleRow[] = [];
   for (const version of policy.versions) {

@@ -42,7 +42,8 @@ function task(root: string, locale: StatementLocale, ids: string[], names: strin
         end_date: Int32Array.from({ length: n }, () => day('2025-07-15')), days: Int32Array.from({ length: n }, () => 30),
         kwh: fill(100_000), kwh_sharp: fill(NaN), kwh_peak: fill(NaN), kwh_flat: fill(NaN), kwh_valley: fill(NaN), demand: fill(NaN),
         kvarh: fill(NaN), amount: fill(5889), tax_included: fill(678), read_flags: new Int32Array(n), replaces_version: new Int32Array(n),
-        replaced_amount: fill(0),
+        replaced_amount: fill(0), interval_minutes: Int32Array.from({ length: n }, () => -1), intervals_actual: Int32Array.from({ length: n }, () => -1),
+        intervals_estimated: Int32Array.from({ length: n }, () => -1), intervals_missing: Int32Array.from({ length: n }, () => -1),
       },
     },
     lines: {

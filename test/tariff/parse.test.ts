@@ -66,8 +66,10 @@ describe('tariffJsonSchema', () => {
     const schema = tariffJsonSchema() as { title: string; required: string[]; properties: Record<string, unknown> };
     expect(schema.title).toBe('billrun price policy');
     expect(schema.required).toEqual(['id', 'name', 'currency', 'versions']);
-    expect(Object.keys(schema.properties)).toEqual(['id', 'name', 'currency', 'description', 'rounding', 'versions']);
+    expect(Object.keys(schema.properties)).toEqual(['id', 'name', 'currency', 'description', 'rounding', 'intervals', 'versions']);
     expect(JSON.stringify(schema)).toContain('tier_surcharge');
+    // `tariff schema` documents the interval rules (issue 16).
+    expect(Object.keys((schema.properties.intervals as { properties: object }).properties)).toEqual(['demand_minutes', 'interpolate_up_to_minutes', 'spike_factor']);
   });
 
   it('round-trips sample policies through JSON', () => {

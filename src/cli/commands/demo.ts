@@ -15,6 +15,8 @@ export type RunCommand = (argv: string[]) => Promise<void>;
 
 const START = '2024-01';
 const SEED = '42';
+/** Residential smart meters billed from their interval data alone (issue 16): the demo shows them. */
+const INTERVAL_ONLY_SHARE = '0.02';
 
 export function demoCommand(ctx: CommandContext, run: RunCommand): Command {
   return new Command('demo')
@@ -36,7 +38,8 @@ export function demoCommand(ctx: CommandContext, run: RunCommand): Command {
         await run([...prefix, ...argv]);
       };
       if (!existsSync(join(data, 'labels.csv'))) {
-        await step('Generate sample data', ['generate', '--accounts', options.accounts, '--months', String(months), '--start', START, '--seed', SEED, '--out', data]);
+        await step('Generate sample data', ['generate', '--accounts', options.accounts, '--months', String(months), '--start', START, '--seed', SEED,
+          '--interval-only-share', INTERVAL_ONLY_SHARE, '--out', data]);
       } else {
         ctx.print(`\n== Sample data already in ${data} (delete the folder to generate it again)`);
       }

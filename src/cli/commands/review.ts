@@ -198,6 +198,11 @@ function showLines(r: AccountReview): string[] {
     `  amount ${money(b.amountMinor)} (tariff ${b.tariffId} ${b.tariffVersions})`,
     `  meter events: ${r.meterEvents.length ? r.meterEvents.join(', ') : 'none'}`,
   ];
+  const iv = r.intervals;
+  if (iv) {
+    lines.push(`  intervals (${iv.intervalMinutes} min): ${n(iv.actual)} actual, ${n(iv.estimated)} estimated, ${n(iv.missing)} missing ` +
+      `(estimated: ${n(iv.interpolated)} interpolated, ${n(iv.profiled)} from the account's profile, ${n(iv.spikes)} spikes replaced)`);
+  }
   if (r.rebill) {
     lines.push(`  corrected: version ${r.rebill.billVersion} is ${r.rebill.status}, ${milli(r.rebill.kwhMilli)} kWh, amount ${money(r.rebill.amountMinor)}`);
   }
