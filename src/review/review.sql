@@ -166,14 +166,15 @@ FROM flags
 WHERE account_key = $account_key AND period = $period AND bill_version = $bill_version
 ORDER BY suppressed, score DESC, rule_id;
 
--- name: peers
--- The median change of kWh/day in the account's class and region this period: a heat wave moves
--- the whole group, a misread moves one account.
+-- name: peer-changes
+-- The median change of kWh/day in each class and region this period (one group when $customer_class
+-- and $region are given, every group when they are NULL): a heat wave moves the whole group, a
+-- misread moves one account. peers.ts keeps every group's answer while nothing it reads changes.
 WITH cur AS (
-  SELECT b.account_key, b.kwh_milli / b.days AS kpd
+  SELECT b.account_key, a.customer_class, a.region, b.kwh_milli / b.days AS kpd
   FROM bills b JOIN accounts a USING (account_key)
   WHERE b.period = $period AND b.is_current AND b.days > 0 AND b.kwh_milli > 0
-    AND a.customer_class = $customer_class AND a.region = $region
+    AND ($customer_class IS NULL OR a.customer_class::VARCHAR = $customer_class) AND ($region IS NULL OR a.region = $region)
 ),
 past AS (
   SELECT account_key,
@@ -183,10 +184,19 @@ past AS (
     AND account_key IN (SELECT account_key FROM cur)
   GROUP BY account_key
 )
-SELECT count(*) AS peers,
+SELECT cur.customer_class::VARCHAR AS customer_class, cur.region, count(*) AS peers,
        median(cur.kpd / past.prev_kpd) AS peer_mom, count(past.prev_kpd) AS mom_n,
        median(cur.kpd / past.yoy_kpd) AS peer_yoy, count(past.yoy_kpd) AS yoy_n
-FROM cur LEFT JOIN past USING (account_key);
+FROM cur LEFT JOIN past USING (account_key)
+GROUP BY ALL;
+
+-- name: peer-inputs
+-- What peer-changes reads, as one value that moves whenever its answer may: the runs of the three
+-- periods (bills become current when a run finishes), corrections in them (a re-bill replaces a
+-- bill), and account loads (an account may change class or region).
+SELECT coalesce((SELECT string_agg(run_id || ':' || status, ',' ORDER BY run_id) FROM runs WHERE period IN ($period, $prev, $yoy)), '')
+       || '|' || coalesce((SELECT max(decision_id) FROM review_decisions WHERE action = 'correct' AND period IN ($period, $prev, $yoy)), 0)
+       || '|' || coalesce((SELECT max(file_key) FROM input_files WHERE kind = 'accounts'), 0) AS inputs;
 
 -- name: account-decisions
 SELECT d.decision_id, d.period, d.action, d.from_status::VARCHAR AS from_status, d.to_status::VARCHAR AS to_status,

@@ -16,8 +16,8 @@ import { isPeriod, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 import { explainBill } from '../explain/index.js';
 import {
-  accountPeriods, accountReview, billedPeriods, claimBill, claimHolder, currentStatus, decide, parseReadCorrection, parseStatuses, queueFacets,
-  queuePage, REVIEW_ACTIONS, reviewStats, unclaimBill, type DecisionRecord, type PageFilter, type ReadCorrection, type ReviewAction,
+  accountPeriods, accountReview, billedPeriods, cachedPeerChanges, claimBill, claimHolder, currentStatus, decide, parseReadCorrection, parseStatuses, queueFacets,
+  queuePage, refreshQueue, REVIEW_ACTIONS, reviewStats, unclaimBill, type DecisionRecord, type PageFilter, type ReadCorrection, type ReviewAction,
 } from '../review/index.js';
 import { sourceDir, sqlStatements, storeConnection, type Store } from '../store/index.js';
 import {
@@ -95,7 +95,25 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
   const app = Fastify({ logger: false, https: options.https ?? null, bodyLimit: 64 * 1024 });
   const pool = connectionPool(store);
   const runs = createRunLane(store);
-  app.addHook('onClose', async () => pool.close());
+  // Peer medians take a pass over a period's bills: the desk keeps them, and brings them (and the
+  // queue's rows, review.refreshQueue) up to date in the background after what changes them (a
+  // run, a correction), so that pages do not wait.
+  const peers = cachedPeerChanges();
+  const background = new Set<Promise<void>>();
+  const inBackground = (work: (connection: Store) => Promise<void>) => {
+    // A failed warm-up costs nothing: the next page computes (and reports) it itself.
+    const done: Promise<void> = pool.use(work).catch(() => undefined).finally(() => background.delete(done));
+    background.add(done);
+  };
+  app.addHook('onClose', async () => {
+    await Promise.all([...background]);
+    pool.close();
+  });
+  // What a run changes and pages would otherwise wait for: the period's queue rows and its peers.
+  const warm = async (c: Store, period: string) => {
+    await refreshQueue(c, period);
+    await peers.warm(c, period);
+  };
   const assets = Object.fromEntries(Object.keys(ASSETS).map((name) => [name, readFileSync(join(sourceDir(import.meta.url), 'assets', name))]));
 
   await app.register(fastifyCookie);
@@ -204,7 +222,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
 
   // ---- the queue ----
   const queueFilter = async (c: Store, query: Record<string, string | undefined>, user: DeskUser): Promise<{ filter: PageFilter; statusText: string; assigneeText: string }> => {
-    const periods = await billedPeriods(c);
+    const periods = query.period ? [] : await billedPeriods(c);
     const period = query.period || periods.find((p) => p.flagged > 0)?.period || periods[0]?.period;
     if (!period) throw new DeskError(404, 'nothing has been billed yet');
     if (!isPeriod(period)) throw new DeskError(400, `period must be YYYY-MM, not '${period}'`);
@@ -290,6 +308,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
       }
       // A decided or escalated bill needs no claim: the next one to work it is free to.
       if (!HELD_STATUSES.includes(record.toStatus) || record.toStatus === 'escalated') await unclaimBill(c, accountId, period, null);
+      if (record.newBillVersion !== null) inBackground((w) => peers.warm(w, period));
       return record;
     });
   };
@@ -315,7 +334,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     if (periods.length === 0) throw new DeskError(404, `no bills for account '${accountId}'`);
     const chosen = period || periods[0]!;
     if (!isPeriod(chosen)) throw new DeskError(400, `period must be YYYY-MM, not '${chosen}'`);
-    return { periods, period: chosen, review: await accountReview(c, accountId, chosen), claim: await claimHolder(c, accountId, chosen) };
+    return { periods, period: chosen, review: await accountReview(c, accountId, chosen, peers.source), claim: await claimHolder(c, accountId, chosen) };
   };
   app.get('/accounts/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -395,6 +414,12 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     };
     await runs.submit(run, send, options.softwareVersion, now);
     reply.raw.end();
+    for (const period of run.periods) inBackground((w) => warm(w, period));
+  });
+
+  inBackground(async (c) => {
+    const period = (await billedPeriods(c)).find((p) => p.flagged > 0)?.period;
+    if (period) await warm(c, period);
   });
 
   return app;
