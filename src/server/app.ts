@@ -38,6 +38,8 @@ declare module 'fastify' {
     roles?: readonly DeskRole[];
     /** Served without signing in. */
     public?: boolean;
+    /** Also open to the bearer token of the handoff file (the CLI on the desk's machine). */
+    handoff?: boolean;
   }
 }
 
@@ -155,7 +157,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
   app.addHook('preHandler', (request, reply, done) => {
     const config = request.routeOptions.config;
     if (config.public) return done();
-    const viaToken = request.url.startsWith('/api/runs') && bearer(request);
+    const viaToken = Boolean(config.handoff) && bearer(request);
     if (!viaToken) {
       const user = request.session.user;
       if (!user) {
@@ -274,8 +276,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     return { claimed: true, user: user.name };
   });
 
-  const decideAtDesk = async (request: FastifyRequest, input: Record<string, unknown>): Promise<DecisionRecord> => {
-    const user = request.session.user!;
+  const decideAtDesk = async (request: FastifyRequest, input: Record<string, unknown>, user: DeskUser, source: string): Promise<DecisionRecord> => {
     const accountId = String(input.account ?? '');
     const period = String(input.period ?? '');
     const action = String(input.action ?? '') as ReviewAction;
@@ -300,7 +301,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
       let record: DecisionRecord;
       try {
         record = await decide(c, {
-          accountId, period, action, reviewer: user.name, note: String(input.note ?? ''), reads, source: `desk ${request.ip}`,
+          accountId, period, action, reviewer: user.name, note: String(input.note ?? ''), reads, source,
         }, now());
       } catch (error) {
         if (error instanceof FatalError) throw deskError(error);
@@ -312,13 +313,24 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
       return record;
     });
   };
-  app.post('/api/decisions', { config: { roles: STAFF } }, async (request) => decideAtDesk(request, (request.body ?? {}) as Record<string, unknown>));
+  app.post('/api/decisions', { config: { roles: STAFF } }, async (request) =>
+    decideAtDesk(request, (request.body ?? {}) as Record<string, unknown>, request.session.user!, `desk ${request.ip}`));
+  // `billrun review decide` while the desk holds the store: the CLI on this machine, with the
+  // handoff file's token, decides as the reviewer it names. Without a desk the CLI may decide an
+  // escalated bill too, so it does here (as a supervisor would); a desk reviewer's claim still
+  // stands in its way.
+  app.post('/api/handoff/decisions', { config: { roles: [], handoff: true } }, async (request) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const reviewer = typeof body.reviewer === 'string' ? body.reviewer.trim() : '';
+    if (!reviewer) throw new DeskError(400, 'a decision needs a reviewer');
+    return decideAtDesk(request, body, { name: reviewer, role: 'supervisor' }, 'cli via desk');
+  });
   app.post('/accounts/:id/decide', { config: { roles: STAFF } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const period = String(body.period ?? '');
     try {
-      const record = await decideAtDesk(request, { ...body, account: id });
+      const record = await decideAtDesk(request, { ...body, account: id }, request.session.user!, `desk ${request.ip}`);
       const after = record.amountAfterMinor === null ? '' : `: re-billed as version ${record.newBillVersion}`;
       request.session.flash = { kind: 'ok', text: `${record.action} applied (${record.fromStatus} → ${record.toStatus})${after}` };
     } catch (error) {
@@ -403,7 +415,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     const periods = (await pool.use((c) => billedPeriods(c))).map((p) => p.period);
     return reply.type('text/html; charset=utf-8').send(runsPage(context(request, reply, 'Bill runs'), periods));
   });
-  app.post('/api/runs', { config: { roles: SUPERVISORS } }, async (request, reply) => {
+  app.post('/api/runs', { config: { roles: SUPERVISORS, handoff: true } }, async (request, reply) => {
     const run = parseRunRequest(request.body);
     await event(request, 'run', `${run.periods.join(',')}${run.rebill ? ' rebill' : ''}`, undefined, request.session.user?.name ?? 'billrun bill');
     // The run outlives a dropped connection: its events go nowhere then, and it finishes anyway.
