@@ -288,6 +288,10 @@ describe('working while a bill run goes on', () => {
     const clients = await Promise.all(['ana', 'bob'].map((name) => signIn(desk.url, name)));
     const targets = desk.held.slice(10, 30);
     const before = Number((await desk.store.rows('SELECT count(*) AS n FROM review_decisions'))[0]!.n);
+    // The re-billed period's queue is read once before (review_queue keeps its rows), to see it follow the run.
+    type Page = { total: number; items: { accountId: string; billVersion: number }[] };
+    const queueOf = async () => (await (await clients[0]!.get('/api/queue?period=2025-01&status=all&size=500')).json()) as Page;
+    expect((await queueOf()).items.every((i) => i.billVersion === 1)).toBe(true);
     // The CLI finds the desk through the handoff file beside the store and hands it the run.
     const run = runCli(['bill', '--period', '2025-01', '--rebill', '--json'], desk.store.path);
     let runFinished = false;
@@ -318,6 +322,12 @@ describe('working while a bill run goes on', () => {
       WHERE b.period = 202502 AND b.is_current AND a.account_id IN (SELECT unnest($ids::VARCHAR[])) ORDER BY a.account_id`, { ids: `[${targets.join(',')}]` });
     expect(after.map((r) => r.status).sort()).toEqual(targets.map((_, i) => (i % 3 === 0 ? 'dismissed' : 'released')).sort());
     expect(Number((await desk.store.rows('SELECT count(*) AS n FROM review_decisions'))[0]!.n)).toBe(before + targets.length);
+    const requeued = await queueOf();
+    const [{ flagged }] = (await desk.store.rows(`SELECT count(*)::INTEGER AS flagged FROM bills
+      WHERE period = 202501 AND is_current AND (flag_count > 0 OR status <> 'ready')`)) as [{ flagged: number }];
+    expect(requeued.total).toBe(flagged);
+    expect(requeued.items.length).toBe(Math.min(500, flagged));
+    expect(requeued.items.every((i) => i.billVersion === 2)).toBe(true);
     latencies.sort((a, b) => a - b);
     console.log(`decision round trip during the run: median ${latencies[10]!.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`);
   }, 300_000);
