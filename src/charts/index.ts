@@ -9,6 +9,8 @@ export interface Bar {
   value: number | null;
   /** Drawn in the accent colour: the current or flagged period. */
   highlight?: boolean;
+  /** Drawn pale (svgBarChart): a value that does not count toward the reference line. */
+  muted?: boolean;
 }
 
 export interface SvgChartOptions {
@@ -23,6 +25,8 @@ export interface SvgChartOptions {
   /** CSS colours. */
   color?: string;
   accent?: string;
+  /** A dashed horizontal line across the bars (svgBarChart), e.g. the baseline the bars are judged against. */
+  reference?: { value: number; label: string };
 }
 
 /** A bar chart as a self-contained <svg> element (no scripts, no external assets). */
@@ -35,7 +39,7 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
   const top = 18;
   const bottom = 22;
   const plot = height - top - bottom;
-  const max = options.scaleMax ?? Math.max(0, ...bars.map((b) => b.value ?? 0));
+  const max = options.scaleMax ?? Math.max(0, options.reference?.value ?? 0, ...bars.map((b) => b.value ?? 0));
   const step = bars.length > 0 ? width / bars.length : width;
   const barWidth = Math.max(2, step * 0.7);
   const parts: string[] = [];
@@ -47,7 +51,8 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
     if (bar.value === null) return;
     const h = max > 0 ? (Math.min(max, Math.max(0, bar.value)) / max) * plot : 0;
     const y = top + plot - h;
-    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${bar.highlight ? accent : color}"><title>${label}: ${escapeHtml(format(bar.value))}</title></rect>`);
+    const fill = bar.highlight ? accent : color;
+    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${fill}"${bar.muted ? ' fill-opacity="0.35"' : ''}><title>${label}: ${escapeHtml(format(bar.value))}</title></rect>`);
     if (bar.value > max && max > 0) {
       parts.push(`<path d="M${x.toFixed(1)} ${(y + 8).toFixed(1)}l${barWidth.toFixed(1)} -4m${(-barWidth).toFixed(1)} 8l${barWidth.toFixed(1)} -4" stroke="#fff" stroke-width="2"/>`);
     }
@@ -55,6 +60,12 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
       parts.push(`<text x="${cx}" y="${(y - 4).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${escapeHtml(format(bar.value))}</text>`);
     }
   });
+  const reference = options.reference;
+  if (reference && max > 0 && reference.value <= max) {
+    const y = (top + plot - (Math.max(0, reference.value) / max) * plot).toFixed(1);
+    parts.push(`<line x1="0" y1="${y}" x2="${width}" y2="${y}" stroke="#1f3a5f" stroke-width="1.5" stroke-dasharray="6 4"><title>${escapeHtml(reference.label)}</title></line>` +
+      `<text x="${width - 2}" y="${(Number(y) - 3).toFixed(1)}" text-anchor="end" font-size="10" fill="#1f3a5f">${escapeHtml(reference.label)}</text>`);
+  }
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
     `<title>${escapeHtml(options.title)}</title>` +
     `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;
@@ -130,6 +141,12 @@ export function svgPairedBarChart(pairs: readonly BarPair[], options: SvgChartOp
         `fill="${colors[k]}"><title>${label} ${escapeHtml(options.legend[k]!)}: ${escapeHtml(format(value))}</title></rect>`);
     });
   });
+  const reference = options.reference;
+  if (reference && max > 0 && reference.value <= max) {
+    const y = (top + plot - (Math.max(0, reference.value) / max) * plot).toFixed(1);
+    parts.push(`<line x1="0" y1="${y}" x2="${width}" y2="${y}" stroke="#1f3a5f" stroke-width="1.5" stroke-dasharray="6 4"><title>${escapeHtml(reference.label)}</title></line>` +
+      `<text x="${width - 2}" y="${(Number(y) - 3).toFixed(1)}" text-anchor="end" font-size="10" fill="#1f3a5f">${escapeHtml(reference.label)}</text>`);
+  }
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
     `<title>${escapeHtml(options.title)}</title>` +
     `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;

@@ -1,6 +1,7 @@
 // What every command needs: the effects, global options, and the store opened on demand.
 import { Command } from 'commander';
-import { EXIT, type ExitCode } from '../diagnostics/index.js';
+import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
+import { findDesk } from '../server/runs.js';
 import { damagedStoreError, memoryLimit, openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
 import { terminalSafe, type Effects } from './effects.js';
 import { createProgress } from './progress.js';
@@ -41,7 +42,14 @@ export function createContext(processEffects: Effects): CommandContext {
     globals,
     async withStore(command, work, options) {
       const global = globals(command);
-      const store = await openStore(storePath(global.db, effects.env), { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options });
+      const path = storePath(global.db, effects.env);
+      const store = await openStore(path, { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options }).catch((error: unknown) => {
+        // The process holding the store may be a review desk: say so, and what goes through it.
+        const desk = error instanceof FatalError && error.exitCode === EXIT.busy ? findDesk(path) : null;
+        if (!desk) throw error;
+        throw new FatalError(`the review desk at ${desk.url} (pid ${desk.pid}) holds the store ${path}: \`billrun bill\` and \`billrun review decide\` ` +
+          'go through it; for anything else (loads among them) stop the desk (Ctrl-C where `billrun serve` runs), run the command, and start the desk again', EXIT.busy);
+      });
       try {
         return await work(store);
       } catch (error) {

@@ -10,6 +10,7 @@ import { FatalError } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { deriveQuantities } from './correction.js';
 import { billVersion, periodRegisters, type BillVersion } from './decide.js';
+import { groupPeerChange, type PeerSource } from './peers.js';
 
 const SQL = sqlStatements(import.meta.url, 'review.sql');
 /** Periods of history shown: the period and the 15 before it (13+ for a year-on-year view). */
@@ -213,7 +214,8 @@ async function findAccount(store: Store, accountId: string): Promise<AccountInfo
   };
 }
 
-export async function accountReview(store: Store, accountId: string, period: string): Promise<AccountReview> {
+/** `peers`: where the period's peer changes come from (the desk keeps them between requests). */
+export async function accountReview(store: Store, accountId: string, period: string, peers: PeerSource = groupPeerChange): Promise<AccountReview> {
   const billing = requireBillingPeriod(period);
   const account = await findAccount(store, accountId);
   const key = billing.key;
@@ -267,10 +269,7 @@ export async function accountReview(store: Store, accountId: string, period: str
   const flags = (await store.rows(SQL.flags!, { ...at, bill_version: bill.billVersion })).map((r): FlagRow => ({
     ruleId: String(r.rule_id), severity: String(r.severity), suppressed: Boolean(r.suppressed), score: Number(r.score), reason: String(r.reason),
   }));
-  const peerRow = (await store.rows(SQL.peers!, {
-    period: key, prev: billing.historyKeys[0]!, yoy: billing.historyKeys[11]!,
-    customer_class: account.customerClass, region: account.region,
-  }))[0]!;
+  const group = await peers(store, period, account.customerClass, account.region);
   const own = (offset: number) => {
     const base = history.at(-1 + offset)?.kwhPerDay;
     const now = history.at(-1)!.kwhPerDay;
@@ -297,8 +296,8 @@ export async function accountReview(store: Store, accountId: string, period: str
     rebillLineItems: rebill ? await lineItems(rebill.billVersion) : [],
     flags,
     peers: {
-      customerClass: account.customerClass, region: account.region, peers: Number(peerRow.peers),
-      mom: num(peerRow.peer_mom), yoy: num(peerRow.peer_yoy), ownMom: own(-1), ownYoy: own(-12),
+      customerClass: account.customerClass, region: account.region, peers: group?.peers ?? 0,
+      mom: group?.mom ?? null, yoy: group?.yoy ?? null, ownMom: own(-1), ownYoy: own(-12),
     },
     decisions,
   };

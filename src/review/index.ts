@@ -21,10 +21,11 @@
 export { REVIEW_ACTIONS, ReviewAction, transition } from './transitions.js';
 export { parseStatuses, reviewQueue, type QueueFilter, type ReviewItem } from './queue.js';
 export { accountReview, historyScaleMax, levelLines, type AccountReview } from './account.js';
+export { cachedPeerChanges, type PeerSource } from './peers.js';
 export { decide, type DecisionRecord, type DecisionRequest } from './decide.js';
 export { parseReadCorrection, type ReadCorrection } from './correction.js';
 export { exportQueue, importDecisions, EXPORT_COLUMNS, type ImportReport } from './bulk.js';
 export { reviewStats, type ReviewStats, type RuleStats } from './stats.js';
 export { writeReport } from './report.js';
 export {
-  accountPeriods, billedPeriods, claimBill, claimHolder, currentStatus, queueFacets, queuePage, unclaimBill, type ClaimResult, type PageFilter, type PageItem, type QueuePage } from './page.js';
+  accountPeriods, billedPeriods, claimBill, claimHolder, currentStatus, queueFacets, queuePage, refreshQueue, unclaimBill, type ClaimResult, type PageFilter, type PageItem, type QueuePage } from './page.js';

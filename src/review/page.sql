@@ -1,43 +1,68 @@
 -- One page of a period's review queue, for the review desk: filtered and ranked over the whole
--- period in SQL, and only the page's rows get their details (reasons, history, decisions), so a
--- page costs the same at 100 or 100,000 flagged bills. Claims (009_desk.sql) say who works a bill.
+-- period in SQL, and only the page's rows get their details (reasons, history, decisions).
+-- review_queue (012) keeps what ranking needs of each item, so a page reads 100,000 narrow rows
+-- instead of deriving them from a million bills and accounts. Claims (009_desk.sql) say who works a bill.
+
+-- name: queue-inputs
+-- What a period's review_queue rows are derived from (012_review_queue.sql), as one value that
+-- moves whenever they may: the period's runs (its bills become current when a run finishes, and
+-- bring their flags) and the account loads (an account may change region or class).
+SELECT coalesce((SELECT string_agg(run_id || ':' || status, ',' ORDER BY run_id) FROM runs WHERE period = $period), '')
+       || '|' || coalesce((SELECT max(file_key) FROM input_files WHERE kind = 'accounts'), 0) AS inputs;
+
+-- name: queue-filled-from
+SELECT inputs FROM review_queue_inputs WHERE period = $period;
+
+-- name: queue-clear
+DELETE FROM review_queue WHERE period = $period;
+
+-- name: queue-fill
+-- Rules by name, the reason the highest-scoring flag's; stored in rank order, so that the pages at
+-- the top read the first row groups.
+INSERT INTO review_queue
+SELECT r.period, r.account_key, r.bill_version, row_number() OVER (ORDER BY r.score DESC, a.account_id) AS queue_rank, r.score,
+       a.region, a.customer_class, coalesce(f.rules, []), coalesce(f.reason, ''), r.kwh_milli, r.days, r.amount_minor, r.context_key
+FROM review_candidates r
+JOIN accounts a USING (account_key)
+LEFT JOIN (
+  SELECT account_key, bill_version, list(DISTINCT rule_id ORDER BY rule_id) AS rules, arg_max(reason, score) AS reason
+  FROM flags WHERE period = $period AND NOT suppressed GROUP BY ALL
+) f USING (account_key, bill_version)
+WHERE r.period = $period
+ORDER BY queue_rank;
+
+-- name: queue-filled
+INSERT OR REPLACE INTO review_queue_inputs VALUES ($period, $inputs);
 
 -- name: page
 -- $statuses: comma-separated; $assignee: a user, '' for unclaimed bills, NULL for any; other
--- filters NULL when not given. `total` counts every matching bill, not only the page's.
+-- filters NULL when not given. `total` counts every matching bill, not only the page's. The items
+-- and what ranks them come from review_queue (filled for the period first, page.ts); the status
+-- and the claim are read live, as decisions change them.
 WITH matching AS (
-  -- Only what ranking needs is carried through the sort of every matching bill; the page's rows
-  -- fetch the rest below.
-  SELECT r.account_key, r.bill_version, r.score, a.account_id
-  FROM review_candidates r
-  JOIN accounts a USING (account_key)
-  LEFT JOIN review_claims c ON c.account_key = r.account_key AND c.period = r.period
-  WHERE r.period = $period
-    AND list_contains(string_split($statuses, ','), r.status::VARCHAR)
-    AND ($region IS NULL OR a.region = $region)
-    AND ($class IS NULL OR a.customer_class::VARCHAR = $class)
-    AND ($min_score IS NULL OR r.score >= $min_score)
+  SELECT q.account_key, q.queue_rank, b.status
+  FROM review_queue q
+  -- The bill's key within the period (both sides are of $period): a join on two integers.
+  JOIN bills b ON b.account_key = q.account_key AND b.bill_version = q.bill_version
+  LEFT JOIN review_claims c ON c.account_key = q.account_key AND c.period = $period
+  WHERE q.period = $period AND b.period = $period
+    AND list_contains(string_split($statuses, ','), b.status::VARCHAR)
+    AND ($region IS NULL OR q.region = $region)
+    AND ($class IS NULL OR q.customer_class::VARCHAR = $class)
+    AND ($min_score IS NULL OR q.score >= $min_score)
     AND ($assignee IS NULL OR coalesce(c.user_name, '') = $assignee)
-    AND ($rule IS NULL OR EXISTS (
-      SELECT 1 FROM flags f
-      WHERE f.account_key = r.account_key AND f.period = r.period AND f.bill_version = r.bill_version AND f.rule_id = $rule AND NOT f.suppressed))
+    AND ($rule IS NULL OR list_contains(q.rules, $rule))
 ),
 ranked AS (
-  SELECT *, count(*) OVER () AS total FROM matching ORDER BY score DESC, account_id LIMIT $limit OFFSET $offset
+  SELECT *, count(*) OVER () AS total FROM matching ORDER BY queue_rank LIMIT $limit OFFSET $offset
 ),
 page AS (
-  SELECT k.account_key, k.bill_version, k.score, k.account_id, k.total, b.status::VARCHAR AS status, b.kwh_milli, b.days, b.amount_minor,
-         b.context_key, a.name, a.region, a.customer_class::VARCHAR AS customer_class, c.user_name AS claimed_by
+  SELECT q.* EXCLUDE (customer_class), q.customer_class::VARCHAR AS customer_class, k.total, k.status::VARCHAR AS status, a.account_id, a.name,
+         c.user_name AS claimed_by
   FROM ranked k
-  JOIN bills b ON b.account_key = k.account_key AND b.period = $period AND b.bill_version = k.bill_version
+  JOIN review_queue q ON q.period = $period AND q.account_key = k.account_key
   JOIN accounts a ON a.account_key = k.account_key
   LEFT JOIN review_claims c ON c.account_key = k.account_key AND c.period = $period
-),
-reasons AS (
-  SELECT f.account_key, list(DISTINCT f.rule_id ORDER BY f.rule_id) AS rules, arg_max(f.reason, f.score) AS reason
-  FROM flags f JOIN page p ON f.account_key = p.account_key AND f.period = $period AND f.bill_version = p.bill_version
-  WHERE NOT f.suppressed
-  GROUP BY f.account_key
 ),
 previous AS (
   SELECT b.account_key, b.kwh_milli / b.days AS prev_kpd
@@ -50,21 +75,20 @@ decided AS (
   WHERE d.period = $period
   GROUP BY d.account_key
 )
-SELECT p.account_id, p.name, p.region, p.customer_class, p.bill_version, p.status, p.score, coalesce(rs.rules, []) AS rules,
-       coalesce(rs.reason, '') AS reason, p.kwh_milli / nullif(p.days, 0) AS kpd, pr.prev_kpd, p.amount_minor::DOUBLE AS amount_minor,
+SELECT p.account_id, p.name, p.region, p.customer_class, p.bill_version, p.status, p.score, p.rules, p.reason,
+       p.kwh_milli / nullif(p.days, 0) AS kpd, pr.prev_kpd, p.amount_minor::DOUBLE AS amount_minor,
        bc.currency, p.claimed_by, d.last_action, d.last_reviewer, p.total
 FROM page p
 JOIN bill_contexts bc USING (context_key)
-LEFT JOIN reasons rs USING (account_key)
 LEFT JOIN previous pr USING (account_key)
 LEFT JOIN decided d USING (account_key)
-ORDER BY p.score DESC, p.account_id;
+ORDER BY p.queue_rank;
 
 -- name: facets
--- The values the queue's filters offer for the period.
-SELECT 'rule' AS facet, rule_id AS value FROM (SELECT DISTINCT rule_id FROM flags WHERE period = $period AND NOT suppressed)
-UNION ALL
-SELECT 'region', region FROM (SELECT DISTINCT a.region FROM review_candidates r JOIN accounts a USING (account_key) WHERE r.period = $period)
+-- The values the queue's filters offer for the period (its review_queue rows, filled first).
+SELECT DISTINCT 'rule' AS facet, unnest(rules) AS value FROM review_queue WHERE period = $period
+UNION
+SELECT 'region', region FROM review_queue WHERE period = $period
 ORDER BY facet, value;
 
 -- name: claim

@@ -54,9 +54,37 @@ function checkFilter(filter: PageFilter): void {
   if (bad !== undefined) throw new FatalError(`unknown status '${bad}'`);
 }
 
+// Fills of review_queue under way, per DuckDB instance and period: concurrent pages of one process
+// wait for one fill instead of each writing the same rows (which DuckDB would refuse as a conflict).
+const filling = new WeakMap<object, Map<number, Promise<void>>>();
+
+/**
+ * Brings the period's review_queue rows (012_review_queue.sql) up to date: filled again from
+ * review_candidates when the period's runs or the account loads have changed since the last fill.
+ */
+export async function refreshQueue(store: Store, period: string): Promise<void> {
+  const key = periodKey(period);
+  const fills = filling.get(store.instance) ?? new Map<number, Promise<void>>();
+  filling.set(store.instance, fills);
+  const running = fills.get(key);
+  if (running) return running;
+  const fill = store.transaction(async (connection) => {
+    // One transaction: the inputs and the rows filled from them are of one snapshot.
+    const read = async (sql: string) => (await connection.runAndReadAll(sql, { period: key })).getRowObjectsJson()[0];
+    const inputs = String((await read(SQL['queue-inputs']!))!.inputs);
+    if ((await read(SQL['queue-filled-from']!))?.inputs === inputs) return;
+    await connection.run(SQL['queue-clear']!, { period: key });
+    await connection.run(SQL['queue-fill']!, { period: key });
+    await connection.run(SQL['queue-filled']!, { period: key, inputs });
+  }).finally(() => fills.delete(key));
+  fills.set(key, fill);
+  return fill;
+}
+
 /** One page of the period's queue, highest score first. */
 export async function queuePage(store: Store, filter: PageFilter): Promise<QueuePage> {
   checkFilter(filter);
+  await refreshQueue(store, filter.period);
   const params = (offset: number, limit: number) => ({
     period: periodKey(filter.period), prev: periodKey(addPeriods(filter.period, -1)), statuses: filter.statuses.join(','),
     rule: filter.rule ?? null, region: filter.region ?? null, class: filter.customerClass ?? null, min_score: filter.minScore ?? null,
@@ -81,6 +109,7 @@ export async function queuePage(store: Store, filter: PageFilter): Promise<Queue
 /** The rules and regions a period's queue can be filtered by. */
 export async function queueFacets(store: Store, period: string): Promise<{ rules: string[]; regions: string[] }> {
   if (!isPeriod(period)) throw new FatalError(`period must be YYYY-MM, not '${period}'`);
+  await refreshQueue(store, period);
   const found = await store.rows(SQL.facets!, { period: periodKey(period) });
   const of = (facet: string) => found.filter((r) => r.facet === facet).map((r) => String(r.value));
   return { rules: of('rule'), regions: of('region') };

@@ -112,10 +112,13 @@ ORDER BY b.period, b.bill_version;
 -- periods before (count, median kWh/day, the last one), the period a reviewer accepted a new level
 -- from, and an open level shift — bills on actual reads from the first after the last trusted one
 -- up to $period — with the releases and dismissals that did not accept it.
-WITH trusted AS (
-  SELECT period, kwh_milli / days AS kpd FROM trusted_bills
-  WHERE account_key = $account_key AND period < $period AND period >= $from
+-- The account's trusted bills are read once, with the account's key beside the view: a NOT EXISTS
+-- against the bare view would derive it for every account of the store (over a second at 1M).
+WITH own_trusted AS (
+  SELECT period, bill_version, kwh_milli / days AS kpd FROM trusted_bills
+  WHERE account_key = $account_key AND period >= $from AND period <= $period
 ),
+trusted AS (SELECT period, kpd FROM own_trusted WHERE period < $period),
 accepted AS (
   SELECT max(period) AS p FROM review_decisions WHERE account_key = $account_key AND action = 'accept' AND period <= $period
 ),
@@ -125,7 +128,7 @@ open_shift AS (
   SELECT b.period FROM bills b, last_trusted lt
   WHERE b.account_key = $account_key AND b.is_current AND b.days > 0 AND b.read_flags & 3 = 0
     AND b.period > lt.p AND b.period >= $from AND b.period <= $period
-    AND NOT EXISTS (SELECT 1 FROM trusted_bills t WHERE t.account_key = b.account_key AND t.period = b.period AND t.bill_version = b.bill_version)
+    AND NOT EXISTS (SELECT 1 FROM own_trusted t WHERE t.period = b.period AND t.bill_version = b.bill_version)
 )
 SELECT (SELECT count(*) FROM trusted) AS trusted_periods,
        (SELECT median(kpd) FROM trusted) AS trusted_kpd,
@@ -169,14 +172,15 @@ SELECT interval_minutes, actual, estimated, missing, interpolated, profiled, spi
 FROM bill_intervals
 WHERE account_key = $account_key AND period = $period AND bill_version = $bill_version;
 
--- name: peers
--- The median change of kWh/day in the account's class and region this period: a heat wave moves
--- the whole group, a misread moves one account.
+-- name: peer-changes
+-- The median change of kWh/day in each class and region this period (one group when $customer_class
+-- and $region are given, every group when they are NULL): a heat wave moves the whole group, a
+-- misread moves one account. peers.ts keeps every group's answer while nothing it reads changes.
 WITH cur AS (
-  SELECT b.account_key, b.kwh_milli / b.days AS kpd
+  SELECT b.account_key, a.customer_class, a.region, b.kwh_milli / b.days AS kpd
   FROM bills b JOIN accounts a USING (account_key)
   WHERE b.period = $period AND b.is_current AND b.days > 0 AND b.kwh_milli > 0
-    AND a.customer_class = $customer_class AND a.region = $region
+    AND ($customer_class IS NULL OR a.customer_class::VARCHAR = $customer_class) AND ($region IS NULL OR a.region = $region)
 ),
 past AS (
   SELECT account_key,
@@ -186,10 +190,19 @@ past AS (
     AND account_key IN (SELECT account_key FROM cur)
   GROUP BY account_key
 )
-SELECT count(*) AS peers,
+SELECT cur.customer_class::VARCHAR AS customer_class, cur.region, count(*) AS peers,
        median(cur.kpd / past.prev_kpd) AS peer_mom, count(past.prev_kpd) AS mom_n,
        median(cur.kpd / past.yoy_kpd) AS peer_yoy, count(past.yoy_kpd) AS yoy_n
-FROM cur LEFT JOIN past USING (account_key);
+FROM cur LEFT JOIN past USING (account_key)
+GROUP BY ALL;
+
+-- name: peer-inputs
+-- What peer-changes reads, as one value that moves whenever its answer may: the runs of the three
+-- periods (bills become current when a run finishes), corrections in them (a re-bill replaces a
+-- bill), and account loads (an account may change class or region).
+SELECT coalesce((SELECT string_agg(run_id || ':' || status, ',' ORDER BY run_id) FROM runs WHERE period IN ($period, $prev, $yoy)), '')
+       || '|' || coalesce((SELECT max(decision_id) FROM review_decisions WHERE action = 'correct' AND period IN ($period, $prev, $yoy)), 0)
+       || '|' || coalesce((SELECT max(file_key) FROM input_files WHERE kind = 'accounts'), 0) AS inputs;
 
 -- name: account-decisions
 SELECT d.decision_id, d.period, d.action, d.from_status::VARCHAR AS from_status, d.to_status::VARCHAR AS to_status,

@@ -16,8 +16,8 @@ import { isPeriod, periodKey } from '../calendar/index.js';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 import { explainBill } from '../explain/index.js';
 import {
-  accountPeriods, accountReview, billedPeriods, claimBill, claimHolder, currentStatus, decide, parseReadCorrection, parseStatuses, queueFacets,
-  queuePage, REVIEW_ACTIONS, reviewStats, unclaimBill, type DecisionRecord, type PageFilter, type ReadCorrection, type ReviewAction,
+  accountPeriods, accountReview, billedPeriods, cachedPeerChanges, claimBill, claimHolder, currentStatus, decide, parseReadCorrection, parseStatuses, queueFacets,
+  queuePage, refreshQueue, REVIEW_ACTIONS, reviewStats, unclaimBill, type DecisionRecord, type PageFilter, type ReadCorrection, type ReviewAction,
 } from '../review/index.js';
 import { sourceDir, sqlStatements, storeConnection, type Store } from '../store/index.js';
 import {
@@ -38,6 +38,8 @@ declare module 'fastify' {
     roles?: readonly DeskRole[];
     /** Served without signing in. */
     public?: boolean;
+    /** Also open to the bearer token of the handoff file (the CLI on the desk's machine). */
+    handoff?: boolean;
   }
 }
 
@@ -95,7 +97,25 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
   const app = Fastify({ logger: false, https: options.https ?? null, bodyLimit: 64 * 1024 });
   const pool = connectionPool(store);
   const runs = createRunLane(store);
-  app.addHook('onClose', async () => pool.close());
+  // Peer medians take a pass over a period's bills: the desk keeps them, and brings them (and the
+  // queue's rows, review.refreshQueue) up to date in the background after what changes them (a
+  // run, a correction), so that pages do not wait.
+  const peers = cachedPeerChanges();
+  const background = new Set<Promise<void>>();
+  const inBackground = (work: (connection: Store) => Promise<void>) => {
+    // A failed warm-up costs nothing: the next page computes (and reports) it itself.
+    const done: Promise<void> = pool.use(work).catch(() => undefined).finally(() => background.delete(done));
+    background.add(done);
+  };
+  app.addHook('onClose', async () => {
+    await Promise.all([...background]);
+    pool.close();
+  });
+  // What a run changes and pages would otherwise wait for: the period's queue rows and its peers.
+  const warm = async (c: Store, period: string) => {
+    await refreshQueue(c, period);
+    await peers.warm(c, period);
+  };
   const assets = Object.fromEntries(Object.keys(ASSETS).map((name) => [name, readFileSync(join(sourceDir(import.meta.url), 'assets', name))]));
 
   await app.register(fastifyCookie);
@@ -137,7 +157,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
   app.addHook('preHandler', (request, reply, done) => {
     const config = request.routeOptions.config;
     if (config.public) return done();
-    const viaToken = request.url.startsWith('/api/runs') && bearer(request);
+    const viaToken = Boolean(config.handoff) && bearer(request);
     if (!viaToken) {
       const user = request.session.user;
       if (!user) {
@@ -204,7 +224,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
 
   // ---- the queue ----
   const queueFilter = async (c: Store, query: Record<string, string | undefined>, user: DeskUser): Promise<{ filter: PageFilter; statusText: string; assigneeText: string }> => {
-    const periods = await billedPeriods(c);
+    const periods = query.period ? [] : await billedPeriods(c);
     const period = query.period || periods.find((p) => p.flagged > 0)?.period || periods[0]?.period;
     if (!period) throw new DeskError(404, 'nothing has been billed yet');
     if (!isPeriod(period)) throw new DeskError(400, `period must be YYYY-MM, not '${period}'`);
@@ -256,8 +276,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     return { claimed: true, user: user.name };
   });
 
-  const decideAtDesk = async (request: FastifyRequest, input: Record<string, unknown>): Promise<DecisionRecord> => {
-    const user = request.session.user!;
+  const decideAtDesk = async (request: FastifyRequest, input: Record<string, unknown>, user: DeskUser, source: string): Promise<DecisionRecord> => {
     const accountId = String(input.account ?? '');
     const period = String(input.period ?? '');
     const action = String(input.action ?? '') as ReviewAction;
@@ -282,7 +301,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
       let record: DecisionRecord;
       try {
         record = await decide(c, {
-          accountId, period, action, reviewer: user.name, note: String(input.note ?? ''), reads, source: `desk ${request.ip}`,
+          accountId, period, action, reviewer: user.name, note: String(input.note ?? ''), reads, source,
         }, now());
       } catch (error) {
         if (error instanceof FatalError) throw deskError(error);
@@ -290,16 +309,28 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
       }
       // A decided or escalated bill needs no claim: the next one to work it is free to.
       if (!HELD_STATUSES.includes(record.toStatus) || record.toStatus === 'escalated') await unclaimBill(c, accountId, period, null);
+      if (record.newBillVersion !== null) inBackground((w) => peers.warm(w, period));
       return record;
     });
   };
-  app.post('/api/decisions', { config: { roles: STAFF } }, async (request) => decideAtDesk(request, (request.body ?? {}) as Record<string, unknown>));
+  app.post('/api/decisions', { config: { roles: STAFF } }, async (request) =>
+    decideAtDesk(request, (request.body ?? {}) as Record<string, unknown>, request.session.user!, `desk ${request.ip}`));
+  // `billrun review decide` while the desk holds the store: the CLI on this machine, with the
+  // handoff file's token, decides as the reviewer it names. Without a desk the CLI may decide an
+  // escalated bill too, so it does here (as a supervisor would); a desk reviewer's claim still
+  // stands in its way.
+  app.post('/api/handoff/decisions', { config: { roles: [], handoff: true } }, async (request) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const reviewer = typeof body.reviewer === 'string' ? body.reviewer.trim() : '';
+    if (!reviewer) throw new DeskError(400, 'a decision needs a reviewer');
+    return decideAtDesk(request, body, { name: reviewer, role: 'supervisor' }, 'cli via desk');
+  });
   app.post('/accounts/:id/decide', { config: { roles: STAFF } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const period = String(body.period ?? '');
     try {
-      const record = await decideAtDesk(request, { ...body, account: id });
+      const record = await decideAtDesk(request, { ...body, account: id }, request.session.user!, `desk ${request.ip}`);
       const after = record.amountAfterMinor === null ? '' : `: re-billed as version ${record.newBillVersion}`;
       request.session.flash = { kind: 'ok', text: `${record.action} applied (${record.fromStatus} → ${record.toStatus})${after}` };
     } catch (error) {
@@ -315,7 +346,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     if (periods.length === 0) throw new DeskError(404, `no bills for account '${accountId}'`);
     const chosen = period || periods[0]!;
     if (!isPeriod(chosen)) throw new DeskError(400, `period must be YYYY-MM, not '${chosen}'`);
-    return { periods, period: chosen, review: await accountReview(c, accountId, chosen), claim: await claimHolder(c, accountId, chosen) };
+    return { periods, period: chosen, review: await accountReview(c, accountId, chosen, peers.source), claim: await claimHolder(c, accountId, chosen) };
   };
   app.get('/accounts/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -384,7 +415,7 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     const periods = (await pool.use((c) => billedPeriods(c))).map((p) => p.period);
     return reply.type('text/html; charset=utf-8').send(runsPage(context(request, reply, 'Bill runs'), periods));
   });
-  app.post('/api/runs', { config: { roles: SUPERVISORS } }, async (request, reply) => {
+  app.post('/api/runs', { config: { roles: SUPERVISORS, handoff: true } }, async (request, reply) => {
     const run = parseRunRequest(request.body);
     await event(request, 'run', `${run.periods.join(',')}${run.rebill ? ' rebill' : ''}`, undefined, request.session.user?.name ?? 'billrun bill');
     // The run outlives a dropped connection: its events go nowhere then, and it finishes anyway.
@@ -395,6 +426,12 @@ export async function buildDesk(options: DeskOptions): Promise<FastifyInstance> 
     };
     await runs.submit(run, send, options.softwareVersion, now);
     reply.raw.end();
+    for (const period of run.periods) inBackground((w) => warm(w, period));
+  });
+
+  inBackground(async (c) => {
+    const period = (await billedPeriods(c)).find((p) => p.flagged > 0)?.period;
+    if (period) await warm(c, period);
   });
 
   return app;

@@ -25,7 +25,7 @@ import { buildDesk } from './app.js';
 import { newRunToken, removeHandoff, writeHandoff } from './runs.js';
 
 export { buildDesk, type DeskOptions } from './app.js';
-export { findDesk, handoffPath, runThroughDesk, type DeskHandoff, type RunEvent, type RunRequest } from './runs.js';
+export { decideThroughDesk, findDesk, handoffPath, runThroughDesk, type DeskHandoff, type HandedDecision, type RunEvent, type RunRequest } from './runs.js';
 export { addUser, authenticate, DESK_ROLES, listUsers, MIN_PASSWORD, type DeskRole, type DeskUser } from './users.js';
 
 export interface ServeOptions {

@@ -4,7 +4,7 @@
 import { readFlagNames } from '../../schemas/review.js';
 import { svgBarChart } from '../charts/index.js';
 import { formatMinor } from '../money/index.js';
-import { historyScaleMax, REVIEW_ACTIONS, type AccountReview, type PageFilter, type QueuePage, type ReviewStats } from '../review/index.js';
+import { historyScaleMax, levelLines, REVIEW_ACTIONS, type AccountReview, type PageFilter, type QueuePage, type ReviewStats } from '../review/index.js';
 import { html, trusted, type Html } from './html.js';
 import type { DeskUser } from './users.js';
 
@@ -141,9 +141,13 @@ export function accountPageHtml(ctx: PageContext, view: AccountView): string {
   const b = r.bill;
   const cur = b.currency;
   const others = r.history.filter((h) => !h.reviewed).map((h) => h.kwhPerDay);
-  const chart = svgBarChart(r.history.map((h) => ({ label: h.period.slice(2), value: h.kwhPerDay, highlight: h.reviewed })), {
+  // The baseline the usage rules judged the period by, as `review show` prints it: the median of
+  // the trusted bills among the 12 before; the bars that do not count toward it are pale.
+  const baseline = r.level.trustedKwhPerDay;
+  const chart = svgBarChart(r.history.map((h) => ({ label: h.period.slice(2), value: h.kwhPerDay, highlight: h.reviewed, muted: !h.reviewed && !h.trusted })), {
     title: `kWh per day, ${r.history[0]!.period} to ${r.period}`, width: 640, height: 190,
     scaleMax: historyScaleMax(others, r.history.at(-1)!.kwhPerDay),
+    reference: baseline === null ? undefined : { value: baseline, label: `trusted baseline ${baseline.toFixed(1)}` },
   });
   const peers = r.peers;
   const decisionForm = view.canDecide ? html`<form method="post" action="/accounts/${encodeURIComponent(a.accountId)}/decide" class="decision" id="decision-form">
@@ -170,8 +174,10 @@ export function accountPageHtml(ctx: PageContext, view: AccountView): string {
         ${b.demandMilli !== null ? html` · demand ${milli(b.demandMilli)} kW` : ''} · score ${compact(b.score)}</p>
       <p class="amount">Amount <b>${money(b.amountMinor, cur)} ${cur}</b> (tariff ${b.tariffId} ${b.tariffVersions})</p>
       <p>Meter events: ${r.meterEvents.length ? readFlagNames(b.readFlags).join(', ') : 'none'}</p>
-      <figure class="chart">${trusted(chart)}<figcaption>kWh per day; the reviewed period in red. Peers (${peers.customerClass}, ${peers.region}, ${peers.peers}):
+      <figure class="chart">${trusted(chart)}<figcaption>kWh per day; the reviewed period in red; pale: not trusted (estimated, under review,
+        or a level nobody accepted); dashed: the trusted baseline. Peers (${peers.customerClass}, ${peers.region}, ${peers.peers}):
         month on month ${change(peers.mom, 1)}, year on year ${change(peers.yoy, 1)}; this account ${change(peers.ownMom, 1)} and ${change(peers.ownYoy, 1)}.</figcaption></figure>
+      <ul class="baseline">${levelLines(r.level, a.meterExchangedAt).map((line) => html`<li>${line}</li>`)}</ul>
       <h3>Why it was flagged</h3>
       <ul class="reasons">${r.flags.length ? r.flags.map((f) => html`<li class="${f.suppressed ? 'suppressed' : ''}"><b>${f.ruleId}</b> ${f.severity}${f.suppressed ? ', suppressed' : ''}, score ${compact(f.score)}: ${f.reason}</li>`) : html`<li>no flags</li>`}</ul>
       <h3>Determinants</h3>

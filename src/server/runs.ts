@@ -197,3 +197,39 @@ export async function runThroughDesk(desk: DeskHandoff, request: RunRequest, onE
   if (last?.type === 'failed') throw new FatalError(last.message, last.exitCode);
   throw new FatalError(`the review desk at ${desk.url} ended the run's stream without a result; see its log`, EXIT.internal);
 }
+
+/** A decision of `billrun review decide` as the desk takes it over the handoff (reads as REGISTER=VALUE texts). */
+export interface HandedDecision {
+  account: string;
+  period: string;
+  action: string;
+  reviewer: string;
+  note: string;
+  reads: { register: string; valueMilli: number }[];
+}
+
+/**
+ * Hands one decision to the desk that holds the store: the desk applies it as the review stage
+ * would, beside its reviewers' claims. Resolves with the decision; a refusal comes back as the
+ * FatalError with the exit code the CLI gives it without a desk.
+ */
+export async function decideThroughDesk<T>(desk: DeskHandoff, decision: HandedDecision): Promise<T> {
+  const reads = decision.reads.map((r) => `${r.register}=${Math.floor(r.valueMilli / 1000)}.${String(r.valueMilli % 1000).padStart(3, '0')}`).join('\n');
+  let response: Response;
+  try {
+    response = await fetch(new URL('/api/handoff/decisions', desk.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${desk.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ ...decision, reads }),
+    });
+  } catch (error) {
+    throw new FatalError(`the review desk at ${desk.url} holds the store but does not answer (${(error as Error).message}); stop it or wait`, EXIT.busy);
+  }
+  const body = (await response.json().catch(() => ({}))) as { error?: string };
+  if (response.ok) return body as T;
+  const message = body.error ?? `HTTP ${response.status}`;
+  // The desk's statuses back to the CLI's exit codes (app.ts deskError maps them the other way).
+  const exitCode = response.status === 409 || response.status === 403 ? EXIT.refused : response.status === 503 ? EXIT.busy
+    : response.status >= 500 ? EXIT.internal : EXIT.usage;
+  throw new FatalError(`the review desk at ${desk.url} refused the decision: ${message}`, exitCode);
+}

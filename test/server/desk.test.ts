@@ -2,7 +2,7 @@
 // independent count, claims and races, escalations, and a bill run handed over by `billrun bill`
 // while reviewers decide through the desk.
 import type { Explanation } from '../../schemas/explanation.js';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, buildDesk } from '../../src/server/index.js';
@@ -172,11 +172,126 @@ describe('the queue', () => {
   });
 });
 
+// Bills of their own for these tests: the first 30 held are the other tests', the last the browser's.
+const spare = () => {
+  const bills = desk.held.slice(30, -1);
+  expect(bills.length).toBeGreaterThanOrEqual(6);
+  return bills;
+};
+
+describe('the account page', () => {
+  type AccountJson = {
+    account: { customerClass: string; region: string };
+    peers: { peers: number; mom: number | null; yoy: number | null };
+    determinants: { register: string; openValue: number }[];
+    level: { trustedKwhPerDay: number | null };
+    history: { period: string; kwhPerDay: number | null; trusted: boolean }[];
+  };
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  // The peers worked out here from the bills, in JavaScript: kWh/day of the group's current bills
+  // with usage this period against the same accounts' last month.
+  const peersOf = async (customerClass: string, region: string) => {
+    const rows = await desk.store.rows(`SELECT b.period, a.account_id, b.kwh_milli::DOUBLE / b.days AS kpd FROM bills b JOIN accounts a USING (account_key)
+      WHERE b.period IN (202501, 202502) AND b.is_current AND b.days > 0 AND b.kwh_milli > 0 AND a.customer_class::VARCHAR = $c AND a.region = $r`,
+    { c: customerClass, r: region });
+    const prev = new Map(rows.filter((r) => Number(r.period) === 202501).map((r) => [r.account_id, Number(r.kpd)]));
+    const cur = rows.filter((r) => Number(r.period) === 202502);
+    const ratios = cur.filter((r) => prev.has(r.account_id)).map((r) => Number(r.kpd) / prev.get(r.account_id)!);
+    return { peers: cur.length, mom: median(ratios) };
+  };
+
+  it('shows the peers of the account, kept between pages and worked out again after a correction', async () => {
+    const sam = await signIn(desk.url, 'sam');
+    // A held bill to correct (none the other tests decide), and an account of its group to look at.
+    const [other] = (await desk.store.rows(`SELECT a.account_id, a.customer_class::VARCHAR AS customer_class, a.region FROM bills b JOIN accounts a USING (account_key)
+      WHERE b.period = 202502 AND b.is_current AND b.status = 'held' AND b.kwh_milli > 0 AND a.account_id IN (SELECT unnest($ids::VARCHAR[]))
+      ORDER BY a.account_id LIMIT 1`, { ids: `[${spare().slice(3).join(',')}]` }));
+    const [viewed] = await desk.store.rows(`SELECT min(account_id) AS account_id FROM accounts WHERE customer_class::VARCHAR = $c AND region = $r AND account_id <> $other`,
+      { c: String(other!.customer_class), r: String(other!.region), other: String(other!.account_id) });
+    const target = String(viewed!.account_id);
+    const page = async (id: string) => (await (await sam.get(`/api/accounts/${id}/bills/${PERIOD}`)).json()) as AccountJson;
+    const before = await page(target);
+    const expected = await peersOf(before.account.customerClass, before.account.region);
+    expect(before.peers.peers).toBe(expected.peers);
+    expect(before.peers.mom).toBeCloseTo(expected.mom!, 12);
+    // The held bill corrected to no usage (its closing read = its opening read) leaves the group's
+    // bills with usage one fewer.
+    const otherPage = await page(String(other!.account_id));
+    const total = otherPage.determinants.find((d) => d.register === 'total')!;
+    const read = `total=${Math.floor(total.openValue / 1000)}.${String(total.openValue % 1000).padStart(3, '0')}`;
+    const corrected = await sam.post('/api/decisions', { account: other!.account_id, period: PERIOD, action: 'correct', reads: read, note: 'meter stopped: no usage' });
+    expect(corrected.status, await corrected.clone().text()).toBe(200);
+    const after = await page(target);
+    const recomputed = await peersOf(before.account.customerClass, before.account.region);
+    expect(recomputed.peers).toBe(expected.peers - 1);
+    expect(after.peers.peers).toBe(recomputed.peers);
+    expect(after.peers.mom).toBeCloseTo(recomputed.mom!, 12);
+  });
+
+  it('draws the trusted baseline on the chart, the untrusted months pale', async () => {
+    const sam = await signIn(desk.url, 'sam');
+    const target = spare()[0]!;
+    const data = (await (await sam.get(`/api/accounts/${target}/bills/${PERIOD}`)).json()) as AccountJson;
+    // The baseline is the median of the trusted months among the 12 before (`review show`'s figure).
+    const trusted = data.history.filter((h) => h.trusted && h.period < PERIOD && h.period >= '2024-02' && h.kwhPerDay !== null).map((h) => h.kwhPerDay!);
+    expect(data.level.trustedKwhPerDay).toBeCloseTo(median(trusted)!, 9);
+    const html = await (await sam.get(`/accounts/${target}?period=${PERIOD}`)).text();
+    expect(html).toContain(`trusted baseline ${median(trusted)!.toFixed(1)}`);
+    expect(html).toMatch(/<line [^>]*stroke-dasharray="6 4"/);
+    const pale = (html.match(/fill-opacity="0.35"/g) ?? []).length;
+    expect(pale).toBe(data.history.filter((h) => h.period !== PERIOD && !h.trusted && h.kwhPerDay !== null).length);
+  });
+});
+
+describe('the CLI while the desk holds the store', () => {
+  const bin = join(process.cwd(), 'dist', 'src', 'cli', 'bin.js');
+  // Another process, as a clerk's terminal is, run without blocking: the desk answers it from this one.
+  const cli = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('node', [bin, '--db', desk.store.path, '--quiet', ...args]);
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+
+  it('hands `billrun review decide` to the desk, which keeps a desk reviewer\'s claim', async () => {
+    const target = spare()[1]!;
+    const decided = await cli(['review', 'decide', target, '--period', PERIOD, '--action', 'release', '--reviewer', 'lee', '--note', 'customer called']);
+    expect(decided.stderr).toContain('the review desk at');
+    expect(decided.status, decided.stderr).toBe(0);
+    expect(decided.stdout).toContain('held → released');
+    expect(await decisionsOf(target)).toEqual([{ action: 'release', reviewer: 'lee', source: 'cli via desk', to_status: 'released' }]);
+
+    const ana = await signIn(desk.url, 'ana');
+    const claimed = spare()[2]!;
+    expect((await ana.post('/api/claims', { account: claimed, period: PERIOD })).status).toBe(200);
+    const refused = await cli(['review', 'decide', claimed, '--period', PERIOD, '--action', 'dismiss', '--reviewer', 'lee', '--note', 'false alarm']);
+    expect(refused.status).toBe(5);
+    expect(refused.stderr).toContain('claimed by ana');
+    expect(await decisionsOf(claimed)).toEqual([]);
+  });
+
+  it('tells a load that the desk holds the store and what to do', async () => {
+    const load = await cli(['load', 'accounts', join(billed.data, 'accounts.csv')]);
+    expect(load.status).toBe(4);
+    expect(load.stderr).toContain(`the review desk at ${desk.url}`);
+    expect(load.stderr).toContain('stop the desk');
+  });
+});
+
 describe('working while a bill run goes on', () => {
   it('takes decisions through the desk while `billrun bill` re-bills another period through it, losing nothing', async () => {
     const clients = await Promise.all(['ana', 'bob'].map((name) => signIn(desk.url, name)));
     const targets = desk.held.slice(10, 30);
     const before = Number((await desk.store.rows('SELECT count(*) AS n FROM review_decisions'))[0]!.n);
+    // The re-billed period's queue is read once before (review_queue keeps its rows), to see it follow the run.
+    type Page = { total: number; items: { accountId: string; billVersion: number }[] };
+    const queueOf = async () => (await (await clients[0]!.get('/api/queue?period=2025-01&status=all&size=500')).json()) as Page;
+    expect((await queueOf()).items.every((i) => i.billVersion === 1)).toBe(true);
     // The CLI finds the desk through the handoff file beside the store and hands it the run.
     const run = runCli(['bill', '--period', '2025-01', '--rebill', '--json'], desk.store.path);
     let runFinished = false;
@@ -207,6 +322,12 @@ describe('working while a bill run goes on', () => {
       WHERE b.period = 202502 AND b.is_current AND a.account_id IN (SELECT unnest($ids::VARCHAR[])) ORDER BY a.account_id`, { ids: `[${targets.join(',')}]` });
     expect(after.map((r) => r.status).sort()).toEqual(targets.map((_, i) => (i % 3 === 0 ? 'dismissed' : 'released')).sort());
     expect(Number((await desk.store.rows('SELECT count(*) AS n FROM review_decisions'))[0]!.n)).toBe(before + targets.length);
+    const requeued = await queueOf();
+    const [{ flagged }] = (await desk.store.rows(`SELECT count(*)::INTEGER AS flagged FROM bills
+      WHERE period = 202501 AND is_current AND (flag_count > 0 OR status <> 'ready')`)) as [{ flagged: number }];
+    expect(requeued.total).toBe(flagged);
+    expect(requeued.items.length).toBe(Math.min(500, flagged));
+    expect(requeued.items.every((i) => i.billVersion === 2)).toBe(true);
     latencies.sort((a, b) => a - b);
     console.log(`decision round trip during the run: median ${latencies[10]!.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`);
   }, 300_000);

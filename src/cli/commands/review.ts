@@ -8,7 +8,8 @@ import {
   reviewStats, writeReport, type AccountReview, type DecisionRecord, type ImportReport, type ReadCorrection, type ReviewAction,
   type ReviewItem, type ReviewStats,
 } from '../../review/index.js';
-import { assertWritableFile } from '../../store/index.js';
+import { decideThroughDesk, findDesk } from '../../server/index.js';
+import { assertWritableFile, storePath } from '../../store/index.js';
 import { formatCsv } from '../../text/csv.js';
 import type { CommandContext } from '../context.js';
 import { formatAmount, renderTable } from '../format.js';
@@ -101,9 +102,16 @@ export function reviewCommand(ctx: CommandContext): Command {
       }, [] as ReadCorrection[])
     .option('--json', 'print the decision as JSON')
     .action(async (accountId: string, options: { period: string; action: ReviewAction; reviewer: string; note: string; read: ReadCorrection[]; json?: boolean }, command: Command) => {
-      const record = await ctx.withStore(command, (store) => decide(store, {
-        accountId, period: options.period, action: options.action, reviewer: options.reviewer, note: options.note, reads: options.read, source: 'cli',
-      }, ctx.effects.now()));
+      // A running review desk holds the store: the decision goes to it, as `bill` hands it runs.
+      const desk = findDesk(storePath(ctx.globals(command).db, ctx.effects.env));
+      if (desk) ctx.note(`the review desk at ${desk.url} holds the store: the decision goes there`);
+      const record = desk
+        ? await decideThroughDesk<DecisionRecord>(desk, {
+          account: accountId, period: options.period, action: options.action, reviewer: options.reviewer, note: options.note, reads: options.read,
+        })
+        : await ctx.withStore(command, (store) => decide(store, {
+          accountId, period: options.period, action: options.action, reviewer: options.reviewer, note: options.note, reads: options.read, source: 'cli',
+        }, ctx.effects.now()));
       if (options.json) return ctx.print(JSON.stringify(record, null, 2));
       for (const line of decisionLines(record)) ctx.print(line);
     });
