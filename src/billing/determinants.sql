@@ -118,18 +118,43 @@ trusted_columns AS (
     AND t.account_key >= $lo AND t.account_key < $hi
   GROUP BY t.account_key
 ),
+measured_changes AS (
+  -- The account's own spread, from every measured bill of the year (actual reads at both ends),
+  -- trusted or not: a spread taken from trusted bills only would be cut at the band the rules drew
+  -- from it (the months a too-narrow band held never widen it). The changes between successive
+  -- measured months, season-free, cancel a level (a real or a persisting wrong one shows as one
+  -- change, a misread as two), so their median stays the noise's: median |change| of two noisy
+  -- months is 0.6745·√2 σ, stored like a MAD (0.6745 σ), as the peers' spread is.
+  -- The measured months of the last quarter, season-free: the evidence of a level that moved
+  -- and stays moved, trusted or not (their median, robust to one misread among them).
+  SELECT account_key, median(abs(change)) FILTER (WHERE change IS NOT NULL) / sqrt(2) AS log_mad,
+         median(log_level) FILTER (WHERE period >= $p3) AS recent_log_level,
+         count(*) FILTER (WHERE period >= $p3) AS recent_n
+  FROM (
+    SELECT b.account_key, b.period, ln(b.kwh_milli / b.days / coalesce(l.level, 1)) AS log_level,
+           ln(b.kwh_milli / b.days / coalesce(l.level, 1))
+             - lag(ln(b.kwh_milli / b.days / coalesce(l.level, 1))) OVER (PARTITION BY b.account_key ORDER BY b.period) AS change
+    FROM bills b
+    JOIN acct ac USING (account_key)
+    LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
+    WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0
+      AND b.account_key >= $lo AND b.account_key < $hi
+  )
+  GROUP BY account_key
+),
 history AS (
-  -- Median of up to 12 season-free values per account (list functions skip the missing periods),
-  -- their MAD, and the MAD of their logs: the account's own robust spread.
+  -- Median of up to 12 season-free trusted values per account (list functions skip the missing
+  -- periods), their MAD, and the account's robust spread of log kWh/day (measured_changes).
   SELECT h.*,
          list_median([abs(k1 - base_median), abs(k2 - base_median), abs(k3 - base_median), abs(k4 - base_median),
                       abs(k5 - base_median), abs(k6 - base_median), abs(k7 - base_median), abs(k8 - base_median),
                       abs(k9 - base_median), abs(k10 - base_median), abs(k11 - base_median), abs(k12 - base_median)]) AS base_mad,
-         list_median(list_transform(base, k -> abs(ln(k / base_median)))) AS base_log_mad
+         mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n
   FROM (
     SELECT *, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
     FROM (SELECT *, list_filter([k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12], k -> k IS NOT NULL) AS base FROM trusted_columns)
   ) h
+  LEFT JOIN measured_changes mc USING (account_key)
 ),
 untrusted AS (
   -- Bills on actual reads since the last trusted one: an open level shift's history (since when,
@@ -189,6 +214,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
         | CASE WHEN coalesce(it.unclassified, 0) > 0 THEN 4096 ELSE 0 END)::INTEGER AS read_flags,
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
        h.base_median, h.base_mad, h.base_log_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
+       h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
        hc.last_actual_kpd, hc.last_kpd,
@@ -290,6 +316,8 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(s.base_log_mad, 'NaN'::DOUBLE)::DOUBLE AS base_log_mad,
        coalesce(s.base_max, 'NaN'::DOUBLE)::DOUBLE AS base_max,
        s.base_n::INTEGER AS base_n,
+       coalesce(s.recent_log_level, 'NaN'::DOUBLE)::DOUBLE AS recent_log_level,
+       s.recent_n::INTEGER AS recent_n,
        s.ytd_kwh::DOUBLE AS ytd_kwh,
        s.ytd_amount::DOUBLE AS ytd_amount,
        s.est_streak::INTEGER AS est_streak,

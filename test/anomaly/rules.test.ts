@@ -18,7 +18,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     customerClass: 'residential', period: '2025-07', days, kwhMilli: Math.round(kpd * 1000 * days), touKwhMilli: null,
     kpd: kpd * 1000, amountMinor: amount, pricePrevMinor: amount,
     prevKpd, prevAmountMinor: prevKpd === null ? null : Math.round(prevKpd * 30 * 0.06), prevDays: 30, yoyKpd: 10_000, yoyAmountMinor: 18_000,
-    baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12,
+    baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
@@ -26,7 +26,10 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, peerDemand: 1, classDemand: 1,
     lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
-  return { ...base, ...over, lastKpd: over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd };
+  const lastKpd = over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd;
+  // The recent evidence is last month alone unless a test gives a quarter's.
+  const recent = lastKpd !== null && lastKpd > 0 ? { recentLogLevel: Math.log(lastKpd), recentN: 1 } : { recentLogLevel: null, recentN: 0 };
+  return { ...base, ...recent, ...over, lastKpd };
 }
 
 function evaluate(f: AccountFeatures): Flag[] {
