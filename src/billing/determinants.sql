@@ -95,64 +95,71 @@ trusted_columns AS (
          max(CASE WHEN t.period = $p12 THEN t.kwh_milli / t.days END) AS yoy_kpd,
          max(CASE WHEN t.period = $p12 THEN t.amount_minor END) AS yoy_amount,
          -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
-         max(CASE WHEN t.period = $p1 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k1,
-         max(CASE WHEN t.period = $p2 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k2,
-         max(CASE WHEN t.period = $p3 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k3,
-         max(CASE WHEN t.period = $p4 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k4,
-         max(CASE WHEN t.period = $p5 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k5,
-         max(CASE WHEN t.period = $p6 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k6,
-         max(CASE WHEN t.period = $p7 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k7,
-         max(CASE WHEN t.period = $p8 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k8,
-         max(CASE WHEN t.period = $p9 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k9,
-         max(CASE WHEN t.period = $p10 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k10,
-         max(CASE WHEN t.period = $p11 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k11,
-         max(CASE WHEN t.period = $p12 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k12,
+         -- Its 12 latest trusted periods, however far back (up to three years): a level held for a
+         -- year without a decision must not leave the account without a reference and become it.
+         list_slice(list(t.kwh_milli / t.days / coalesce(l.level, 1) ORDER BY t.period DESC) FILTER (WHERE t.kwh_milli > 0), 1, 12) AS base,
          max(t.period) AS last_trusted,
          -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
-         median(t.demand_milli) FILTER (WHERE t.demand_milli IS NOT NULL) AS demand_median,
-         median(t.kwh_milli / sqrt(t.kwh_milli::DOUBLE * t.kwh_milli + t.kvarh_milli::DOUBLE * t.kvarh_milli)) FILTER (WHERE t.kvarh_milli IS NOT NULL AND t.kwh_milli > 0) AS pf_median
+         median(t.demand_milli) FILTER (WHERE t.demand_milli IS NOT NULL AND t.period >= $p12) AS demand_median,
+         median(t.kwh_milli / sqrt(t.kwh_milli::DOUBLE * t.kwh_milli + t.kvarh_milli::DOUBLE * t.kvarh_milli))
+           FILTER (WHERE t.kvarh_milli IS NOT NULL AND t.kwh_milli > 0 AND t.period >= $p12) AS pf_median
   FROM trusted_bills t
   JOIN acct ac USING (account_key)
   LEFT JOIN peer_levels l ON l.period = t.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-  WHERE t.period >= $p12 AND t.period < $period
+  WHERE t.period >= $period - 300 AND t.period < $period
     AND t.account_key >= $lo AND t.account_key < $hi
   GROUP BY t.account_key
 ),
+measured_columns AS (
+  -- Every measured bill of the year (actual reads at both ends), trusted or not, season-free: one
+  -- column per period, oldest first.
+  SELECT b.account_key,
+         max(CASE WHEN b.period = $p12 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m12,
+         max(CASE WHEN b.period = $p11 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m11,
+         max(CASE WHEN b.period = $p10 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m10,
+         max(CASE WHEN b.period = $p9 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m9,
+         max(CASE WHEN b.period = $p8 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m8,
+         max(CASE WHEN b.period = $p7 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m7,
+         max(CASE WHEN b.period = $p6 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m6,
+         max(CASE WHEN b.period = $p5 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m5,
+         max(CASE WHEN b.period = $p4 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m4,
+         max(CASE WHEN b.period = $p3 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m3,
+         max(CASE WHEN b.period = $p2 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m2,
+         max(CASE WHEN b.period = $p1 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m1
+  FROM bills b
+  JOIN acct ac USING (account_key)
+  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
+  WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0
+    AND b.account_key >= $lo AND b.account_key < $hi
+  GROUP BY b.account_key
+),
 measured_changes AS (
-  -- The account's own spread, from every measured bill of the year (actual reads at both ends),
-  -- trusted or not: a spread taken from trusted bills only would be cut at the band the rules drew
-  -- from it (the months a too-narrow band held never widen it). The changes between successive
-  -- measured months, season-free, cancel a level (a real or a persisting wrong one shows as one
+  -- The account's own spread: a spread taken from trusted bills only would be cut at the band the
+  -- rules drew from it (the months a too-narrow band held never widen it). The changes between
+  -- successive measured months cancel a level (a real or a persisting wrong one shows as one
   -- change, a misread as two), so their median stays the noise's: median |change| of two noisy
   -- months is 0.6745·√2 σ, stored like a MAD (0.6745 σ), as the peers' spread is.
-  -- The measured months of the last quarter, season-free: the evidence of a level that moved
-  -- and stays moved, trusted or not (their median, robust to one misread among them).
-  SELECT account_key, median(abs(change)) FILTER (WHERE change IS NOT NULL) / sqrt(2) AS log_mad,
-         median(log_level) FILTER (WHERE period >= $p3) AS recent_log_level,
-         count(*) FILTER (WHERE period >= $p3) AS recent_n
+  -- The last quarter's measured months are the evidence of a level that moved and stays moved
+  -- (their median is robust to one misread among them).
+  SELECT account_key,
+         list_median(list_transform(range(1, len(logs)), i -> abs(logs[i + 1] - logs[i]))) / sqrt(2) AS log_mad,
+         list_median(recent) AS recent_log_level, len(recent) AS recent_n
   FROM (
-    SELECT b.account_key, b.period, ln(b.kwh_milli / b.days / coalesce(l.level, 1)) AS log_level,
-           ln(b.kwh_milli / b.days / coalesce(l.level, 1))
-             - lag(ln(b.kwh_milli / b.days / coalesce(l.level, 1))) OVER (PARTITION BY b.account_key ORDER BY b.period) AS change
-    FROM bills b
-    JOIN acct ac USING (account_key)
-    LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-    WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0
-      AND b.account_key >= $lo AND b.account_key < $hi
+    SELECT account_key,
+           list_transform(list_filter([m12, m11, m10, m9, m8, m7, m6, m5, m4, m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS logs,
+           list_transform(list_filter([m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS recent
+    FROM measured_columns
   )
-  GROUP BY account_key
 ),
 history AS (
-  -- Median of up to 12 season-free trusted values per account (list functions skip the missing
-  -- periods), their MAD, and the account's robust spread of log kWh/day (measured_changes).
+  -- Median of up to 12 season-free trusted values per account, their MAD, and the account's
+  -- robust spread of log kWh/day (measured_changes).
   SELECT h.*,
-         list_median([abs(k1 - base_median), abs(k2 - base_median), abs(k3 - base_median), abs(k4 - base_median),
-                      abs(k5 - base_median), abs(k6 - base_median), abs(k7 - base_median), abs(k8 - base_median),
-                      abs(k9 - base_median), abs(k10 - base_median), abs(k11 - base_median), abs(k12 - base_median)]) AS base_mad,
+         list_median(list_transform(base, k -> abs(k - base_median))) AS base_mad,
          mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n
   FROM (
     SELECT *, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
-    FROM (SELECT *, list_filter([k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12], k -> k IS NOT NULL) AS base FROM trusted_columns)
+    FROM trusted_columns
   ) h
   LEFT JOIN measured_changes mc USING (account_key)
 ),
