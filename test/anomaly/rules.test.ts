@@ -270,6 +270,34 @@ describe('review rules', () => {
     });
   });
 
+  describe('a level held on a quarter\'s evidence', () => {
+    // The steady home: σ = 1.4826·√((12·0.05² + 3·0.06²)/15) = 0.0773, band vs the baseline
+    // max(ln 1.3, 4σ) = 0.309 (±36%). A quarter's median and this month, averaged: σ·√(1 + 3·1.35)/4 =
+    // 0.562σ, 4 × that = 0.174, so the class floor ln 1.3 = 0.262 (−23%) is the bar.
+    const quarter = (kpd: number, recentKpd: number) => account(kpd, { lastKpd: recentKpd * 1000, recentLogLevel: Math.log(recentKpd * 1000), recentN: 3 });
+
+    it('holds −25% that has lasted a quarter (ln 0.75 = −0.288 beyond −0.262), though one month of it passes', () => {
+      expect(evaluate(account(7.5, { lastKpd: 10_000 }))).toEqual([]);
+      expect(raised(evaluate(quarter(7.5, 7.5)))).toEqual(['level_shift']);
+    });
+
+    it('holds −30% on a volatile home after a quarter, where two months were not enough', () => {
+      // Own MAD 0.1: σ = 1.4826·√((12·0.1² + 3·0.06²)/15) = 0.138, band 4σ = 0.554. Two months average
+      // with σ/√2: bar 0.392; a quarter's: 4 × 0.562σ = 0.311. ln 0.7 = −0.357 is between the two.
+      const volatile = { baseLogMad: 0.1 };
+      expect(evaluate(account(7, { ...volatile, lastKpd: 7_000, recentLogLevel: Math.log(7_000), recentN: 1 }))).toEqual([]);
+      expect(raised(evaluate(account(7, { ...volatile, lastKpd: 7_000, recentLogLevel: Math.log(7_000), recentN: 3 })))).toEqual(['level_shift']);
+    });
+
+    it('does not hold −20% however long it lasts (ln 0.8 = −0.223, inside the class floor)', () => {
+      expect(raised(evaluate(quarter(8, 8)))).toEqual([]);
+    });
+
+    it('does not hold a month back at its level after a low quarter (this month must be off by half the band, 0.155)', () => {
+      expect(raised(evaluate(quarter(9, 7.5)))).toEqual([]);
+    });
+  });
+
   describe('account-adaptive bands', () => {
     it('leave a volatile account\'s ordinary +60% alone and hold a steady account\'s +35%', () => {
       expect(evaluate(account(16, { baseLogMad: 0.25 }))).toEqual([]);
