@@ -8,11 +8,13 @@
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
 //   M  last month × the peers' month-over-month change (the trigger without B or Y).
-// The band is the account's own: a robust spread (MAD of its season-free log kWh/day) pulled
-// toward its peers' typical spread while its history is short, times `spread_z`, never below the
-// class's floor, and wider where little money is at stake. A change beyond it that last year does
-// not explain holds the bill — every month, for as long as it lasts: a held, released or
-// dismissed level never becomes the baseline; only a reviewer's `accept` resets it.
+// The band is the account's own: a robust spread (the median change between its measured months
+// of the year, season-free, trusted or not) pulled toward its peers' typical spread while its
+// history is short, times `spread_z`, never below the class's floor, and wider where little money
+// is at stake. One month beyond it holds the bill when the same month last year agrees; a level
+// that stays moved holds on a quarter's evidence — every month, for as long as it lasts: a held,
+// released or dismissed level never becomes the baseline (the baseline reaches back up to three
+// years for trusted periods); only a reviewer's `accept` resets it.
 import { READ_FLAGS, type AccountFeatures, type Flag } from '../../schemas/review.js';
 import type { ClassThresholds, ReviewRules, RuleId } from '../../schemas/rules.js';
 
@@ -360,8 +362,15 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
     peersMoved(f, rules, t);
     return;
   }
-  // Last year's same month was off the baseline the same way and this month is in line with it.
-  if (onB && !Number.isNaN(Y) && dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width) {
+  // The same month last year (moved by the peers' change since) carries the account's own season,
+  // which the peers' level does not. One month is held only when it agrees (a single month, as
+  // noisy as this one: √2 σ; off the same way by half its band is agreement). A quarter's evidence
+  // is weighed against one month of last year only when that month shows the same season (off the
+  // baseline the same way, this month in line with it): a single noisy month cannot outvote a quarter.
+  const seasonal = onB && !Number.isNaN(Y) && (persisting
+    ? dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width
+    : dev(kpd, Y) * sign <= band(t, t.yoy_change, Math.SQRT2, stake) / 2);
+  if (seasonal) {
     add(rules, 'yoy_kwh_per_day', true, stake,
       `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but in line with the same month last year ` +
       `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);

@@ -97,6 +97,16 @@ describe('review rules', () => {
       expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 29.0');
     });
 
+    it('holds one month only when the same month last year agrees it is off (half its band)', () => {
+      // +40% (ln 1.4 = 0.336) is beyond the baseline's band 0.309. Last year is a single month:
+      // band max(ln 1.3, 4σ·√2) = 0.437, half of it 0.219. Against 11.5 kWh/day the month is
+      // ln(14/11.5) = 0.197 off: last year does not agree (the account's own season); against 10, 0.336: it does.
+      const flags = evaluate(account(14, { yoyKpd: 11_500 }));
+      expect(raised(flags)).toEqual([]);
+      expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 11.5');
+      expect(raised(evaluate(account(14, { yoyKpd: 10_000 })))).toEqual(['mom_kwh_per_day']);
+    });
+
     it('lets a return to normal pass: the trusted baseline, not last month, is the reference', () => {
       expect(evaluate(account(10, { prevKpd: 400 }))).toEqual([]);
     });
