@@ -111,9 +111,21 @@ trusted_columns AS (
   GROUP BY t.account_key
 ),
 measured_columns AS (
-  -- Every measured bill of the year (actual reads at both ends), trusted or not, season-free: one
-  -- column per period, oldest first.
+  -- Every measured bill of the last two years (actual reads at both ends), trusted or not,
+  -- season-free: one column per period, oldest first ($pK - 100 is the period a year before $pK).
   SELECT b.account_key,
+         max(CASE WHEN b.period = $p12 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m24,
+         max(CASE WHEN b.period = $p11 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m23,
+         max(CASE WHEN b.period = $p10 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m22,
+         max(CASE WHEN b.period = $p9 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m21,
+         max(CASE WHEN b.period = $p8 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m20,
+         max(CASE WHEN b.period = $p7 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m19,
+         max(CASE WHEN b.period = $p6 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m18,
+         max(CASE WHEN b.period = $p5 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m17,
+         max(CASE WHEN b.period = $p4 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m16,
+         max(CASE WHEN b.period = $p3 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m15,
+         max(CASE WHEN b.period = $p2 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m14,
+         max(CASE WHEN b.period = $p1 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m13,
          max(CASE WHEN b.period = $p12 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m12,
          max(CASE WHEN b.period = $p11 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m11,
          max(CASE WHEN b.period = $p10 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m10,
@@ -129,13 +141,15 @@ measured_columns AS (
   FROM bills b
   JOIN acct ac USING (account_key)
   LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-  WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0
+  WHERE b.is_current AND b.period >= $p12 - 100 AND b.period < $period AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0
     AND b.account_key >= $lo AND b.account_key < $hi
   GROUP BY b.account_key
 ),
 measured_changes AS (
   -- The account's own spread: a spread taken from trusted bills only would be cut at the band the
-  -- rules drew from it (the months a too-narrow band held never widen it). The changes between
+  -- rules drew from it (the months a too-narrow band held never widen it). Two years of changes:
+  -- the median of 11 changes has a standard error of about a third of σ, and a band 4 σ wide
+  -- drawn from an underestimate flags honest months. The changes between
   -- successive measured months cancel a level (a real or a persisting wrong one shows as one
   -- change, a misread as two), so their median stays the noise's: median |change| of two noisy
   -- months is 0.6745·√2 σ, stored like a MAD (0.6745 σ), as the peers' spread is.
@@ -146,7 +160,8 @@ measured_changes AS (
          list_median(recent) AS recent_log_level, len(recent) AS recent_n
   FROM (
     SELECT account_key,
-           list_transform(list_filter([m12, m11, m10, m9, m8, m7, m6, m5, m4, m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS logs,
+           list_transform(list_filter([m24, m23, m22, m21, m20, m19, m18, m17, m16, m15, m14, m13,
+                                       m12, m11, m10, m9, m8, m7, m6, m5, m4, m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS logs,
            list_transform(list_filter([m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS recent
     FROM measured_columns
   )
