@@ -185,7 +185,7 @@ untrusted AS (
          arg_min(b.read_flags, b.period) AS shift_flags,
          count(*) FILTER (WHERE b.status IN ('released', 'dismissed')) AS shift_released
   FROM bills b LEFT JOIN trusted_columns tc USING (account_key)
-  WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
+  WHERE b.is_current AND b.period >= $period - 300 AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
     AND b.account_key >= $lo AND b.account_key < $hi
     AND b.period > coalesce(tc.last_trusted, 0)
   GROUP BY b.account_key
