@@ -56,10 +56,20 @@ export const AccountFeatures = z.object({
    */
   baseMedianKpd: num(),
   baseMadKpd: num(),
-  /** Median absolute deviation of the log of those values: the account's own spread. */
+  /**
+   * The account's own spread of log kWh/day, as a MAD (0.6745 σ): from the changes between its
+   * measured months of the last 12, trusted or not (median |change| / √2), so that neither a
+   * level shift nor the band's own verdicts narrow it.
+   */
   baseLogMad: num(),
   baseMaxKpd: num(),
   baseN: z.number().int(),
+  /**
+   * Median of ln(season-free kWh/day) over the bills of the last three periods measured on actual
+   * reads, trusted or not (same scale as ln(baseMedianKpd)), and how many there are.
+   */
+  recentLogLevel: num(),
+  recentN: z.number().int(),
   /**
    * Median ratio of kWh/day to last month / last year / the 12-period median in the account's
    * class × region this period (measured reads only): what weather and season did to everyone.

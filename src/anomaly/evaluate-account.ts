@@ -8,11 +8,13 @@
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
 //   M  last month × the peers' month-over-month change (the trigger without B or Y).
-// The band is the account's own: a robust spread (MAD of its season-free log kWh/day) pulled
-// toward its peers' typical spread while its history is short, times `spread_z`, never below the
-// class's floor, and wider where little money is at stake. A change beyond it that last year does
-// not explain holds the bill — every month, for as long as it lasts: a held, released or
-// dismissed level never becomes the baseline; only a reviewer's `accept` resets it.
+// The band is the account's own: a robust spread (the median change between its measured months
+// of the year, season-free, trusted or not) pulled toward its peers' typical spread while its
+// history is short, times `spread_z`, never below the class's floor, and wider where little money
+// is at stake. One month beyond it holds the bill when the same month last year agrees; a level
+// that stays moved holds on a quarter's evidence — every month, for as long as it lasts: a held,
+// released or dismissed level never becomes the baseline (the baseline reaches back up to three
+// years for trusted periods); only a reviewer's `accept` resets it.
 import { READ_FLAGS, type AccountFeatures, type Flag } from '../../schemas/review.js';
 import type { ClassThresholds, ReviewRules, RuleId } from '../../schemas/rules.js';
 
@@ -117,13 +119,24 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
 }
 
 /**
- * Half-width of the band around a reference, on the log scale: `spread_z` of the account's σ
- * (× √2 against a single earlier month, itself as noisy as this one), never below the class's
+ * Half-width of the band around a reference, on the log scale: `spread_z` σ of the compared value
+ * (`sigmas` of the account's σ: 1 for a month against the baseline, √2 against a single earlier
+ * month, itself as noisy as this one, less for an average of months), never below the class's
  * floor `floor`, widened by up to ×2 when the money at stake is below the class's `small_stake_minor`.
  */
-function band(t: ClassThresholds, floor: number, single: boolean, stakeMinor: number): number {
+function band(t: ClassThresholds, floor: number, sigmas: number, stakeMinor: number): number {
   const widen = stakeMinor >= t.small_stake_minor ? 1 : Math.min(2, Math.sqrt(Math.sqrt(t.small_stake_minor / Math.max(stakeMinor, 1))));
-  return Math.max(Math.log(1 + floor), t.spread_z * ref.spread * (single ? Math.SQRT2 : 1)) * widen;
+  return Math.max(Math.log(1 + floor), t.spread_z * ref.spread * sigmas) * widen;
+}
+
+/**
+ * σ of the average of this month's deviation and `n` recent months' median deviation, in units
+ * of the account's σ: the median of n normal values has variance c·σ²/n, c = 1 for one or two
+ * values and 1.35 for three (0.449 σ²).
+ */
+function recentSigmas(n: number): number {
+  const c = n >= 3 ? 1.35 : 1;
+  return Math.sqrt(1 + n * c) / (1 + n);
 }
 
 /** The account's usual kWh/day this period, best reference first; NaN when it has no history. */
@@ -311,7 +324,7 @@ function catchUp(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): vo
   const excess = f.kwhMilli - shortfall;
   const months = spanDays / 30.4;
   const stake = Math.abs(excess) * ref.unitPrice;
-  const tolerance = (Math.exp(band(t, t.baseline_change, false, stake)) - 1) * usual * 30.4 * Math.sqrt(months);
+  const tolerance = (Math.exp(band(t, t.baseline_change, 1, stake)) - 1) * usual * 30.4 * Math.sqrt(months);
   const minWh = t.min_change_kwh * 1000;
   if (Math.abs(excess) > tolerance && Math.abs(excess) >= minWh) {
     if (excess < 0 && spanKpd < t.vacancy_share * usual) {
@@ -351,19 +364,25 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   if (Number.isNaN(trigger)) return;
   const changeWh = Math.abs(kpd - trigger) * f.days;
   const stake = changeWh * ref.unitPrice;
-  const width = onB ? band(t, t.baseline_change, false, stake) : onY ? band(t, t.yoy_change, true, stake) : 2 * band(t, t.mom_change, true, stake);
+  const width = onB ? band(t, t.baseline_change, 1, stake) : onY ? band(t, t.yoy_change, Math.SQRT2, stake) : 2 * band(t, t.mom_change, Math.SQRT2, stake);
   const d = dev(kpd, trigger);
   const sign = Math.sign(d);
-  // The previous bill against the same level (moved back by the peers' change since): two months
-  // off the same way are evidence of a level that moved, twice as strong as one (σ/√2).
+  // The previous bill against the same level (moved back by the peers' change since).
   const lastDev = onB && f.lastKpd !== null && f.lastKpd > 0 ? dev(f.lastKpd * ref.peerMom, trigger) : 0;
-  const twoMonths = lastDev * sign > width / 2 && d * sign > width / 2 && (d + lastDev) / 2 * sign > width / Math.SQRT2;
-  if ((Math.abs(d) <= width && !twoMonths) || changeWh < minWh) {
+  const persisting = onB && persistingShift(f, t, d, sign, width, stake);
+  if ((Math.abs(d) <= width && !persisting) || changeWh < minWh) {
     peersMoved(f, rules, t);
     return;
   }
-  // Last year's same month was off the baseline the same way and this month is in line with it.
-  if (onB && !Number.isNaN(Y) && dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width) {
+  // The same month last year (moved by the peers' change since) carries the account's own season,
+  // which the peers' level does not. One month is held only when it agrees (a single month, as
+  // noisy as this one: √2 σ; off the same way by half its band is agreement). A quarter's evidence
+  // is weighed against one month of last year only when that month shows the same season (off the
+  // baseline the same way, this month in line with it): a single noisy month cannot outvote a quarter.
+  const seasonal = onB && !Number.isNaN(Y) && (persisting
+    ? dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width
+    : dev(kpd, Y) * sign <= band(t, t.yoy_change, Math.SQRT2, stake) / 2);
+  if (seasonal) {
     add(rules, 'yoy_kwh_per_day', true, stake,
       `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but in line with the same month last year ` +
       `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);
@@ -371,7 +390,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   }
   if (vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
   const hint = `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
-  if (lastDev * sign > width / 2) {
+  if (persisting || lastDev * sign > width / 2) {
     const since = f.shiftN > 0 && f.shiftSince !== null ? f.shiftSince : previousPeriod(f.period);
     const released = f.shiftReleased > 0 ? `; released ${f.shiftReleased === 1 ? 'once' : `${f.shiftReleased} times`} without accepting the level` : '';
     const exchange = f.shiftN > 0 && f.shiftReadFlags & READ_FLAGS.meterExchange ? ` (meter exchanged in ${periodText(since)})` : '';
@@ -386,6 +405,21 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
       : `last month ${kwhDay(f.prevKpd!)} (${level(kpd / M)}, ${peerText(ref.peerMom)}); no longer history`;
   add(rules, onB || !onY ? 'mom_kwh_per_day' : 'yoy_kwh_per_day', false, stake,
     `kWh/day ${kwhDay(kpd)} vs ${against}; band ±${Math.round(100 * (Math.exp(width) - 1))}% for this account; ${hint}`);
+}
+
+/**
+ * Evidence that the level moved and stays moved, gathered over months: this month and the median
+ * of the last quarter's measured months (season-free, trusted or not) both off the baseline the
+ * same way by half the band, and their average beyond the band that an average of that many
+ * months deserves (σ shrinks with the months, the class's floor does not). A recent month beyond
+ * the band counts only as far as the band (one misread is not a quarter's evidence).
+ */
+function persistingShift(f: AccountFeatures, t: ClassThresholds, d: number, sign: number, width: number, stake: number): boolean {
+  if (f.recentN === 0 || f.recentLogLevel === null || f.baseMedianKpd === null || f.baseMedianKpd <= 0) return false;
+  const recent = Math.max(-width, Math.min(width, f.recentLogLevel - Math.log(f.baseMedianKpd)));
+  if (recent * sign <= width / 2 || d * sign <= width / 2) return false;
+  const n = f.recentN;
+  return ((d + n * recent) / (1 + n)) * sign > band(t, t.baseline_change, recentSigmas(n), stake);
 }
 
 /** The peers made the difference: record why a raw change of this size did not flag. */

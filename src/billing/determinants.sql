@@ -111,41 +111,88 @@ trusted_columns AS (
          max(CASE WHEN t.period = $p12 THEN t.kwh_milli / t.days END) AS yoy_kpd,
          max(CASE WHEN t.period = $p12 THEN t.amount_minor END) AS yoy_amount,
          -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
-         max(CASE WHEN t.period = $p1 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k1,
-         max(CASE WHEN t.period = $p2 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k2,
-         max(CASE WHEN t.period = $p3 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k3,
-         max(CASE WHEN t.period = $p4 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k4,
-         max(CASE WHEN t.period = $p5 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k5,
-         max(CASE WHEN t.period = $p6 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k6,
-         max(CASE WHEN t.period = $p7 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k7,
-         max(CASE WHEN t.period = $p8 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k8,
-         max(CASE WHEN t.period = $p9 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k9,
-         max(CASE WHEN t.period = $p10 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k10,
-         max(CASE WHEN t.period = $p11 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k11,
-         max(CASE WHEN t.period = $p12 AND t.kwh_milli > 0 THEN t.kwh_milli / t.days / coalesce(l.level, 1) END) AS k12,
+         -- Its 12 latest trusted periods, however far back (up to three years): a level held for a
+         -- year without a decision must not leave the account without a reference and become it.
+         list_slice(list(t.kwh_milli / t.days / coalesce(l.level, 1) ORDER BY t.period DESC) FILTER (WHERE t.kwh_milli > 0), 1, 12) AS base,
          max(t.period) AS last_trusted,
          -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
-         median(t.demand_milli) FILTER (WHERE t.demand_milli IS NOT NULL) AS demand_median,
-         median(t.kwh_milli / sqrt(t.kwh_milli::DOUBLE * t.kwh_milli + t.kvarh_milli::DOUBLE * t.kvarh_milli)) FILTER (WHERE t.kvarh_milli IS NOT NULL AND t.kwh_milli > 0) AS pf_median
+         median(t.demand_milli) FILTER (WHERE t.demand_milli IS NOT NULL AND t.period >= $p12) AS demand_median,
+         median(t.kwh_milli / sqrt(t.kwh_milli::DOUBLE * t.kwh_milli + t.kvarh_milli::DOUBLE * t.kvarh_milli))
+           FILTER (WHERE t.kvarh_milli IS NOT NULL AND t.kwh_milli > 0 AND t.period >= $p12) AS pf_median
   FROM trusted_bills t
   JOIN acct ac USING (account_key)
   LEFT JOIN peer_levels l ON l.period = t.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-  WHERE t.period >= $p12 AND t.period < $period
+  WHERE t.period >= $period - 300 AND t.period < $period
     AND t.account_key >= $lo AND t.account_key < $hi
   GROUP BY t.account_key
 ),
+measured_columns AS (
+  -- Every measured bill of the last two years (actual reads at both ends), trusted or not,
+  -- season-free: one column per period, oldest first ($pK - 100 is the period a year before $pK).
+  SELECT b.account_key,
+         max(CASE WHEN b.period = $p12 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m24,
+         max(CASE WHEN b.period = $p11 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m23,
+         max(CASE WHEN b.period = $p10 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m22,
+         max(CASE WHEN b.period = $p9 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m21,
+         max(CASE WHEN b.period = $p8 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m20,
+         max(CASE WHEN b.period = $p7 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m19,
+         max(CASE WHEN b.period = $p6 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m18,
+         max(CASE WHEN b.period = $p5 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m17,
+         max(CASE WHEN b.period = $p4 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m16,
+         max(CASE WHEN b.period = $p3 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m15,
+         max(CASE WHEN b.period = $p2 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m14,
+         max(CASE WHEN b.period = $p1 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m13,
+         max(CASE WHEN b.period = $p12 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m12,
+         max(CASE WHEN b.period = $p11 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m11,
+         max(CASE WHEN b.period = $p10 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m10,
+         max(CASE WHEN b.period = $p9 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m9,
+         max(CASE WHEN b.period = $p8 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m8,
+         max(CASE WHEN b.period = $p7 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m7,
+         max(CASE WHEN b.period = $p6 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m6,
+         max(CASE WHEN b.period = $p5 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m5,
+         max(CASE WHEN b.period = $p4 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m4,
+         max(CASE WHEN b.period = $p3 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m3,
+         max(CASE WHEN b.period = $p2 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m2,
+         max(CASE WHEN b.period = $p1 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m1
+  FROM bills b
+  JOIN acct ac USING (account_key)
+  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
+  WHERE b.is_current AND b.period >= $p12 - 100 AND b.period < $period AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0
+    AND b.account_key >= $lo AND b.account_key < $hi
+  GROUP BY b.account_key
+),
+measured_changes AS (
+  -- The account's own spread: a spread taken from trusted bills only would be cut at the band the
+  -- rules drew from it (the months a too-narrow band held never widen it). Two years of changes:
+  -- the median of 11 changes has a standard error of about a third of σ, and a band 4 σ wide
+  -- drawn from an underestimate flags honest months. The changes between
+  -- successive measured months cancel a level (a real or a persisting wrong one shows as one
+  -- change, a misread as two), so their median stays the noise's: median |change| of two noisy
+  -- months is 0.6745·√2 σ, stored like a MAD (0.6745 σ), as the peers' spread is.
+  -- The last quarter's measured months are the evidence of a level that moved and stays moved
+  -- (their median is robust to one misread among them).
+  SELECT account_key,
+         list_median(list_transform(range(1, len(logs)), i -> abs(logs[i + 1] - logs[i]))) / sqrt(2) AS log_mad,
+         list_median(recent) AS recent_log_level, len(recent) AS recent_n
+  FROM (
+    SELECT account_key,
+           list_transform(list_filter([m24, m23, m22, m21, m20, m19, m18, m17, m16, m15, m14, m13,
+                                       m12, m11, m10, m9, m8, m7, m6, m5, m4, m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS logs,
+           list_transform(list_filter([m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS recent
+    FROM measured_columns
+  )
+),
 history AS (
-  -- Median of up to 12 season-free values per account (list functions skip the missing periods),
-  -- their MAD, and the MAD of their logs: the account's own robust spread.
+  -- Median of up to 12 season-free trusted values per account, their MAD, and the account's
+  -- robust spread of log kWh/day (measured_changes).
   SELECT h.*,
-         list_median([abs(k1 - base_median), abs(k2 - base_median), abs(k3 - base_median), abs(k4 - base_median),
-                      abs(k5 - base_median), abs(k6 - base_median), abs(k7 - base_median), abs(k8 - base_median),
-                      abs(k9 - base_median), abs(k10 - base_median), abs(k11 - base_median), abs(k12 - base_median)]) AS base_mad,
-         list_median(list_transform(base, k -> abs(ln(k / base_median)))) AS base_log_mad
+         list_median(list_transform(base, k -> abs(k - base_median))) AS base_mad,
+         mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n
   FROM (
     SELECT *, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
-    FROM (SELECT *, list_filter([k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12], k -> k IS NOT NULL) AS base FROM trusted_columns)
+    FROM trusted_columns
   ) h
+  LEFT JOIN measured_changes mc USING (account_key)
 ),
 untrusted AS (
   -- Bills on actual reads since the last trusted one: an open level shift's history (since when,
@@ -154,7 +201,7 @@ untrusted AS (
          arg_min(b.read_flags, b.period) AS shift_flags,
          count(*) FILTER (WHERE b.status IN ('released', 'dismissed')) AS shift_released
   FROM bills b LEFT JOIN trusted_columns tc USING (account_key)
-  WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
+  WHERE b.is_current AND b.period >= $period - 300 AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
     AND b.account_key >= $lo AND b.account_key < $hi
     AND b.period > coalesce(tc.last_trusted, 0)
   GROUP BY b.account_key
@@ -211,6 +258,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        ic.interpolated AS intervals_interpolated, ic.profiled AS intervals_profiled, ic.spikes AS intervals_spikes,
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
        h.base_median, h.base_mad, h.base_log_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
+       h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
        hc.last_actual_kpd, hc.last_kpd,
@@ -313,6 +361,8 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(s.base_log_mad, 'NaN'::DOUBLE)::DOUBLE AS base_log_mad,
        coalesce(s.base_max, 'NaN'::DOUBLE)::DOUBLE AS base_max,
        s.base_n::INTEGER AS base_n,
+       coalesce(s.recent_log_level, 'NaN'::DOUBLE)::DOUBLE AS recent_log_level,
+       s.recent_n::INTEGER AS recent_n,
        s.ytd_kwh::DOUBLE AS ytd_kwh,
        s.ytd_amount::DOUBLE AS ytd_amount,
        s.est_streak::INTEGER AS est_streak,

@@ -187,6 +187,8 @@ function features(task: PriceTask, i: number, amountMinor: number, pricePrevMino
     baseLogMad: nullIfNaN(c.base_log_mad[i]!),
     baseMaxKpd: nullIfNaN(c.base_max[i]!),
     baseN: c.base_n[i]!,
+    recentLogLevel: nullIfNaN(c.recent_log_level[i]!),
+    recentN: c.recent_n[i]!,
     peerMom: nullIfNaN(c.peer_mom[i]!),
     peerYoy: nullIfNaN(c.peer_yoy[i]!),
     peerBase: nullIfNaN(c.peer_base[i]!),

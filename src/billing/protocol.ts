@@ -43,6 +43,8 @@ export const BATCH_COLUMNS = [
   { name: 'base_log_mad', kind: 'double' },
   { name: 'base_max', kind: 'double' },
   { name: 'base_n', kind: 'int32' },
+  { name: 'recent_log_level', kind: 'double' },
+  { name: 'recent_n', kind: 'int32' },
   { name: 'ytd_kwh', kind: 'double' },
   { name: 'ytd_amount', kind: 'double' },
   { name: 'est_streak', kind: 'int32' },

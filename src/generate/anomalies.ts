@@ -25,6 +25,12 @@ const EVENT_SHARES: Record<AnomalyKind, number> = {
   wrong_multiplier: 0.10, estimate_catch_up: 0.16, sentinel: 0.15,
 };
 const WRONG_MULTIPLIER_FACTORS = [10, 0.1, 2, 0.5];
+/**
+ * Share of exchanged CT meters whose new meter's ratio never reaches the billing data (half: the
+ * case is rare in the world but the costliest, and an evaluation must see it): from the
+ * exchange day on the account is billed at 1/multiplier of its use (issue 13's headline case).
+ */
+const EXCHANGE_WRONG_MULTIPLIER_SHARE = 0.5;
 /** Reads on either side of an anomaly kept free of legitimate estimates, so labels stay clean. */
 export const ANOMALY_QUIET_READS = 5;
 /** Onset draws tried before an account whose legitimate event leaves no room goes without. */
@@ -69,7 +75,7 @@ function expectedLabels(kind: AnomalyKind, months: number): number {
 }
 
 /** The anomaly changes the account's data from then on (tampering, a wrong CT ratio). */
-function isLasting(kind: number): boolean {
+export function isLasting(kind: number): boolean {
   return kind === SUSTAINED_DROP || kind === WRONG_MULTIPLIER;
 }
 
@@ -150,6 +156,15 @@ export function planAnomalies(pop: Population, months: number, anomalyRate: numb
 
   for (let a = 0; a < count; a++) {
     if (pop.event[a] === EVENT_INTERVAL) continue;
+    if (pop.event[a] === EVENT_EXCHANGE && pop.multiplier[a]! > 1 && pop.eventPeriod[a]! >= 2
+      && uniform(seed, Stream.anomalyMode, a, 1) < EXCHANGE_WRONG_MULTIPLIER_SHARE) {
+      plan.kind[a] = WRONG_MULTIPLIER;
+      plan.onset[a] = pop.eventPeriod[a]!;
+      plan.length[a] = 1;
+      plan.factor[a] = 1 / pop.multiplier[a]!;
+      plan.events.wrong_multiplier++;
+      continue;
+    }
     const p = pop.multiplier[a]! > 1 ? withCt : withoutCt;
     let u = uniform(seed, Stream.anomaly, a);
     let chosen = -1;
@@ -206,7 +221,17 @@ export function isLabelled(plan: AnomalyPlan, a: number, m: number): boolean {
  */
 const AMBIGUOUS_DROP_KEPT = 0.7;
 
-/** What a label on this account's anomaly asks of the rules: '1' must be flagged, or 'ambiguous'. */
-export function mustFlag(plan: AnomalyPlan, a: number): '1' | 'ambiguous' {
-  return plan.kind[a] === SUSTAINED_DROP && plan.factor[a]! > AMBIGUOUS_DROP_KEPT ? 'ambiguous' : '1';
+/**
+ * What a label asks of the rules: '1' must be flagged, or 'ambiguous' when the period billed a
+ * share of its true use (the planned factor, or billed/true) within what honest use can do.
+ */
+export function mustFlag(plan: AnomalyPlan, a: number, billedShare = plan.factor[a]!): '1' | 'ambiguous' {
+  const kind = plan.kind[a];
+  if (kind !== SUSTAINED_DROP && kind !== WRONG_MULTIPLIER) return '1';
+  return billedShare > AMBIGUOUS_DROP_KEPT && billedShare < 1 / AMBIGUOUS_DROP_KEPT ? 'ambiguous' : '1';
+}
+
+/** A wrong multiplier that came with a new meter: it starts in the exchange period itself. */
+export function startsAtExchange(plan: AnomalyPlan, pop: Population, a: number): boolean {
+  return plan.kind[a] === WRONG_MULTIPLIER && pop.event[a] === EVENT_EXCHANGE && plan.onset[a] === pop.eventPeriod[a];
 }

@@ -117,9 +117,10 @@ export function buildPopulation(options: ResolvedGenerateOptions, window: DataWi
 
     if (pop.event[a] === EVENT_NONE && months >= 2) {
       const u = uniform(seed, Stream.event, a);
+      // Factories do not move in or out within the window, but their CT meters are exchanged too.
       if (cls !== INDUSTRIAL && u < 0.015) pop.event[a] = EVENT_MOVE_IN;
       else if (cls !== INDUSTRIAL && u < 0.03) pop.event[a] = EVENT_MOVE_OUT;
-      else if (cls !== INDUSTRIAL && u < 0.04) pop.event[a] = EVENT_EXCHANGE;
+      else if (u < 0.04) pop.event[a] = EVENT_EXCHANGE;
       else if (cls === RESIDENTIAL && u < 0.055) pop.event[a] = EVENT_VACANCY;
     }
     const event = pop.event[a]!;

@@ -12,7 +12,7 @@ import {
   EVENT_MOVE_OUT, EVENT_VACANCY, REGISTER_INDEX, RESIDENTIAL, TARIFFS,
 } from './catalog.js';
 import {
-  ANOMALY_QUIET_READS, ESTIMATE_CATCH_UP, isLabelled, mustFlag, MISREAD, NEGATIVE_ADVANCE, NO_ANOMALY, SENTINEL, STUCK_METER,
+  ANOMALY_QUIET_READS, ESTIMATE_CATCH_UP, isLabelled, isLasting, mustFlag, startsAtExchange, MISREAD, NEGATIVE_ADVANCE, NO_ANOMALY, SENTINEL, STUCK_METER,
   SUSTAINED_DROP, WRONG_MULTIPLIER, type AnomalyPlan,
 } from './anomalies.js';
 import type { ConsumptionModel } from './consumption.js';
@@ -160,6 +160,8 @@ export class ReadingGenerator {
   };
   private monthFirstDay = 0;
   private sentinelFace = -1;
+  /** What the current catch-up read overshoots by (thousandths of a unit), 0 outside one. */
+  private overshootMilli = 0;
 
   constructor(
     private readonly seed: number,
@@ -238,18 +240,28 @@ export class ReadingGenerator {
     if (event === EVENT_EXCHANGE && m === eventPeriod) {
       // The old meter's final read and the new meter's initial read share the exchange day.
       const exchangeDay = pop.eventDay[a]!;
-      const oldPart = Math.round((advance * (exchangeDay - opening)) / (closing - opening));
+      const wrongFromHere = startsAtExchange(this.plan, pop, a);
+      const oldPart = Math.round(((wrongFromHere ? trueMilli : advance) * (exchangeDay - opening)) / (closing - opening));
+      const newPart = wrongFromHere ? Math.round((trueMilli - oldPart) * this.plan.factor[a]!) : advance - oldPart;
+      const oldOpening = this.shown[TOTAL]![a]!;
       this.advance(a, m, oldPart, exchangeDay - opening, true);
       this.showPhysical(a);
+      const oldFinal = this.shown[TOTAL]![a]!;
       this.emit(a, a + 1, exchangeDay, ACTUAL);
       const fitted = pop.newMeterNo[a]!;
       this.fit(a, fitted, true);
+      const newInitial = this.shown[TOTAL]![a]!;
       this.emit(a, fitted, exchangeDay, ACTUAL);
-      this.advance(a, m, advance - oldPart, closing - exchangeDay, true);
+      this.advance(a, m, newPart, closing - exchangeDay, true);
       this.showPhysical(a);
       this.emit(a, fitted, closing, ACTUAL);
-      this.label(a, m, 'meter_exchange', '0', trueMilli * multiplier, trueMilli * multiplier);
-      this.labelEvents(a, m, trueMilli * multiplier);
+      const billedWh = (oldFinal - oldOpening + this.shown[TOTAL]![a]! - newInitial) * multiplier;
+      if (wrongFromHere) {
+        this.label(a, m, 'wrong_multiplier', mustFlag(this.plan, a, billedWh / (trueMilli * multiplier)), trueMilli * multiplier, billedWh);
+        return;
+      }
+      this.label(a, m, 'meter_exchange', '0', trueMilli * multiplier, billedWh);
+      this.labelEvents(a, m, billedWh);
       return;
     }
 
@@ -260,8 +272,11 @@ export class ReadingGenerator {
     this.emit(a, meterNo, closing, type);
     this.sentinelFace = -1;
     const billedWh = (this.shown[TOTAL]![a]! - shownBefore) * multiplier;
+    // Without its overshoot a catch-up bills the period's use plus what the estimates left unbilled.
+    const trueWh = this.overshootMilli > 0 ? billedWh - this.overshootMilli * multiplier : trueMilli * multiplier;
+    this.overshootMilli = 0;
     if (isLabelled(this.plan, a, m)) {
-      this.label(a, m, ANOMALY_KINDS[this.plan.kind[a]! - 1]!, mustFlag(this.plan, a), trueMilli * multiplier, billedWh);
+      this.label(a, m, ANOMALY_KINDS[this.plan.kind[a]! - 1]!, mustFlag(this.plan, a), trueWh, billedWh);
     } else {
       if (type === ESTIMATED) this.label(a, m, 'estimated_read', '0', trueMilli * multiplier, billedWh);
       else if (estimatedBefore) this.label(a, m, 'catch_up', '0', trueMilli * multiplier, billedWh);
@@ -349,11 +364,20 @@ export class ReadingGenerator {
   }
 
   /**
-   * Adds `milli` to a set of cumulative registers: total, split over the TOU registers (period
-   * `shareMonth`'s split, or the usual one for −1), and reactive energy (with period
-   * `reactiveMonth`'s noise, or none for −1).
+   * Adds `milli` to a set of cumulative registers: the energy registers (`addEnergyTo`) and
+   * reactive energy (with period `reactiveMonth`'s noise, or none for −1).
    */
   private addTo(registers: Float64Array[], a: number, milli: number, shareMonth: number, reactiveMonth: number): void {
+    this.addEnergyTo(registers, a, milli, shareMonth);
+    const tariff = TARIFFS[this.pop.tariff[a]!]!;
+    if (tariff.demandAndReactive) {
+      const noise = reactiveMonth >= 0 ? Math.exp(0.03 * normal(this.seed, Stream.kvarhNoise, a, reactiveMonth)) : 1;
+      registers[REACTIVE]![a]! += Math.round(Math.max(milli, 0) * this.pop.reactiveRatio[a]! * noise);
+    }
+  }
+
+  /** Adds `milli` to total and splits it over the TOU registers (period `shareMonth`'s split, or the usual one for −1). */
+  private addEnergyTo(registers: Float64Array[], a: number, milli: number, shareMonth = -1): void {
     const tariff = TARIFFS[this.pop.tariff[a]!]!;
     registers[TOTAL]![a]! += milli;
     const tou = tariff.touRegisters;
@@ -366,10 +390,6 @@ export class ReadingGenerator {
         left -= part;
       }
       registers[tou[tou.length - 1]!]![a]! += left;
-    }
-    if (tariff.demandAndReactive) {
-      const noise = reactiveMonth >= 0 ? Math.exp(0.03 * normal(this.seed, Stream.kvarhNoise, a, reactiveMonth)) : 1;
-      registers[REACTIVE]![a]! += Math.round(Math.max(milli, 0) * this.pop.reactiveRatio[a]! * noise);
     }
   }
 
@@ -422,8 +442,10 @@ export class ReadingGenerator {
     if (kind === MISREAD && m === onset) {
       this.shown[TOTAL]![a] = this.misread(a, before, trueMilli);
     } else if (kind === ESTIMATE_CATCH_UP && m === onset) {
-      // The catch-up read overshoots the register: the bill carries more than the estimates missed.
-      this.shown[TOTAL]![a]! += Math.round(trueMilli * plan.factor[a]! / 1000) * 1000;
+      // The catch-up read overshoots the register (every energy register, split the usual way, as
+      // a mistyped read of the whole meter would): the bill carries more than the estimates missed.
+      this.overshootMilli = Math.round(trueMilli * plan.factor[a]! / 1000) * 1000;
+      this.addEnergyTo(this.shown, a, this.overshootMilli);
     } else if (kind === SENTINEL && m === onset) {
       const capacity = capacityMilli(pop.registerDigits[a]!);
       this.sentinelFace = uniform(this.seed, Stream.anomalyMode, a) < 0.5 ? SENTINEL_U32_MILLI : capacity - 1;
@@ -438,7 +460,10 @@ export class ReadingGenerator {
     if (this.lastEstimated[a]) return false;
     const event = this.pop.event[a]!;
     if ((event === EVENT_MOVE_IN || event === EVENT_MOVE_OUT || event === EVENT_EXCHANGE) && m === this.pop.eventPeriod[a]) return false;
-    if (this.plan.kind[a] !== NO_ANOMALY && Math.abs(m - this.plan.onset[a]!) <= ANOMALY_QUIET_READS) return false;
+    const kind = this.plan.kind[a]!;
+    if (kind !== NO_ANOMALY && Math.abs(m - this.plan.onset[a]!) <= ANOMALY_QUIET_READS) return false;
+    // A lasting anomaly's label must describe every period after its onset: an estimate there would bill the true use.
+    if (isLasting(kind) && m >= this.plan.onset[a]!) return false;
     return uniform(this.seed, Stream.estimate, a, m) < ESTIMATED_READ_SHARE;
   }
 

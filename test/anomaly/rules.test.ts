@@ -18,7 +18,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     customerClass: 'residential', period: '2025-07', days, kwhMilli: Math.round(kpd * 1000 * days), touKwhMilli: null,
     kpd: kpd * 1000, amountMinor: amount, pricePrevMinor: amount,
     prevKpd, prevAmountMinor: prevKpd === null ? null : Math.round(prevKpd * 30 * 0.06), prevDays: 30, yoyKpd: 10_000, yoyAmountMinor: 18_000,
-    baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12,
+    baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
@@ -26,7 +26,10 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, peerDemand: 1, classDemand: 1,
     lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
-  return { ...base, ...over, lastKpd: over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd };
+  const lastKpd = over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd;
+  // The recent evidence is last month alone unless a test gives a quarter's.
+  const recent = lastKpd !== null && lastKpd > 0 ? { recentLogLevel: Math.log(lastKpd), recentN: 1 } : { recentLogLevel: null, recentN: 0 };
+  return { ...base, ...recent, ...over, lastKpd };
 }
 
 function evaluate(f: AccountFeatures): Flag[] {
@@ -92,6 +95,16 @@ describe('review rules', () => {
       const flags = evaluate(account(30, { yoyKpd: 29_000, baseMedianKpd: 14_000, peerBase: 1.3 }));
       expect(raised(flags)).toEqual([]);
       expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 29.0');
+    });
+
+    it('holds one month only when the same month last year agrees it is off (half its band)', () => {
+      // +40% (ln 1.4 = 0.336) is beyond the baseline's band 0.309. Last year is a single month:
+      // band max(ln 1.3, 4σ·√2) = 0.437, half of it 0.219. Against 11.5 kWh/day the month is
+      // ln(14/11.5) = 0.197 off: last year does not agree (the account's own season); against 10, 0.336: it does.
+      const flags = evaluate(account(14, { yoyKpd: 11_500 }));
+      expect(raised(flags)).toEqual([]);
+      expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 11.5');
+      expect(raised(evaluate(account(14, { yoyKpd: 10_000 })))).toEqual(['mom_kwh_per_day']);
     });
 
     it('lets a return to normal pass: the trusted baseline, not last month, is the reference', () => {
@@ -264,6 +277,34 @@ describe('review rules', () => {
       expect(evaluate(plant(125, {
         prevKpd: 125_000, prevAmountMinor: 225_000, yoyKpd: null, baseMedianKpd: 125_000, baseN: 1, shiftSince: null, shiftN: 0, shiftReleased: 0,
       }))).toEqual([]);
+    });
+  });
+
+  describe('a level held on a quarter\'s evidence', () => {
+    // The steady home: σ = 1.4826·√((12·0.05² + 3·0.06²)/15) = 0.0773, band vs the baseline
+    // max(ln 1.3, 4σ) = 0.309 (±36%). A quarter's median and this month, averaged: σ·√(1 + 3·1.35)/4 =
+    // 0.562σ, 4 × that = 0.174, so the class floor ln 1.3 = 0.262 (−23%) is the bar.
+    const quarter = (kpd: number, recentKpd: number) => account(kpd, { lastKpd: recentKpd * 1000, recentLogLevel: Math.log(recentKpd * 1000), recentN: 3 });
+
+    it('holds −25% that has lasted a quarter (ln 0.75 = −0.288 beyond −0.262), though one month of it passes', () => {
+      expect(evaluate(account(7.5, { lastKpd: 10_000 }))).toEqual([]);
+      expect(raised(evaluate(quarter(7.5, 7.5)))).toEqual(['level_shift']);
+    });
+
+    it('holds −30% on a volatile home after a quarter, where two months were not enough', () => {
+      // Own MAD 0.1: σ = 1.4826·√((12·0.1² + 3·0.06²)/15) = 0.138, band 4σ = 0.554. Two months average
+      // with σ/√2: bar 0.392; a quarter's: 4 × 0.562σ = 0.311. ln 0.7 = −0.357 is between the two.
+      const volatile = { baseLogMad: 0.1 };
+      expect(evaluate(account(7, { ...volatile, lastKpd: 7_000, recentLogLevel: Math.log(7_000), recentN: 1 }))).toEqual([]);
+      expect(raised(evaluate(account(7, { ...volatile, lastKpd: 7_000, recentLogLevel: Math.log(7_000), recentN: 3 })))).toEqual(['level_shift']);
+    });
+
+    it('does not hold −20% however long it lasts (ln 0.8 = −0.223, inside the class floor)', () => {
+      expect(raised(evaluate(quarter(8, 8)))).toEqual([]);
+    });
+
+    it('does not hold a month back at its level after a low quarter (this month must be off by half the band, 0.155)', () => {
+      expect(raised(evaluate(quarter(9, 7.5)))).toEqual([]);
     });
   });
 
