@@ -31,7 +31,7 @@ export const GenerateOptions = z.object({
   /**
    * Share of residential accounts with smart meters that send only hourly interval data, no
    * register reads (billed from their intervals alone). 0 by default, so data sets and fixtures
-   * built before issue 16 stay the same; `demo` and the bench ask for 2%.
+   * built before issue 16 stay the same; `demo` asks for 2%, the bench for 0.5%.
    */
   intervalOnlyShare: z.number().min(0).max(1).default(0),
   /** Tariff YAML files to copy; default `samples/tariffs` of the package. */

@@ -136,20 +136,22 @@ SELECT tariff_id,
        coalesce(json_extract(policy, '$.intervals.spike_factor')::DOUBLE, default_spike_factor) AS spike_factor
 FROM (SELECT tariff_id, arg_max(policy, revision) AS policy FROM tariff_policies GROUP BY ALL);
 
--- name: billed-from-registers
--- Whether an account is billed from register reads in the period: one of its meters has a read
--- dated in it. Otherwise its meters' intervals are all it is billed from (interval_series).
--- Pass the account as a qualified column (m.account_key): the subquery has an account_key too.
-CREATE OR REPLACE TEMP MACRO billed_from_registers(account, first_day, next_day) AS
-EXISTS (SELECT 1 FROM meters rm JOIN readings rd USING (meter_key)
-        WHERE rm.account_key = account AND rd.read_date >= first_day::DATE AND rd.read_date < next_day::DATE);
+-- name: register-billed-accounts
+-- The accounts of [key_lo, key_hi) billed from register reads in the period: one of their meters
+-- has a read dated in it. The others' meters are billed from their intervals alone (interval_series).
+CREATE OR REPLACE TEMP MACRO register_billed_accounts(first_day, next_day, key_lo, key_hi) AS TABLE
+SELECT DISTINCT m.account_key
+FROM meters m JOIN readings r USING (meter_key)
+WHERE m.account_key >= key_lo AND m.account_key < key_hi
+  AND r.read_date >= first_day::DATE AND r.read_date < next_day::DATE;
 
 -- name: interval-series
 -- Meters billed from their interval data alone, after validation, estimation and editing (VEE):
 -- the meters of accounts with no register read dated in the period. Their bill covers the
 -- calendar month (the account master has no billing cycle), cut to the account's life and the
 -- meter's service: [serves_from, serves_until). A meter's intervals have one length in a period
--- (its most common one; intervals of another length do not fit its grid and are left out).
+-- (its most common one) on a clock-aligned grid; intervals of another length or off the grid are
+-- left out (their slots are estimated).
 --
 -- Every slot of that grid gets a value and a kind:
 -- - 0 actual: a stored interval that is not a spike. Negative and duplicate values never reach
@@ -178,7 +180,7 @@ WITH bounds AS (
   LEFT JOIN interval_rules(NULL, default_gap_minutes, default_spike_factor) r USING (tariff_id)
   WHERE ac.account_key >= key_lo AND ac.account_key < key_hi
     AND ac.start_date < next_day::DATE AND (ac.end_date IS NULL OR ac.end_date >= first_day::DATE)
-    AND NOT billed_from_registers(m.account_key, first_day, next_day)
+    AND m.account_key NOT IN (SELECT account_key FROM register_billed_accounts(first_day, next_day, key_lo, key_hi))
 ),
 received AS (
   SELECT b.meter_key, i.interval_start, i.interval_minutes, i.wh,
@@ -196,42 +198,44 @@ meter_step AS (
     FROM received WHERE in_period GROUP BY meter_key
   ) s USING (meter_key)
 ),
-slots AS (
-  -- The grid over the period and the interpolation reach either side of it.
-  SELECT ms.meter_key, ms.account_key, ms.tariff_id, ms.step, ms.gap_limit, ms.serves_from, ms.serves_until, ms.spike_above,
-         unnest(range(time_bucket(to_minutes(ms.step), greatest(ms.serves_from - to_minutes(ms.gap_limit), ms.life_from)),
-                      least(ms.serves_until + to_minutes(ms.gap_limit), ms.life_until), to_minutes(ms.step))) AS slot
-  FROM meter_step ms
+checked AS (
+  -- The received intervals on the meter's clock-aligned grid, each actual or a spike.
+  SELECT ms.meter_key, ms.account_key, ms.tariff_id, ms.step, ms.serves_from, ms.serves_until, r.interval_start AS slot, r.wh, r.in_period,
+         ms.spike_above = 0 OR r.wh <= ms.spike_above AS actual
+  FROM received r JOIN meter_step ms USING (meter_key)
+  WHERE r.interval_minutes = ms.step AND epoch(r.interval_start)::BIGINT % (60 * ms.step) = 0
 ),
-valued AS (
-  SELECT s.*, r.wh AS received_wh,
-         CASE WHEN r.wh IS NOT NULL AND (s.spike_above = 0 OR r.wh <= s.spike_above) THEN r.wh END AS actual_wh
-  FROM slots s LEFT JOIN received r ON r.meter_key = s.meter_key AND r.interval_start = s.slot AND r.interval_minutes = s.step
-),
-in_period AS (
-  SELECT v.*, CASE WHEN dayofweek(slot) IN (0, 6) THEN 1 ELSE 0 END AS day_type, slot::TIME AS time_of_day
-  FROM valued v WHERE slot >= serves_from AND slot < serves_until
+gappy AS (
+  -- Meters with a slot of the period that has no actual interval: only they need the whole grid.
+  SELECT ms.* FROM meter_step ms
+  JOIN (SELECT meter_key, count(*) FILTER (WHERE in_period AND actual) AS n FROM checked GROUP BY meter_key) c USING (meter_key)
+  WHERE c.n < epoch(ms.serves_until - ms.serves_from)::BIGINT // (60 * ms.step)
 ),
 missing_slots AS (
-  SELECT * FROM in_period WHERE actual_wh IS NULL
+  -- Their period's slots without an actual interval (never received, or a spike).
+  SELECT g.meter_key, g.account_key, g.tariff_id, g.step, g.gap_limit, g.serves_from, g.serves_until, s.slot, c.slot IS NOT NULL AS received,
+         CASE WHEN dayofweek(s.slot) IN (0, 6) THEN 1 ELSE 0 END AS day_type, s.slot::TIME AS time_of_day
+  FROM gappy g
+  CROSS JOIN LATERAL (SELECT unnest(range(g.serves_from, g.serves_until, to_minutes(g.step))) AS slot) s
+  LEFT JOIN checked c ON c.meter_key = g.meter_key AND c.slot = s.slot
+  WHERE c.slot IS NULL OR NOT c.actual
 ),
 actuals AS (
-  -- The actual intervals (with the reach either side) of the meters that have a gap.
-  SELECT meter_key, slot, actual_wh FROM valued
-  WHERE actual_wh IS NOT NULL AND meter_key IN (SELECT meter_key FROM missing_slots)
+  -- The actual intervals of those meters, with the interpolation reach either side of the period.
+  SELECT meter_key, slot, wh, in_period, CASE WHEN dayofweek(slot) IN (0, 6) THEN 1 ELSE 0 END AS day_type, slot::TIME AS time_of_day
+  FROM checked WHERE actual AND meter_key IN (SELECT meter_key FROM gappy)
 ),
 gaps AS (
-  -- The slots without an actual value (few) and the actual intervals either side of each: as-of
-  -- joins, not window frames over every slot.
-  SELECT g.*, p.slot AS prev_at, p.actual_wh AS prev_wh, n.slot AS next_at, n.actual_wh AS next_wh
+  -- Each missing slot and the actual intervals either side of it (as-of joins).
+  SELECT g.*, p.slot AS prev_at, p.wh AS prev_wh, n.slot AS next_at, n.wh AS next_wh
   FROM missing_slots g
   ASOF LEFT JOIN actuals p ON p.meter_key = g.meter_key AND p.slot < g.slot
   ASOF LEFT JOIN actuals n ON n.meter_key = g.meter_key AND n.slot > g.slot
 ),
 profile AS (
   -- Sums and counts of the period's actual slots by day type and time of day, by time of day, in all.
-  SELECT meter_key, day_type, time_of_day, sum(actual_wh) AS wh, count(actual_wh) AS n
-  FROM in_period WHERE actual_wh IS NOT NULL
+  SELECT meter_key, day_type, time_of_day, sum(wh) AS wh, count(*) AS n
+  FROM actuals WHERE in_period
   GROUP BY GROUPING SETS ((meter_key, day_type, time_of_day), (meter_key, time_of_day), (meter_key))
 ),
 estimated AS (
@@ -243,22 +247,18 @@ estimated AS (
   LEFT JOIN profile pd ON pd.meter_key = g.meter_key AND pd.day_type = g.day_type AND pd.time_of_day = g.time_of_day
   LEFT JOIN profile pt ON pt.meter_key = g.meter_key AND pt.day_type IS NULL AND pt.time_of_day = g.time_of_day
   LEFT JOIN profile pa ON pa.meter_key = g.meter_key AND pa.day_type IS NULL AND pa.time_of_day IS NULL
-),
-billable AS (
-  -- Meters with at least one actual slot in the period.
-  SELECT DISTINCT meter_key FROM in_period WHERE actual_wh IS NOT NULL
 )
 SELECT account_key, meter_key, tariff_id, slot AS interval_start, step AS interval_minutes, serves_from, serves_until,
-       0 AS kind, true AS received, actual_wh AS wh
-FROM in_period WHERE actual_wh IS NOT NULL
+       0 AS kind, true AS received, wh
+FROM checked WHERE in_period AND actual
 UNION ALL
-SELECT account_key, meter_key, tariff_id, slot, step, serves_from, serves_until, kind, received_wh IS NOT NULL,
+SELECT account_key, meter_key, tariff_id, slot, step, serves_from, serves_until, kind, received,
        CASE kind
             -- prev + (next − prev) × elapsed / span, half-up: both ends are whole Wh ≥ 0.
             WHEN 1 THEN (2 * (prev_wh * epoch(next_at - slot)::BIGINT + next_wh * epoch(slot - prev_at)::BIGINT)
                          + epoch(next_at - prev_at)::BIGINT) // (2 * epoch(next_at - prev_at)::BIGINT)
             ELSE (2 * profile_wh + profile_n) // (2 * profile_n) END
-FROM estimated WHERE meter_key IN (SELECT meter_key FROM billable);
+FROM estimated;
 
 -- name: interval-windows
 -- The demand windows of the interval data a bill uses, classified: the stored intervals of the
@@ -273,25 +273,30 @@ CREATE OR REPLACE TEMP MACRO interval_windows(first_day, next_day, key_lo, key_h
 WITH used AS (
   SELECT account_key, tariff_id, interval_start, interval_minutes, wh, false AS from_series,
          NULL::TIMESTAMP AS serves_from, NULL::TIMESTAMP AS serves_until, 0 AS kind, true AS received
-  FROM period_intervals(first_day, next_day, key_lo, key_hi) p
-  WHERE billed_from_registers(p.account_key, first_day, next_day)
+  FROM period_intervals(first_day, next_day, key_lo, key_hi)
+  WHERE account_key IN (SELECT account_key FROM register_billed_accounts(first_day, next_day, key_lo, key_hi))
   UNION ALL
   SELECT account_key, tariff_id, interval_start, interval_minutes, wh, true, serves_from, serves_until, kind, received
   FROM interval_series(first_day, next_day, key_lo, key_hi, default_gap_minutes, default_spike_factor)
 ),
-windows AS (
-  SELECT u.account_key, u.tariff_id, u.from_series,
-         greatest(r.demand_minutes, u.interval_minutes) AS window_minutes,
-         time_bucket(to_minutes(greatest(r.demand_minutes, u.interval_minutes)), u.interval_start) AS window_start,
-         sum(u.wh) AS wh, min(u.serves_from) AS serves_from, max(u.serves_until) AS serves_until,
-         count(*) FILTER (WHERE u.kind = 0) AS actual,
-         count(*) FILTER (WHERE u.kind = 1) AS interpolated,
-         count(*) FILTER (WHERE u.kind = 2) AS profiled,
-         count(*) FILTER (WHERE NOT u.received) AS missing,
-         count(*) FILTER (WHERE u.received AND u.kind > 0) AS spikes,
-         max(u.interval_minutes) AS interval_minutes
+sized AS (
+  SELECT u.*, greatest(r.demand_minutes, u.interval_minutes) AS window_minutes
   FROM used u LEFT JOIN interval_rules(default_demand_minutes, default_gap_minutes, default_spike_factor) r USING (tariff_id)
-  GROUP BY ALL
+),
+windows AS (
+  -- An interval as long as the window is its own window: the common case needs no grouping.
+  SELECT account_key, tariff_id, from_series, window_minutes, interval_start AS window_start, wh, serves_from, serves_until,
+         (kind = 0)::BIGINT AS actual, (kind = 1)::BIGINT AS interpolated, (kind = 2)::BIGINT AS profiled,
+         (NOT received)::BIGINT AS missing, (received AND kind > 0)::BIGINT AS spikes, interval_minutes
+  FROM sized WHERE window_minutes = interval_minutes
+  UNION ALL
+  -- Shorter intervals add up per window (an account's rows are all stored or all series, with one tariff).
+  SELECT account_key, any_value(tariff_id), bool_or(from_series), window_minutes,
+         time_bucket(to_minutes(window_minutes), interval_start) AS window_start, sum(wh), min(serves_from), max(serves_until),
+         count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1), count(*) FILTER (WHERE kind = 2),
+         count(*) FILTER (WHERE NOT received), count(*) FILTER (WHERE received AND kind > 0), max(interval_minutes)
+  FROM sized WHERE window_minutes > interval_minutes
+  GROUP BY account_key, window_minutes, window_start
 )
 SELECT w.*, w.window_start::DATE AS day, w.wh * 60 // w.window_minutes AS demand_milli, h.tou_period, h.demand_period
 FROM windows w

@@ -35,7 +35,7 @@ export function generateCommand(ctx: CommandContext): Command {
     .option('--heat-wave-size <x>', 'relative lift of consumption in the heat-wave region and month', '0.35')
     .option('--volatility <x>', 'scale of every account\'s month-to-month swings (1 = usual)', '1')
     .option('--interval-accounts <n>', 'commercial accounts with hourly interval data (default 0.1%, 1–200)')
-    .option('--interval-only-share <r>', 'share of residential accounts whose smart meters send only hourly intervals, no register reads', '0')
+    .option('--interval-only-share <r>', 'share of residential accounts whose smart meters send only hourly intervals, no register reads (demo: 0.02)', '0')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: Flags, command: Command) => {
       const parsed = GenerateOptions.safeParse({
