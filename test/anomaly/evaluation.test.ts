@@ -18,8 +18,8 @@ beforeAll(async () => {
   const result = await runCli(['evaluate', '--labels', join(billed.data, 'labels.csv'), '--from', FROM, '--to', TO, '--top', '20', '--json'], billed.db);
   expect(result.code, result.err).toBe(0);
   report = JSON.parse(result.out) as EvaluationReport;
-});
-afterAll(() => billed.remove());
+}, 600_000);
+afterAll(() => billed?.remove());
 
 describe('billrun evaluate', () => {
   it('counts what the store and the labels hold', async () => {
