@@ -18,8 +18,8 @@ beforeAll(async () => {
   const result = await runCli(['evaluate', '--labels', join(billed.data, 'labels.csv'), '--from', FROM, '--to', TO, '--top', '20', '--json'], billed.db);
   expect(result.code, result.err).toBe(0);
   report = JSON.parse(result.out) as EvaluationReport;
-});
-afterAll(() => billed.remove());
+}, 600_000);
+afterAll(() => billed?.remove());
 
 describe('billrun evaluate', () => {
   it('counts what the store and the labels hold', async () => {
@@ -38,17 +38,19 @@ describe('billrun evaluate', () => {
     expect(report.window.verdicts).toBe('must_flag');
   });
 
-  // Issue 13's targets (precision ≥ 0.90, recall ≥ 0.95) are not met on the generator that labels
-  // persisting errors every month and volatile accounts honestly (bench/evaluation.md); this guards
-  // what holds today, against the naive rule on the same bills.
+  // Issue 13's targets (precision ≥ 0.90, recall ≥ 0.95) are not met yet (bench/evaluation.md).
+  // This setting (1,500 accounts, 18 periods: the window opens with half a year of history)
+  // measured with rules 2026.3: seed 3 flag rate 1.09× true, precision 0.80, recall 0.87; seed 4
+  // 1.19×, 0.74, 0.87; the naive rule's precision 0.15 and 0.10 at 5–6× the flag rate. The bars
+  // sit one seed-to-seed difference (0.06) below the lower seed. The top of the ranked list is not
+  // asserted: cut at 20 of about 50 flagged bills a period it held 0.75 and 0.73 (at 10,000
+  // accounts, seed 7, the top 100 held 0.91 against the list's 0.87).
   it('flags far fewer bills than the naive rule, most of them real, and misses little', () => {
-    expect(report.billrun.flag_rate).toBeLessThan(2 * report.window.anomaly_rate);
+    expect(report.billrun.flag_rate).toBeLessThan(1.5 * report.window.anomaly_rate);
     expect(report.naive.flag_rate).toBeGreaterThan(4 * report.billrun.flag_rate);
-    expect(report.billrun.precision!).toBeGreaterThan(0.6);
-    expect(report.billrun.recall!).toBeGreaterThan(0.75);
-    // Not asserted, open in issue 13: ranked by money at stake, the top 100 of this store hold more
-    // false alarms (precision 0.54) than the whole list (0.65) and than the naive rule's top (0.56).
-    expect(report.billrun.precision!).toBeGreaterThan(3 * report.naive.precision!);
+    expect(report.billrun.precision!).toBeGreaterThan(0.67);
+    expect(report.billrun.recall!).toBeGreaterThan(0.8);
+    expect(report.billrun.precision!).toBeGreaterThan(4 * report.naive.precision!);
   });
 
   it('catches an error code in the opening read as well as in the closing one', async () => {
