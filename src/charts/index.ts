@@ -60,15 +60,7 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
       parts.push(`<text x="${cx}" y="${(y - 4).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${escapeHtml(format(bar.value))}</text>`);
     }
   });
-  const reference = options.reference;
-  if (reference && max > 0 && reference.value <= max) {
-    const y = (top + plot - (Math.max(0, reference.value) / max) * plot).toFixed(1);
-    parts.push(`<line x1="0" y1="${y}" x2="${width}" y2="${y}" stroke="#1f3a5f" stroke-width="1.5" stroke-dasharray="6 4"><title>${escapeHtml(reference.label)}</title></line>` +
-      `<text x="${width - 2}" y="${(Number(y) - 3).toFixed(1)}" text-anchor="end" font-size="10" fill="#1f3a5f">${escapeHtml(reference.label)}</text>`);
-  }
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
-    `<title>${escapeHtml(options.title)}</title>` +
-    `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;
+  return svgFrame(parts, options, { width, height, top, plot, max });
 }
 
 /**
@@ -141,15 +133,7 @@ export function svgPairedBarChart(pairs: readonly BarPair[], options: SvgChartOp
         `fill="${colors[k]}"><title>${label} ${escapeHtml(options.legend[k]!)}: ${escapeHtml(format(value))}</title></rect>`);
     });
   });
-  const reference = options.reference;
-  if (reference && max > 0 && reference.value <= max) {
-    const y = (top + plot - (Math.max(0, reference.value) / max) * plot).toFixed(1);
-    parts.push(`<line x1="0" y1="${y}" x2="${width}" y2="${y}" stroke="#1f3a5f" stroke-width="1.5" stroke-dasharray="6 4"><title>${escapeHtml(reference.label)}</title></line>` +
-      `<text x="${width - 2}" y="${(Number(y) - 3).toFixed(1)}" text-anchor="end" font-size="10" fill="#1f3a5f">${escapeHtml(reference.label)}</text>`);
-  }
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
-    `<title>${escapeHtml(options.title)}</title>` +
-    `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;
+  return svgFrame(parts, options, { width, height, top, plot, max });
 }
 
 export interface TextChartOptions {
@@ -177,4 +161,18 @@ export function textBarChart(bars: readonly Bar[], options: TextChartOptions = {
     const bar8 = bar.value > max && max > 0 ? `${'█'.repeat(width - 1)}»` : '█'.repeat(full) + eighths[Math.round(units - full * 8) % 8];
     return `${label} ${bar8.padEnd(width)} ${format(bar.value)}${bar.highlight ? ' ◀' : ''}`;
   });
+}
+
+/** The chart's frame: the bars' parts, the dashed reference line (when it fits the scale) and the base line. */
+function svgFrame(parts: string[], options: SvgChartOptions, box: { width: number; height: number; top: number; plot: number; max: number }): string {
+  const { width, height, top, plot, max } = box;
+  const reference = options.reference;
+  if (reference && max > 0 && reference.value <= max) {
+    const y = (top + plot - (Math.max(0, reference.value) / max) * plot).toFixed(1);
+    parts.push(`<line x1="0" y1="${y}" x2="${width}" y2="${y}" stroke="#1f3a5f" stroke-width="1.5" stroke-dasharray="6 4"><title>${escapeHtml(reference.label)}</title></line>` +
+      `<text x="${width - 2}" y="${(Number(y) - 3).toFixed(1)}" text-anchor="end" font-size="10" fill="#1f3a5f">${escapeHtml(reference.label)}</text>`);
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
+    `<title>${escapeHtml(options.title)}</title>` +
+    `<line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#999" stroke-width="1"/>${parts.join('')}</svg>`;
 }
