@@ -11,6 +11,7 @@ import {
   appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
+import { writeCsvFile } from '../text/csv.js';
 import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
@@ -336,17 +337,20 @@ async function finishRun(
 
   const outDir = join(options.outDir, options.period);
   const outputs: Record<string, string> = {};
-  const exports: [string, string, Record<string, number>][] = [
-    ['bills.parquet', 'export-bills', params],
-    ['line_items.parquet', 'export-line-items', params],
-    ['flags.parquet', 'export-flags', params],
-    ['errors.csv', 'export-errors', { run_id: run.run_id }],
+  const exports: [string, (path: string) => Promise<void>][] = [
+    ['bills.parquet', (path) => store.run(WRITE_SQL['export-bills']!, { ...params, path })],
+    ['line_items.parquet', (path) => store.run(WRITE_SQL['export-line-items']!, { ...params, path })],
+    ['flags.parquet', (path) => store.run(WRITE_SQL['export-flags']!, { ...params, path })],
+    ['errors.csv', async (path) => {
+      const errors = await store.connection.stream(WRITE_SQL.errors!, { run_id: run.run_id });
+      await writeCsvFile(path, ['account_id', 'code', 'message'], errors.yieldRowsJson() as AsyncIterable<string[][]>);
+    }],
   ];
   await writingOutputs(outDir, options.period, async () => {
     mkdirSync(outDir, { recursive: true });
-    for (const [file, statement, values] of exports) {
+    for (const [file, write] of exports) {
       const target = join(outDir, file);
-      await step(file.replace(/\..*$/, ''), () => store.run(WRITE_SQL[statement]!, { ...values, path: tempPathFor(target) }));
+      await step(file.replace(/\..*$/, ''), () => write(tempPathFor(target)));
       publishFile(target);
       outputs[file] = target;
     }

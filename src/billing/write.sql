@@ -94,11 +94,10 @@ COPY (
   ORDER BY a.account_id, f.rule_id, f.suppressed
 ) TO $path (FORMAT parquet, COMPRESSION zstd);
 
--- name: export-errors
--- Opened in spreadsheets: every cell neutralised as the review export's (an account id may start with '-').
-COPY (
-  SELECT neutralise_formula(a.account_id) AS account_id, neutralise_formula(e.code) AS code, neutralise_formula(e.message) AS message
-  FROM bill_errors e JOIN accounts a USING (account_key)
-  WHERE e.run_id = $run_id
-  ORDER BY a.account_id
-) TO $path (FORMAT csv, HEADER true);
+-- name: errors
+-- errors.csv's rows, streamed to JavaScript: a spreadsheet opens that file, so every cell goes
+-- through the one formula-neutralising rule (src/text) on its way out.
+SELECT a.account_id, e.code, e.message
+FROM bill_errors e JOIN accounts a USING (account_key)
+WHERE e.run_id = $run_id
+ORDER BY a.account_id, e.code;

@@ -9,9 +9,9 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, DuckDBScalarFunction, VARCHAR, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { EXIT, FatalError } from '../diagnostics/index.js';
-import { binaryFileKind, neutraliseFormula, type BinaryFileKind } from '../text/index.js';
+import { binaryFileKind, type BinaryFileKind } from '../text/index.js';
 import { quoteIdent, sourceDir, sqlFile } from './sql.js';
 
 export { appendBatch, appendColumns, allocateColumn, objectsToBatch, readColumns } from './columnar.js';
@@ -78,7 +78,6 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     throw translateOpenError(path, error);
   }
   const connection = await instance.connect();
-  registerFunctions(connection);
   const store = makeStore(path, instance, connection);
   try {
     if (!options.readOnly) await migrate(store);
@@ -87,26 +86,6 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     throw damagedStoreError(path, error) ?? error;
   }
   return store;
-}
-
-/**
- * JavaScript rules the stages' SQL calls, so a file DuckDB writes follows the same rule as one
- * written in JavaScript: `neutralise_formula(text)` for CSV cells a spreadsheet opens.
- */
-function registerFunctions(connection: DuckDBConnection): void {
-  connection.registerScalarFunction(DuckDBScalarFunction.create({
-    name: 'neutralise_formula',
-    returnType: VARCHAR,
-    parameterTypes: [VARCHAR],
-    mainFunction: (_info, input, output) => {
-      const cells = input.getColumnVector(0);
-      for (let row = 0; row < input.rowCount; row++) {
-        const cell = cells.getItem(row);
-        output.setItem(row, cell === null ? null : neutraliseFormula(String(cell)));
-      }
-      output.flush();
-    },
-  }));
 }
 
 /** The bytes a DuckDB database file carries at offset 8, after the header block's checksum. */

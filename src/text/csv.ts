@@ -3,8 +3,14 @@
 // "=HYPERLINK(…)" as text and never runs it. Reading small hand-edited files is done here, not by
 // a streaming parser: those count records, and each problem must be reported at its real line
 // even when a quoted cell spans several lines.
-import { writeToString } from 'fast-csv';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { format, writeToString } from 'fast-csv';
 import { neutraliseFormula } from './index.js';
+
+type Cell = string | number | null;
+const neutralCell = (c: Cell) => neutraliseFormula(c === null ? '' : String(c));
 
 export interface CsvRecord {
   /** 1-based line where the record starts. */
@@ -66,10 +72,26 @@ export function parseCsv(text: string, firstLine = 1): CsvRecord[] {
 }
 
 /** CSV text of `rows` under `header`, every cell neutralised (CRLF line ends, as spreadsheets write). */
-export async function formatCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): Promise<string> {
-  const cell = (c: string | number | null) => neutraliseFormula(c === null ? '' : String(c));
-  const text = await writeToString([header.map(cell), ...rows.map((row) => row.map(cell))], { rowDelimiter: '\r\n' });
+export async function formatCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): Promise<string> {
+  const text = await writeToString([header.map(neutralCell), ...rows.map((row) => row.map(neutralCell))], { rowDelimiter: '\r\n' });
   return `${text}\r\n`;
+}
+
+/**
+ * Writes `header` and the rows of every page to `path` as `formatCsv` would, streamed: a file of
+ * millions of rows never sits in one string. The caller publishes the file (it writes a temp name).
+ */
+export async function writeCsvFile(path: string, header: readonly string[], pages: AsyncIterable<readonly (readonly Cell[])[]>): Promise<void> {
+  const csv = format({ rowDelimiter: '\r\n', includeEndRowDelimiter: true });
+  const file = createWriteStream(path);
+  csv.pipe(file);
+  const write = async (row: readonly Cell[]) => {
+    if (!csv.write(row.map(neutralCell))) await once(csv, 'drain');
+  };
+  await write(header);
+  for await (const rows of pages) for (const row of rows) await write(row);
+  csv.end();
+  await finished(file);
 }
 
 /** Undoes neutralisation: a cell a spreadsheet saved as "'=x" means "=x". */

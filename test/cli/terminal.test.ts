@@ -22,7 +22,7 @@ describe('text from data on the terminal and in errors.csv', () => {
     const json = await runCli(['review', 'show', 'A1', '--period', PERIOD, '--json'], db);
     expect((JSON.parse(json.out) as { account: { name: string } }).account.name).toBe('Evil\x1b]0;PWNED\x07\x1b[2J');
 
-    const errors = readFileSync(join(out, PERIOD, 'errors.csv'), 'utf8').split('\n');
+    const errors = readFileSync(join(out, PERIOD, 'errors.csv'), 'utf8').split('\r\n');
     expect(errors[0]).toBe('account_id,code,message');
     expect(errors[1]).toMatch(/^'-A2,/);
   });

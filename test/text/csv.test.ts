@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, formatCsv, parseCsv } from '../../src/text/csv.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cellText, formatCsv, parseCsv, writeCsvFile } from '../../src/text/csv.js';
 
 describe('CSV for spreadsheets', () => {
   it('parses quotes, doubled quotes and line breaks, keeping each record\'s first line', () => {
@@ -21,5 +24,17 @@ describe('CSV for spreadsheets', () => {
     expect(text).toBe('name,amount\r\n"\'=HYPERLINK(""http://x"",""y"")",-12.5\r\n\'@SUM(A1),\r\n\'+1 555,3\r\n');
     expect(parseCsv(text).slice(1).map((r) => cellText(r.cells[0]!))).toEqual(['=HYPERLINK("http://x","y")', '@SUM(A1)', '+1 555']);
     expect(cellText("O'Brien")).toBe("O'Brien");
+  });
+
+  it('streams pages into a file, neutralised and quoted the same way', async () => {
+    async function* pages() {
+      yield [['=HYPERLINK("http://x","y")', '-12.5'], ['two\nlines', null]];
+      yield [];
+      yield [['-A2', 'no_reads']];
+    }
+    const path = join(mkdtempSync(join(tmpdir(), 'billrun-csv-')), 'errors.csv');
+    await writeCsvFile(path, ['account_id', 'code'], pages());
+    expect(readFileSync(path, 'utf8')).toBe(
+      'account_id,code\r\n"\'=HYPERLINK(""http://x"",""y"")",-12.5\r\n"two\nlines",\r\n\'-A2,no_reads\r\n');
   });
 });
