@@ -3,10 +3,12 @@
 // src/billing/price-batch.ts.
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { priceBatch } from '../src/billing/price-batch.js';
-import { batchTable, resultBuffers, tableColumns, type PriceTask } from '../src/billing/protocol.js';
+import { BATCH_COLUMNS, resultBuffers, type PriceMessage } from '../src/billing/protocol.js';
+// Straight from the module, not the store's index: that would load DuckDB into every worker.
+import { fromWire, tableColumns } from '../src/store/arrow.js';
 
-export default function billingWorker(task: PriceTask) {
-  const columns = tableColumns(batchTable(task.columns, task.rowCount));
+export default function billingWorker({ batch, ...task }: PriceMessage) {
+  const columns = tableColumns(fromWire(batch, BATCH_COLUMNS, `billing batch ${task.batchNo}`), BATCH_COLUMNS);
   const result = priceBatch({ ...task, columns });
   return move({ [transferableSymbol]: resultBuffers(result), [valueSymbol]: result } as never);
 }

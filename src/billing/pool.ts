@@ -3,8 +3,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { sourceDir } from '../store/index.js';
-import { taskBuffers, type PriceResult, type PriceTask } from './protocol.js';
+import { sourceDir, wireBuffers } from '../store/index.js';
+import type { PriceMessage, PriceResult } from './protocol.js';
 
 type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
 
@@ -35,14 +35,14 @@ export function defaultWorkers(): number {
 }
 
 export interface BillingPool {
-  price(task: PriceTask): Promise<PriceResult>;
+  price(task: PriceMessage): Promise<PriceResult>;
   close(): Promise<void>;
 }
 
 export function createBillingPool(workers: number): BillingPool {
   const pool = workerPool('billing', workers);
   return {
-    price: (task) => pool.run(task, { transferList: taskBuffers(task) }) as Promise<PriceResult>,
+    price: (task) => pool.run(task, { transferList: wireBuffers(task.batch) }) as Promise<PriceResult>,
     close: () => pool.destroy(),
   };
 }

@@ -1,9 +1,8 @@
 // Messages between the bill run (pool side) and the billing workers (thread side), shared so
-// both agree on the columns. A batch is an Arrow table whose column buffers travel in a transfer
-// list (moved, not copied) and are rebuilt as the same table on the other side; expected failures
-// come back as values, because errors lose their class across threads.
-import { DateDay, Float64, Int32, makeData, makeVector, Table, Uint8, type DataType, type Vector } from 'apache-arrow';
-import type { ColumnSpec } from '../store/index.js';
+// both agree on the columns. A batch travels in the pools' one batch format (src/store/arrow.ts:
+// an Arrow table whose buffers are moved, not copied); expected failures come back as values,
+// because errors lose their class across threads.
+import type { Columns, ColumnSpec, WireBatch } from '../store/index.js';
 import type { ReviewRules } from '../../schemas/rules.js';
 import type { Flag } from '../../schemas/review.js';
 
@@ -74,8 +73,7 @@ export const BATCH_COLUMNS = [
 ] as const satisfies readonly ColumnSpec[];
 
 export type BatchColumnName = (typeof BATCH_COLUMNS)[number]['name'];
-type ArrayFor<K> = K extends 'uint8' ? Uint8Array : K extends 'double' ? Float64Array : Int32Array;
-export type BatchColumns = { [C in (typeof BATCH_COLUMNS)[number] as C['name']]: ArrayFor<C['kind']> };
+export type BatchColumns = Columns<typeof BATCH_COLUMNS>;
 
 export interface TariffRef {
   code: number;
@@ -94,6 +92,9 @@ export interface PriceTask {
   tariffs: TariffRef[];
   rules: ReviewRules;
 }
+
+/** A PriceTask as it crosses to the worker: the columns as the batch format carries them. */
+export type PriceMessage = Omit<PriceTask, 'columns'> & { batch: WireBatch };
 
 /** Per-account results, row i ↔ account i of the task. */
 export interface BillColumns {
@@ -161,40 +162,4 @@ export const OUTCOME = { billed: 0, held: 1, error: 2 } as const;
 export function resultBuffers(result: PriceResult): ArrayBuffer[] {
   const arrays = [...Object.values(result.bills), ...Object.values(result.lineItems)] as ArrayBufferView[];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
-}
-
-export function taskBuffers(task: PriceTask): ArrayBuffer[] {
-  return [...new Set(Object.values(task.columns).map((a) => (a as ArrayBufferView).buffer as ArrayBuffer))];
-}
-
-const ARROW_TYPES: Record<'int32' | 'uint8' | 'double' | 'date', { type: () => DataType; array: new (length: number) => ArrayBufferView }> = {
-  int32: { type: () => new Int32(), array: Int32Array },
-  uint8: { type: () => new Uint8(), array: Uint8Array },
-  double: { type: () => new Float64(), array: Float64Array },
-  date: { type: () => new DateDay(), array: Int32Array },
-};
-
-/**
- * The batch as an Arrow table over the very buffers that crossed the thread boundary (no copy).
- * Each buffer must be the typed array its column's Arrow type is stored in: Arrow would silently
- * reinterpret the bytes of any other.
- */
-export function batchTable(columns: BatchColumns, rowCount: number): Table {
-  const vectors: Record<string, Vector> = {};
-  for (const spec of BATCH_COLUMNS) {
-    const values = (columns as unknown as Record<string, Int32Array | Uint8Array | Float64Array | undefined>)[spec.name];
-    const arrow = ARROW_TYPES[spec.kind];
-    if (!values || !(values instanceof arrow.array) || values.length < rowCount) {
-      throw new Error(`billing batch: column ${spec.name} must be a ${arrow.array.name} of at least ${rowCount} values`);
-    }
-    vectors[spec.name] = makeVector(makeData({ type: arrow.type(), data: values.subarray(0, rowCount), length: rowCount } as never));
-  }
-  return new Table(vectors);
-}
-
-/** The typed arrays under an Arrow batch table, for the pricing loop. */
-export function tableColumns(table: Table): BatchColumns {
-  const columns: Record<string, ArrayBufferView> = {};
-  for (const spec of BATCH_COLUMNS) columns[spec.name] = table.getChild(spec.name)!.data[0]!.values as ArrayBufferView;
-  return columns as unknown as BatchColumns;
 }

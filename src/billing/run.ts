@@ -8,13 +8,13 @@ import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
-  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, writeFileAtomic,
+  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWire, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { writeCsvFile } from '../text/csv.js';
 import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
-import { BATCH_COLUMNS, OUTCOME, type BatchColumns, type PriceResult, type PriceTask, type TariffRef } from './protocol.js';
+import { BATCH_COLUMNS, OUTCOME, type PriceResult, type TariffRef } from './protocol.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
@@ -180,11 +180,10 @@ async function runBatches(
           await writes(() => writeEmptyBatch(writer, run.run_id, batchNo));
           return;
         }
-        const task: PriceTask = {
+        const result = await pool.price({
           batchNo, period: options.period, prevPeriod: addPeriods(options.period, -1), rowCount: batch.rowCount,
-          columns: batch.columns as unknown as BatchColumns, tariffs, rules: options.rules,
-        };
-        const result = await pool.price(task);
+          batch: toWire(batch, BATCH_COLUMNS), tariffs, rules: options.rules,
+        });
         timings.price = (timings.price ?? 0) + result.priceMs;
         await writes(async () => {
           const t1 = performance.now();

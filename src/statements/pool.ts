@@ -1,10 +1,11 @@
 // The statement worker pool, shaped like the billing pool: fixed threads (min = max) that stay
 // alive between batches, columns moved in the transfer list rather than copied.
 import { workerPool } from '../billing/pool.js';
-import { taskBuffers, type StatementResult, type StatementTask } from './protocol.js';
+import { wireBuffers } from '../store/index.js';
+import type { StatementMessage, StatementResult } from './protocol.js';
 
 export interface StatementPool {
-  render(task: StatementTask): Promise<StatementResult>;
+  render(task: StatementMessage): Promise<StatementResult>;
   close(): Promise<void>;
 }
 
@@ -15,7 +16,7 @@ export function createStatementPool(workers: number): StatementPool {
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
   return {
-    render: (task) => pool.run(task, { transferList: taskBuffers(task) }) as Promise<StatementResult>,
+    render: (task) => pool.run(task, { transferList: wireBuffers(task.accounts, task.lines, task.reads, task.history) }) as Promise<StatementResult>,
     close: () => pool.destroy(),
   };
 }

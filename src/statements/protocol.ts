@@ -1,10 +1,10 @@
 // Messages between the statements run (pool side) and the statement workers (thread side).
-// Numbers travel as typed arrays in the transfer list; text (names, addresses, meter ids) as
-// string arrays, which structured clone copies. Rows of the ragged tables (line items, reads,
+// The four tables of a batch travel in the pools' one batch format (src/store/arrow.ts: Arrow
+// tables, text as Utf8, every buffer moved). Rows of the ragged tables (line items, reads,
 // history) are sorted by ordinal, so a worker walks them with one cursor each.
 import type { WhyChanged } from '../../schemas/statement.js';
 import type { StatementLocale, UtilityConfig } from '../../schemas/utility.js';
-import type { ColumnSpec } from '../store/index.js';
+import type { Columns, ColumnSpec, WireBatch } from '../store/index.js';
 
 export const ACCOUNT_COLUMNS = [
   { name: 'ordinal', kind: 'int32' },
@@ -69,8 +69,6 @@ export const HISTORY_COLUMNS = [
   { name: 'amount', kind: 'double' },
 ] as const satisfies readonly ColumnSpec[];
 
-type ArrayFor<K> = K extends 'varchar' ? string[] : K extends 'uint8' ? Uint8Array : K extends 'double' ? Float64Array : Int32Array;
-type Columns<S extends readonly ColumnSpec[]> = { [C in S[number] as C['name']]: ArrayFor<C['kind']> };
 export type AccountColumns = Columns<typeof ACCOUNT_COLUMNS>;
 export type LineColumns = Columns<typeof LINE_COLUMNS>;
 export type ReadColumns = Columns<typeof READ_COLUMNS>;
@@ -133,6 +131,11 @@ export interface StatementTask {
   changes?: Record<number, WhyChanged>;
 }
 
+export const TASK_TABLES = { accounts: ACCOUNT_COLUMNS, lines: LINE_COLUMNS, reads: READ_COLUMNS, history: HISTORY_COLUMNS } as const;
+
+/** A StatementTask as it crosses to the worker: each table as the batch format carries it. */
+export type StatementMessage = Omit<StatementTask, keyof typeof TASK_TABLES> & { [T in keyof typeof TASK_TABLES]: WireBatch };
+
 /** Per file slot (account i, format f) at index i × formats + f. */
 export const FILE_OUTCOME = { none: 0, written: 1, unchanged: 2 } as const;
 
@@ -164,20 +167,6 @@ export interface StreamPart {
   offsets: number[];
   lengths: number[];
   sha256s: string[];
-}
-
-function buffersOf(tables: Table<object>[]): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const table of tables) {
-    for (const column of Object.values(table.columns)) {
-      if (!Array.isArray(column)) buffers.add((column as ArrayBufferView).buffer as ArrayBuffer);
-    }
-  }
-  return [...buffers];
-}
-
-export function taskBuffers(task: StatementTask): ArrayBuffer[] {
-  return buffersOf([task.accounts, task.lines, task.reads, task.history]);
 }
 
 export function resultBuffers(result: StatementResult): ArrayBuffer[] {

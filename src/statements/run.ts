@@ -17,7 +17,7 @@ import { requireBillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import { explainPeriod, statementBox } from '../explain/index.js';
 import {
-  appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, writeFileAtomic,
+  appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, toWire, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { formatCsv } from '../text/csv.js';
@@ -25,9 +25,8 @@ import { openPeriodDirectory, publishPeriod, shardDigitsFor, statementPath, type
 import { INDEX_HEADER, indexFileName, openStreamsDirectory, publishStreams, type StreamsDirectory } from './stream.js';
 import { createStatementPool } from './pool.js';
 import {
-  ACCOUNT_COLUMNS, FILE_OUTCOME, HISTORY_COLUMNS, LINE_COLUMNS, READ_COLUMNS, type AccountColumns, type ChargeDim, type ContextDim,
-  type HistoryColumns, type LineColumns, type ReadColumns, type RunSettings, type StatementFormat, type StatementLayout, type StatementResult,
-  type Table,
+  ACCOUNT_COLUMNS, FILE_OUTCOME, HISTORY_COLUMNS, LINE_COLUMNS, READ_COLUMNS, type ChargeDim, type ContextDim,
+  type RunSettings, type StatementFormat, type StatementLayout, type StatementResult,
 } from './protocol.js';
 import type { LoadedUtility } from './utility.js';
 
@@ -212,21 +211,24 @@ async function renderBatches(
       const range = { lo, hi: lo + options.batchSize };
       const t0 = performance.now();
       const [accounts, lines, reads, history] = await db(async () => [
-        await table<AccountColumns>(connection, SQL['batch-accounts']!, { ...range, ...batchParams }, ACCOUNT_COLUMNS),
-        await table<LineColumns>(connection, SQL['batch-lines']!, range, LINE_COLUMNS),
-        await table<ReadColumns>(connection, SQL['batch-reads']!, range, READ_COLUMNS),
-        await table<HistoryColumns>(connection, SQL['batch-history']!, range, HISTORY_COLUMNS),
+        await readColumns(connection, SQL['batch-accounts']!, { ...range, ...batchParams }, ACCOUNT_COLUMNS),
+        await readColumns(connection, SQL['batch-lines']!, range, LINE_COLUMNS),
+        await readColumns(connection, SQL['batch-reads']!, range, READ_COLUMNS),
+        await readColumns(connection, SQL['batch-history']!, range, HISTORY_COLUMNS),
       ] as const);
       timings.read = (timings.read ?? 0) + performance.now() - t0;
-      // The string columns are cloned into the task, not moved: they stay readable here for the index.
-      const accountIds = accounts.columns.account_id;
-      const regions = accounts.columns.region;
+      // The task carries the strings encoded; these arrays stay here for the index.
+      const accountIds = accounts.columns.account_id as string[];
+      const regions = accounts.columns.region as string[];
       const changes: Record<number, WhyChanged> = {};
       accountIds.forEach((id, row) => {
         const box = boxes.get(id);
         if (box) changes[row] = box;
       });
-      const result = await pool.render({ batchNo, settings, accounts, lines, reads, history, changes });
+      const result = await pool.render({
+        batchNo, settings, changes, accounts: toWire(accounts, ACCOUNT_COLUMNS), lines: toWire(lines, LINE_COLUMNS),
+        reads: toWire(reads, READ_COLUMNS), history: toWire(history, HISTORY_COLUMNS),
+      });
       timings.render = (timings.render ?? 0) + result.renderMs;
       timings.write = (timings.write ?? 0) + result.writeMs;
       const t1 = performance.now();
@@ -242,13 +244,6 @@ async function renderBatches(
     await pool.close();
   }
   return progress;
-}
-
-async function table<C>(
-  connection: DuckDBConnection, sql: string, params: Record<string, import('@duckdb/node-api').DuckDBValue>, specs: readonly ColumnSpec[],
-): Promise<Table<C>> {
-  const batch = await readColumns(connection, sql, params, specs);
-  return { rowCount: batch.rowCount, columns: batch.columns as unknown as C };
 }
 
 /** The index rows of a finished batch (row i of the batch is ordinal lo + i), counting as it goes. */

@@ -16,6 +16,8 @@ import { quoteIdent, sourceDir, sqlFile } from './sql.js';
 
 export { appendBatch, appendColumns, allocateColumn, objectsToBatch, readColumns } from './columnar.js';
 export type { ColumnBatch, ColumnData, ColumnKind, ColumnSpec } from './columnar.js';
+export { fromWire, tableColumns, toWire, wireBuffers } from './arrow.js';
+export type { Columns, WireBatch } from './arrow.js';
 export { quoteIdent, sourceDir, sqlFile, sqlStatements } from './sql.js';
 export { assertWritableFile, assertWritableFolder, isProcessAlive, publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
 
