@@ -19,4 +19,4 @@ export { explainBill, explainPeriod, explainRules, type ExplainPeriodOptions, ty
 export { comparisonFor, explainChange, isNotable, type ExplainedBill } from './explanation.js';
 export { waterfall, withEnergy, type ChangeInput, type PricedPoint } from './waterfall.js';
 export { causeLabel, explanationText, explanationTexts, statementBox } from './wording.js';
-export { EXPORT_FORMATS, formatExplanations, writeExplanations, type ExportFormat } from './export.js';
+export { EXPORT_FORMATS, writeExplanations, type ExportFormat } from './export.js';

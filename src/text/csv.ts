@@ -88,10 +88,14 @@ export async function writeCsvFile(path: string, header: readonly string[], page
   const write = async (row: readonly Cell[]) => {
     if (!csv.write(row.map(neutralCell))) await once(csv, 'drain');
   };
-  await write(header);
-  for await (const rows of pages) for (const row of rows) await write(row);
-  csv.end();
-  await finished(file);
+  try {
+    await write(header);
+    for await (const rows of pages) for (const row of rows) await write(row);
+    csv.end();
+    await finished(file);
+  } finally {
+    file.destroy();
+  }
 }
 
 /** Undoes neutralisation: a cell a spreadsheet saved as "'=x" means "=x". */
