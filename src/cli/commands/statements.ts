@@ -111,7 +111,9 @@ function printSummary(ctx: CommandContext, s: StatementsSummary): void {
   if (s.outputs.rejects) ctx.note(`  all ${n(s.rejected.length)} rejected accounts with their reasons: ${s.outputs.rejects}`);
   for (const id of s.missingAccounts.slice(0, 5)) ctx.note(`  ${id}: no current bill in ${s.period}`);
   const t = s.timingsMs;
-  ctx.print(`  took ${duration(((t.stage ?? 0) + (t.batches ?? 0) + (t.finalize ?? 0)) / 1000)} ` +
-    `(staging ${duration((t.stage ?? 0) / 1000)}, rendering and writing ${duration((t.batches ?? 0) / 1000)} at ${n(s.statementsPerSecond)}/s)`);
+  // Every stage the command waited for, the "why your bill changed" boxes (the period's explanations) included.
+  ctx.print(`  took ${duration(((t.stage ?? 0) + (t.explain ?? 0) + (t.batches ?? 0) + (t.finalize ?? 0)) / 1000)} ` +
+    `(staging ${duration((t.stage ?? 0) / 1000)}, why-changed boxes ${duration((t.explain ?? 0) / 1000)}, ` +
+    `rendering and writing ${duration((t.batches ?? 0) / 1000)} at ${n(s.statementsPerSecond)}/s)`);
   ctx.print(`  outputs: ${s.directory}/ (manifest.json${s.layout === 'stream' ? ', <stream>.index.csv' : ', files.parquet'})`);
 }
