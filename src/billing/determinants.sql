@@ -113,7 +113,10 @@ trusted_columns AS (
          -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
          -- Its 12 latest trusted periods, however far back (up to three years): a level held for a
          -- year without a decision must not leave the account without a reference and become it.
-         list_slice(list(t.kwh_milli / t.days / coalesce(l.level, 1) ORDER BY t.period DESC) FILTER (WHERE t.kwh_milli > 0), 1, 12) AS base,
+         -- Collected as (period, value) pairs and sorted afterwards, latest first: an ordered
+         -- aggregate (list(… ORDER BY period)) sorts per account and cost half the history stage.
+         list_slice(list_transform(list_sort(list({period: t.period, kpd: t.kwh_milli / t.days / coalesce(l.level, 1)})
+                                             FILTER (WHERE t.kwh_milli > 0), 'DESC'), p -> p.kpd), 1, 12) AS base,
          max(t.period) AS last_trusted,
          -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
          median(t.demand_milli) FILTER (WHERE t.demand_milli IS NOT NULL AND t.period >= $p12) AS demand_median,
