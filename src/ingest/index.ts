@@ -237,7 +237,11 @@ const loadRegisterRows: RowLoader = async (connection, { fileKey, checks }) => {
   await connection.run(READINGS_SQL['check-registers']!, checks);
   // The staged text is the largest thing in memory during a bulk load; the checks hold what is left.
   await connection.run('DROP TABLE raw_rows');
-  await connection.run(READINGS_SQL['stored-register-matches']!);
+  const dates = (await connection.runAndReadAll(READINGS_SQL['good-dates']!)).getRowObjectsJson()[0]!;
+  await connection.run(READINGS_SQL['stored-register-matches']!, {
+    first_date: dates.first_date === null ? null : String(dates.first_date),
+    last_date: dates.last_date === null ? null : String(dates.last_date),
+  });
   const rejects = await selectRejects(connection, READINGS_SQL['register-rejects']!);
   const counts = (await connection.runAndReadAll(READINGS_SQL['count-registers']!)).getRowObjectsJson()[0]!;
   const superseded = Number(counts.superseded);

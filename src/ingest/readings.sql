@@ -64,21 +64,24 @@ SELECT t.line, t.meter_key, t.read_at, t.register, t.read_type,
        WHEN t.read_type IS NULL THEN 'must be one of actual, estimated, customer' END},
     {'col': 'read_at', 'val': read_at_text, 'why': CASE
        WHEN d.first_line IS NOT NULL AND t.line > d.first_line THEN 'duplicate reading: same meter, time and register as line ' || d.first_line END}
-  ], p -> p.why IS NOT NULL)[1] END AS problem,
-  CASE WHEN problem IS NULL THEN NULL ELSE value_text END AS value_text
+  ], p -> p.why IS NOT NULL)[1] END AS problem
 FROM typed t LEFT JOIN duplicates d USING (meter_key, read_at, register);
+
+-- name: good-dates
+SELECT min(read_at)::DATE::VARCHAR AS first_date, max(read_at)::DATE::VARCHAR AS last_date
+FROM reading_checks WHERE problem IS NULL;
 
 -- name: stored-register-matches
 -- Good rows whose (meter, time, register) the store already holds, and what becomes of each:
 -- the same value and type is unchanged; an actual read replaces an estimate; anything else
--- conflicts. Only stored reads in the staged file's date range and meters can match.
+-- conflicts. Only stored reads in the good rows' dates ($first_date to $last_date, from
+-- good-dates) can match: given as values, the dates skip the stored row groups outside them
+-- before any join, so a load of a month the store does not hold yet joins nothing.
 CREATE OR REPLACE TEMP TABLE stored_matches AS
 WITH stored_in_range AS (
   SELECT r.meter_key, r.read_at, r.register, r.value_milli, r.read_type
   FROM readings r
-  WHERE r.read_date BETWEEN (SELECT min(read_at)::DATE FROM reading_checks WHERE problem IS NULL)
-                        AND (SELECT max(read_at)::DATE FROM reading_checks WHERE problem IS NULL)
-    AND r.meter_key IN (SELECT meter_key FROM reading_checks WHERE problem IS NULL)
+  WHERE r.read_date BETWEEN $first_date::DATE AND $last_date::DATE
 )
 SELECT c.line, c.meter_key, c.read_at, c.register, c.value_milli, c.read_type, c.outside_account_life,
        r.value_milli AS stored_milli, r.read_type AS stored_type,
