@@ -110,11 +110,12 @@ ORDER BY line;
 -- one range of accounts (and so of meters) at a time, DuckDB skips the row groups whose meter
 -- keys lie outside it only when each load's rows are clustered by meter, and its per-meter
 -- aggregation runs faster over clustered rows (1M × 25: determinants 7.4 → 6.0 s).
+-- An ANTI JOIN, not a correlated NOT EXISTS: DuckDB decorrelates that by hashing every line of
+-- the file (8.7M rows: ~4 s CPU of the insert's 9, with nothing stored to match).
 INSERT INTO readings
 SELECT c.meter_key, c.read_at::DATE, c.read_at, c.register, c.value_milli, c.read_type, $file_key, c.line
-FROM reading_checks c
+FROM reading_checks c ANTI JOIN stored_matches s USING (line)
 WHERE c.problem IS NULL
-  AND NOT EXISTS (SELECT 1 FROM stored_matches s WHERE s.line = c.line)
 ORDER BY c.meter_key, c.read_at, c.register;
 
 -- name: keep-superseded
@@ -231,13 +232,11 @@ ORDER BY line;
 -- name: insert-intervals
 INSERT INTO intervals
 SELECT c.meter_key, c.interval_start, c.interval_minutes, c.wh, $file_key, c.line
-FROM reading_checks c
+FROM reading_checks c ANTI JOIN stored_in_range r USING (meter_key, interval_start)
 WHERE c.problem IS NULL
-  AND NOT EXISTS (SELECT 1 FROM stored_in_range r WHERE r.meter_key = c.meter_key AND r.interval_start = c.interval_start)
 ORDER BY c.meter_key, c.interval_start;
 
 -- name: count-intervals-outside-account-life
 -- Intervals written now that start outside their account's life: those not stored already.
-SELECT count(*) FROM reading_checks c
-WHERE c.problem IS NULL AND c.outside_account_life
-  AND NOT EXISTS (SELECT 1 FROM stored_in_range r WHERE r.meter_key = c.meter_key AND r.interval_start = c.interval_start);
+SELECT count(*) FROM reading_checks c ANTI JOIN stored_in_range r USING (meter_key, interval_start)
+WHERE c.problem IS NULL AND c.outside_account_life;
