@@ -63,4 +63,26 @@ describe('load readings against the store', () => {
       '3,value,x,not a number',
     ]);
   });
+
+  it('adds only the intervals not stored, and counts those outside the account life among them', async () => {
+    const dir = tempDir();
+    const db = await storeWithAccounts(dir);
+    const write = (name: string, rows: string[]) => {
+      writeFileSync(join(dir, name), ['meter_id,interval_start,interval_minutes,kwh', ...rows].join('\n') + '\n');
+      return runCli(['load', 'readings', join(dir, name), '--rejects', dir], db);
+    };
+    expect((await write('first.csv', ['M1,2024-01-05T00:00:00,60,1.5', 'M1,2024-01-05T01:00:00,60,2'])).code).toBe(0);
+    const result = await write('again.csv', [
+      'M1,2024-01-05T00:00:00,60,1.5', // unchanged
+      'M1,2024-01-05T01:00:00,60,3', // conflicts with the stored 2
+      'M1,2024-01-05T02:00:00,60,1', // new
+      'M2,2022-12-31T23:00:00,60,1', // new, before the account's start (2023-01-01)
+      'M1,2022-12-31T23:00:00,60,1', // new, before the account's start
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('read 5 = loaded 3 + already stored 1 + rejected 1');
+    expect(result.out).toContain('of the loaded: 2 reads dated before');
+    expect(readFileSync(join(dir, 'again.csv.rejects.csv'), 'utf8')).toContain('again.csv,3,kwh,3.000,conflicts with the stored interval 2.000 kWh');
+    expect(await storedRows(db, 'SELECT count(*)::INTEGER AS n, sum(wh)::INTEGER AS wh FROM intervals')).toEqual([{ n: 5, wh: 6_500 }]);
+  });
 });
