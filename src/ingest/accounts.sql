@@ -86,46 +86,46 @@ stored AS (
 -- Each column's reason, if any; the row's problem is the first. Only a failing row builds it.
 reasons AS (
   SELECT j.*,
-         CASE
-       WHEN account_id IS NULL THEN 'is required'
-       WHEN NOT regexp_full_match(account_id, '[A-Za-z0-9_-]{1,32}') THEN 'must be 1–32 of A–Z a–z 0–9 _ -'
-       WHEN line > first_line_of_account THEN 'duplicate account: already on line ' || first_line_of_account END AS why_account_id,
-         CASE WHEN name IS NULL THEN 'is required' END AS why_name,
-         CASE WHEN address IS NULL THEN 'is required' END AS why_address,
-         CASE
-       WHEN customer_class IS NULL THEN 'is required'
-       WHEN customer_class NOT IN ('residential', 'commercial', 'industrial', 'agricultural')
-         THEN 'must be one of residential, commercial, industrial, agricultural' END AS why_customer_class,
-         CASE
-       WHEN tariff_id IS NULL THEN 'is required'
-       WHEN NOT tariff_known THEN 'unknown tariff (load the price policy first: billrun tariff load FILE)' END AS why_tariff_id,
-         CASE WHEN region IS NULL THEN 'is required' END AS why_region,
-         CASE
-       WHEN meter_id IS NULL THEN 'is required'
-       WHEN line > first_line_of_meter THEN 'meter already used on line ' || first_line_of_meter
-       WHEN meter_owner IS NOT NULL THEN 'meter already serves account ' || meter_owner END AS why_meter_id,
-         CASE
-       WHEN multiplier IS NULL THEN 'not a number' WHEN multiplier <= 0 THEN 'must be greater than 0' END AS why_multiplier,
-         CASE
-       WHEN register_digits IS NULL OR register_digits < 3 OR register_digits > 12 THEN 'must be a whole number from 3 to 12' END AS why_register_digits,
-         CASE
-       WHEN household_text IS NOT NULL AND (household_size IS NULL OR household_size < 1) THEN 'must be a whole number of at least 1' END AS why_household_size,
-         CASE
-       WHEN start_text IS NULL THEN 'is required' WHEN start_date IS NULL THEN 'not a date (YYYY-MM-DD)' END AS why_start_date,
-         CASE
-       WHEN end_text IS NOT NULL AND end_date IS NULL THEN 'not a date (YYYY-MM-DD)'
-       WHEN end_date < start_date THEN 'is before start_date' END AS why_end_date,
-         CASE
-       WHEN kva_text IS NOT NULL AND (contract_kva IS NULL OR contract_kva <= 0) THEN 'must be a number greater than 0' END AS why_contract_kva,
-         CASE
-       WHEN pf_text IS NOT NULL AND (pf_standard IS NULL OR pf_standard NOT IN (0.90, 0.85, 0.80)) THEN 'must be 0.90, 0.85 or 0.80' END AS why_pf_standard,
-         CASE
-       WHEN previous_meter_id IS NOT NULL AND exchanged_text IS NULL THEN 'needs meter_exchanged_at'
-       WHEN previous_meter_id = meter_id THEN 'is the same as meter_id' END AS why_previous_meter_id,
-         CASE
-       WHEN exchanged_text IS NOT NULL AND meter_exchanged_at IS NULL THEN 'not a date (YYYY-MM-DD)'
-       WHEN exchanged_text IS NOT NULL AND previous_meter_id IS NULL THEN 'needs previous_meter_id'
-       WHEN meter_exchanged_at < start_date THEN 'is before start_date' END AS why_meter_exchanged_at
+    CASE
+      WHEN account_id IS NULL THEN 'is required'
+      WHEN NOT regexp_full_match(account_id, '[A-Za-z0-9_-]{1,32}') THEN 'must be 1–32 of A–Z a–z 0–9 _ -'
+      WHEN line > first_line_of_account THEN 'duplicate account: already on line ' || first_line_of_account END AS why_account_id,
+    CASE WHEN name IS NULL THEN 'is required' END AS why_name,
+    CASE WHEN address IS NULL THEN 'is required' END AS why_address,
+    CASE
+      WHEN customer_class IS NULL THEN 'is required'
+      WHEN customer_class NOT IN ('residential', 'commercial', 'industrial', 'agricultural')
+        THEN 'must be one of residential, commercial, industrial, agricultural' END AS why_customer_class,
+    CASE
+      WHEN tariff_id IS NULL THEN 'is required'
+      WHEN NOT tariff_known THEN 'unknown tariff (load the price policy first: billrun tariff load FILE)' END AS why_tariff_id,
+    CASE WHEN region IS NULL THEN 'is required' END AS why_region,
+    CASE
+      WHEN meter_id IS NULL THEN 'is required'
+      WHEN line > first_line_of_meter THEN 'meter already used on line ' || first_line_of_meter
+      WHEN meter_owner IS NOT NULL THEN 'meter already serves account ' || meter_owner END AS why_meter_id,
+    CASE
+      WHEN multiplier IS NULL THEN 'not a number' WHEN multiplier <= 0 THEN 'must be greater than 0' END AS why_multiplier,
+    CASE
+      WHEN register_digits IS NULL OR register_digits < 3 OR register_digits > 12 THEN 'must be a whole number from 3 to 12' END AS why_register_digits,
+    CASE
+      WHEN household_text IS NOT NULL AND (household_size IS NULL OR household_size < 1) THEN 'must be a whole number of at least 1' END AS why_household_size,
+    CASE
+      WHEN start_text IS NULL THEN 'is required' WHEN start_date IS NULL THEN 'not a date (YYYY-MM-DD)' END AS why_start_date,
+    CASE
+      WHEN end_text IS NOT NULL AND end_date IS NULL THEN 'not a date (YYYY-MM-DD)'
+      WHEN end_date < start_date THEN 'is before start_date' END AS why_end_date,
+    CASE
+      WHEN kva_text IS NOT NULL AND (contract_kva IS NULL OR contract_kva <= 0) THEN 'must be a number greater than 0' END AS why_contract_kva,
+    CASE
+      WHEN pf_text IS NOT NULL AND (pf_standard IS NULL OR pf_standard NOT IN (0.90, 0.85, 0.80)) THEN 'must be 0.90, 0.85 or 0.80' END AS why_pf_standard,
+    CASE
+      WHEN previous_meter_id IS NOT NULL AND exchanged_text IS NULL THEN 'needs meter_exchanged_at'
+      WHEN previous_meter_id = meter_id THEN 'is the same as meter_id' END AS why_previous_meter_id,
+    CASE
+      WHEN exchanged_text IS NOT NULL AND meter_exchanged_at IS NULL THEN 'not a date (YYYY-MM-DD)'
+      WHEN exchanged_text IS NOT NULL AND previous_meter_id IS NULL THEN 'needs previous_meter_id'
+      WHEN meter_exchanged_at < start_date THEN 'is before start_date' END AS why_meter_exchanged_at
   FROM joined j
 )
 SELECT j.line, j.account_id, j.name, j.address, j.customer_class, j.tariff_id, j.region, j.meter_id,
