@@ -222,14 +222,12 @@ async function count(connection: DuckDBConnection, sql: string): Promise<number>
 const loadAccountRows: RowLoader = async (connection, { fileKey }) => {
   await connection.run(ACCOUNTS_SQL.check!);
   const rejects = await selectRejects(connection, ACCOUNTS_SQL.rejects!);
-  await connection.run(ACCOUNTS_SQL.classify!);
+  await connection.run(ACCOUNTS_SQL['number-new']!, { first_key: await nextKey(connection, 'accounts', 'account_key') });
+  await connection.run(ACCOUNTS_SQL['good-rows']!);
   const changed = await count(connection, `SELECT count(*) FROM account_good WHERE change = 'changed'`);
   const unchanged = await count(connection, `SELECT count(*) FROM account_good WHERE change = 'unchanged'`);
   await connection.run(ACCOUNTS_SQL['update-changed']!, { file_key: fileKey });
-  const inserted = await connection.run(ACCOUNTS_SQL['insert-new']!, {
-    first_key: await nextKey(connection, 'accounts', 'account_key'),
-    file_key: fileKey,
-  });
+  const inserted = await connection.run(ACCOUNTS_SQL['insert-new']!, { file_key: fileKey });
   await connection.run(ACCOUNTS_SQL['assign-meters']!, { first_key: await nextKey(connection, 'meters', 'meter_key') });
   await connection.run(ACCOUNTS_SQL['close-replaced-meters']!);
   return { rejects, loaded: changed + inserted.rowsChanged, unchanged, superseded: 0, outsideAccountLife: 0, rebill: [] };
@@ -239,7 +237,11 @@ const loadRegisterRows: RowLoader = async (connection, { fileKey, checks }) => {
   await connection.run(READINGS_SQL['check-registers']!, checks);
   // The staged text is the largest thing in memory during a bulk load; the checks hold what is left.
   await connection.run('DROP TABLE raw_rows');
-  await connection.run(READINGS_SQL['stored-register-matches']!);
+  const dates = (await connection.runAndReadAll(READINGS_SQL['good-dates']!)).getRowObjectsJson()[0]!;
+  await connection.run(READINGS_SQL['stored-register-matches']!, {
+    first_date: dates.first_date === null ? null : String(dates.first_date),
+    last_date: dates.last_date === null ? null : String(dates.last_date),
+  });
   const rejects = await selectRejects(connection, READINGS_SQL['register-rejects']!);
   const counts = (await connection.runAndReadAll(READINGS_SQL['count-registers']!)).getRowObjectsJson()[0]!;
   const superseded = Number(counts.superseded);

@@ -3,9 +3,10 @@
 
 -- name: stage-csv
 -- $file: path; $columns: every header column as VARCHAR (the header was checked against the
--- contract first). Output: raw_records(record_no, <columns>) plus csv_rejects for broken lines.
+-- contract first). Output: raw_records(line, <columns>) plus csv_rejects for broken lines, where
+-- line is the record's line when every record before it takes one line (its number + 1).
 CREATE OR REPLACE TEMP TABLE raw_records AS
-SELECT row_number() OVER () AS record_no, *
+SELECT row_number() OVER () + 1 AS line, *
 FROM read_csv($file, auto_detect = false, header = true, delim = ',', quote = '"', escape = '"',
               columns = $columns, parallel = false, store_rejects = true,
               rejects_table = 'csv_rejects', rejects_scan = 'csv_scans', rejects_limit = 0);
@@ -50,13 +51,13 @@ SELECT coalesce(max(line + span - 1), 1) FROM record_lines;
 -- name: number-lines
 -- raw_rows(line, <columns>): the staged rows with their physical lines.
 CREATE OR REPLACE TEMP TABLE raw_rows AS
-SELECT l.line, r.* EXCLUDE (record_no) FROM raw_records r JOIN record_lines l USING (record_no);
+SELECT l.line, r.* EXCLUDE (line) FROM raw_records r JOIN record_lines l ON l.record_no = r.line - 1;
 
 -- name: broken-lines
 -- Physical lines of the broken records, by the line DuckDB reported.
 SELECT reported_line, line FROM record_lines WHERE reported_line IS NOT NULL;
 
 -- name: number-lines-simple
--- No multi-line fields and no broken lines: the line is the record number after the header.
-CREATE OR REPLACE TEMP TABLE raw_rows AS
-SELECT record_no + 1 AS line, * EXCLUDE (record_no) FROM raw_records;
+-- Every record on one line (the file has as many lines as header and records): raw_records
+-- already carries the physical lines.
+ALTER TABLE raw_records RENAME TO raw_rows;

@@ -207,21 +207,23 @@ export async function stageFile(connection: DuckDBConnection, path: string, cont
       value: String(row.value ?? ''),
       reason: csvProblem(String(row.error_type), String(row.message)),
     }));
-    await connection.run(`CREATE OR REPLACE TEMP TABLE bad_lines AS SELECT * FROM (${SQL['csv-structural-rejects']!})`);
-    const text = columns.map((name) => `coalesce(${quoteIdent(name)}, '')`).join(', ');
-    await connection.run(`CREATE OR REPLACE TEMP VIEW raw_text AS SELECT record_no, concat(${text}) AS row_text FROM raw_records`);
-    const multiline = (await connection.runAndReadAll(`SELECT coalesce(bool_or(strpos(row_text, chr(10)) > 0), false) FROM raw_text`)).getRowsJson()[0]![0];
-    if (multiline || structuralRejects.length > 0) {
+    const records = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_records')).getRowsJson()[0]![0]);
+    // A file with no broken record whose last line with content is line records + 1 has every
+    // record on its own line (each takes at least one): the record number gives the line, and
+    // nothing was dropped. Otherwise the lines are counted record by record.
+    if (structuralRejects.length === 0 && scan.lastContentLine === records + 1) {
+      await connection.run('DROP TABLE IF EXISTS raw_rows');
+      await connection.run(SQL['number-lines-simple']!);
+    } else {
+      await connection.run(`CREATE OR REPLACE TEMP TABLE bad_lines AS SELECT * FROM (${SQL['csv-structural-rejects']!})`);
+      const text = columns.map((name) => `coalesce(${quoteIdent(name)}, '')`).join(', ');
+      await connection.run(`CREATE OR REPLACE TEMP VIEW raw_text AS SELECT line - 1 AS record_no, concat(${text}) AS row_text FROM raw_records`);
       await connection.run(SQL['csv-line-numbers']!);
       await connection.run(SQL['number-lines']!);
       const physical = new Map((await connection.runAndReadAll(SQL['broken-lines']!)).getRowsJson().map((r) => [Number(r[0]), Number(r[1])]));
       structuralRejects = structuralRejects.map((reject) => ({ ...reject, line: physical.get(reject.line) ?? reject.line }));
       const accounted = Number((await connection.runAndReadAll(SQL['last-line-read']!)).getRowsJson()[0]![0]);
       checkNothingDropped(path, accounted, scan.lastContentLine);
-    } else {
-      await connection.run(SQL['number-lines-simple']!);
-      const records = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_records')).getRowsJson()[0]![0]);
-      checkNothingDropped(path, records + 1, scan.lastContentLine);
     }
   } else {
     const select = columns.map((name) => `CAST(${quoteIdent(name)} AS VARCHAR) AS ${quoteIdent(name)}`).join(', ');

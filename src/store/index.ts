@@ -48,14 +48,13 @@ export function storePath(option: string | undefined, env: NodeJS.ProcessEnv): s
 }
 
 /**
- * DuckDB's memory limit: --memory-limit, else $BILLRUN_MEMORY_LIMIT, else 40% of the machine.
- * DuckDB's own default (80%) leaves too little for the worker threads beside it; past the limit
- * DuckDB spills to a temporary directory beside the store instead of growing.
+ * DuckDB's memory limit: --memory-limit, else $BILLRUN_MEMORY_LIMIT, else `defaultMemoryLimit`
+ * of the machine's RAM.
  */
 export function memoryLimit(option: string | undefined, env: NodeJS.ProcessEnv): string {
   const [setting, value] = option !== undefined ? ['--memory-limit', option]
     : env.BILLRUN_MEMORY_LIMIT !== undefined ? ['BILLRUN_MEMORY_LIMIT', env.BILLRUN_MEMORY_LIMIT] : [null, null];
-  if (setting === null) return `${Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30))}GB`;
+  if (setting === null) return defaultMemoryLimit(totalmem());
   // Checked here because DuckDB refuses a bad size only as "Failed to set config", naming nothing.
   const size = MEMORY_SIZE.exec(value.trim());
   if (!size || !(Number(size[1]) > 0)) {
@@ -65,6 +64,24 @@ export function memoryLimit(option: string | undefined, env: NodeJS.ProcessEnv):
   return value.trim();
 }
 
+/** Of the machine's RAM, DuckDB's by default: its own default (80%) leaves too little for the worker threads beside it. */
+export const DEFAULT_MEMORY_SHARE = 0.4;
+
+/**
+ * The most DuckDB takes by default, whatever the RAM: a process's peak is DuckDB's limit plus
+ * about 1.3 GB of Node, workers and DuckDB's untracked memory (10M accounts × 3 months, 2
+ * workers: 5.3 GB peak at a 4 GiB limit, 9.5 GB at 40% of 23 GiB), so 4 GiB keeps a bill run of
+ * 10M accounts inside 6 GB. DuckDB's peak follows its limit once the data outgrow it, not the
+ * data: past the limit it spills to the temporary directory beside the store instead of growing.
+ */
+export const DEFAULT_MEMORY_CAP_MIB = 4096;
+
+/** The default memory limit for a machine with `totalBytes` of RAM, in whole MiB. */
+export function defaultMemoryLimit(totalBytes: number): string {
+  const shareMiB = Math.floor((totalBytes * DEFAULT_MEMORY_SHARE) / 2 ** 20);
+  return `${Math.max(1, Math.min(shareMiB, DEFAULT_MEMORY_CAP_MIB))}MiB`;
+}
+
 const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*(?:[KMGT]i?B)$/i;
 
 export async function openStore(path: string, options: StoreOptions = {}): Promise<Store> {
@@ -72,6 +89,8 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
   const config: Record<string, string> = {};
   if (options.threads) config.threads = String(options.threads);
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  // DuckDB's default, said here because the bounded memory relies on it: spill beside the store.
+  config.temp_directory = `${path}.tmp`;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
   let instance: DuckDBInstance;
   try {

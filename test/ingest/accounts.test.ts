@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
-import { storeWithTariff } from './fixture.js';
+import { ACCOUNTS_HEADER, storeWithAccounts, storedRows, storeWithTariff } from './fixture.js';
 
 const HEADER = 'account_id,name,address,customer_class,tariff_id,region,meter_id,multiplier,register_digits,household_size,start_date';
 
@@ -98,5 +98,39 @@ describe('load accounts', () => {
     const store = await openStore(db);
     expect(await store.rows('SELECT count(*)::INTEGER AS n FROM accounts')).toEqual([{ n: 0 }]);
     store.close();
+  });
+});
+
+describe('load accounts against stored accounts', () => {
+  it('names the stored account a meter serves, and sorts repeats, changes and unchanged rows', async () => {
+    const dir = tempDir();
+    const db = await storeWithAccounts(dir, [ACCOUNTS_HEADER, 'A1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01',
+      'A2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01', 'A7,Qian,7 Road,residential,GD-RES,R01,M7,2023-01-01'].join('\n') + '\n');
+    const file = join(dir, 'more.csv');
+    writeFileSync(file, [
+      ACCOUNTS_HEADER,
+      'A3,Zhao,3 Road,residential,GD-RES,R01,M7,2023-01-01', // M7 serves A7
+      'A1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01', // as stored
+      'A4,Sun,4 Road,residential,GD-RES,R01,M4,2023-01-01',
+      'A4,Sun,4 Road,residential,GD-RES,R01,M6,2023-01-01', // A4 again
+      'A5,Zhou,5 Road,residential,GD-RES,R01,M4,2023-01-01', // M4 again
+      'A2,Wang Fang,2 Road,residential,GD-RES,R01,M2,2023-01-01', // renamed
+    ].join('\n') + '\n');
+    const result = await runCli(['load', 'accounts', file, '--rejects', dir], db);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('read 6 = loaded 2 + already stored 1 + rejected 3');
+    expect(readFileSync(join(dir, 'more.csv.rejects.csv'), 'utf8').trim().split('\n').slice(1)).toEqual([
+      `${file},2,meter_id,M7,meter already serves account A7`,
+      `${file},5,account_id,A4,duplicate account: already on line 4`,
+      `${file},6,meter_id,M4,meter already used on line 4`,
+    ]);
+    // A4 takes the next key after A1, A2 and A7, its meter the next meter key.
+    expect(await storedRows(db, `SELECT a.account_key, a.account_id, a.name, m.meter_key, m.meter_id
+      FROM accounts a JOIN meters m USING (account_key) ORDER BY a.account_key`)).toEqual([
+      { account_key: 1, account_id: 'A1', name: 'Li', meter_key: 1, meter_id: 'M1' },
+      { account_key: 2, account_id: 'A2', name: 'Wang Fang', meter_key: 2, meter_id: 'M2' },
+      { account_key: 3, account_id: 'A7', name: 'Qian', meter_key: 3, meter_id: 'M7' },
+      { account_key: 4, account_id: 'A4', name: 'Sun', meter_key: 4, meter_id: 'M4' },
+    ]);
   });
 });
