@@ -84,8 +84,10 @@ const MAD_TO_SIGMA = 1.4826;
 /** What this evaluation compares against; kept in module state so the hot loop allocates nothing. */
 const ref = {
   peerMom: 1, peerYoy: 1, peerBase: 1, peerDemand: 1,
-  /** 'region' | 'class' | '' (no peer data). */
+  /** Whose change moved the references, as the reason names it ('' = no peer data). */
   peerScope: '',
+  /** How much of the region's weather moved a small group's class peers (0: none; regionalWeather). */
+  weatherShare: 0,
   M: NaN, Y: NaN, B: NaN,
   /** The account's robust σ of log kWh/day (shrunk toward its peers'). */
   spread: 0,
@@ -96,14 +98,14 @@ const ref = {
 function prepare(f: AccountFeatures, t: ClassThresholds): void {
   const region = f.peerN >= t.min_peers;
   const usable = region || f.classN >= t.min_peers;
-  ref.peerScope = usable ? (region ? 'region' : 'class') : '';
+  ref.peerScope = usable ? (region ? 'region peers' : 'class peers') : '';
+  ref.weatherShare = 0;
   ref.peerMom = (usable ? (region ? f.peerMom : f.classMom) : null) ?? 1;
   ref.peerYoy = (usable ? (region ? f.peerYoy : f.classYoy) : null) ?? 1;
   ref.peerBase = (usable ? (region ? f.peerBase : f.classBase) : null) ?? 1;
   ref.peerDemand = (usable ? (region ? f.peerDemand : f.classDemand) : null) ?? 1;
-  ref.B = f.baseN >= t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
-  ref.Y = f.yoyKpd !== null && f.yoyKpd > 0 ? f.yoyKpd * ref.peerYoy : NaN;
-  ref.M = f.prevKpd !== null && f.prevKpd > 0 ? f.prevKpd * ref.peerMom : NaN;
+  setReferences(f, t);
+  if (usable && !region && f.regionN >= t.min_peers) regionalWeather(f, t);
   // The account's spread, pulled toward its peers' (spread_prior_periods periods' worth) while its own history is short.
   const peerSpread = (region ? f.peerSpread : null) ?? f.classSpread;
   const own = f.baseLogMad !== null && f.baseN >= 2 ? f.baseLogMad * MAD_TO_SIGMA : NaN;
@@ -116,6 +118,36 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
   ref.unitPrice = f.prevAmountMinor !== null && f.prevAmountMinor > 0 && prevWh > 0 ? f.prevAmountMinor / prevWh
     : f.yoyAmountMinor !== null && f.yoyAmountMinor > 0 && yoyWh > 0 ? f.yoyAmountMinor / yoyWh
       : f.kwhMilli > 0 && f.amountMinor > 0 ? f.amountMinor / f.kwhMilli : 0;
+}
+
+function setReferences(f: AccountFeatures, t: ClassThresholds): void {
+  ref.B = f.baseN >= t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
+  ref.Y = f.yoyKpd !== null && f.yoyKpd > 0 ? f.yoyKpd * ref.peerYoy : NaN;
+  ref.M = f.prevKpd !== null && f.prevKpd > 0 ? f.prevKpd * ref.peerMom : NaN;
+}
+
+/**
+ * A class × region group too small for a median of its own followed its class (a plant that does
+ * not feel the weather), its region's weather (a shop in a heat wave) or something between (a
+ * plant that cools its halls): which, is unknown. So the account is measured against its class's
+ * change moved by as much of the region's weather (the region's accounts against their classes)
+ * as explains it, none to all. Where the region did what its classes did, nothing changes.
+ */
+function regionalWeather(f: AccountFeatures, t: ClassThresholds): void {
+  const trigger = usualKpd();
+  if (Number.isNaN(trigger) || f.kpd <= 0) return;
+  const mom = f.regionMom ?? 1;
+  const yoy = f.regionYoy ?? 1;
+  const base = f.regionBase ?? 1;
+  const weather = Math.log(!Number.isNaN(ref.B) ? base : !Number.isNaN(ref.Y) ? yoy : mom);
+  if (weather === 0) return;
+  const share = Math.max(0, Math.min(1, dev(f.kpd, trigger) / weather));
+  if (share === 0) return;
+  ref.weatherShare = share;
+  ref.peerMom *= mom ** share;
+  ref.peerYoy *= yoy ** share;
+  ref.peerBase *= base ** share;
+  setReferences(f, t);
 }
 
 /**
@@ -147,7 +179,10 @@ function usualKpd(): number {
 }
 
 function peerText(ratio: number): string {
-  return ref.peerScope ? `${ref.peerScope} peers ${pct(ratio)}` : 'no peer data';
+  if (!ref.peerScope) return 'no peer data';
+  if (ref.weatherShare === 0) return `${ref.peerScope} ${pct(ratio)}`;
+  const share = Math.round(100 * ref.weatherShare);
+  return `class peers in ${share === 100 ? 'the' : `${share}% of the`} region's weather ${pct(ratio)}`;
 }
 
 /** Log-ratio of kWh/day `kpd` to reference `r` (NaN without a reference). */

@@ -20,6 +20,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     prevKpd, prevAmountMinor: prevKpd === null ? null : Math.round(prevKpd * 30 * 0.06), prevDays: 30, yoyKpd: 10_000, yoyAmountMinor: 18_000,
     baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
+    regionMom: 1, regionYoy: 1, regionBase: 1, regionN: 8000,
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
     // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
@@ -85,6 +86,49 @@ describe('review rules', () => {
       const flags = evaluate(account(16, { peerN: 4, peerMom: 1, peerYoy: 1, peerBase: 1, classMom: 1.55, classYoy: 1.5, classBase: 1.6 }));
       expect(raised(flags)).toEqual([]);
       expect(suppressed(flags)[0]!.reason).toContain('class peers +55%');
+    });
+
+    describe('a class × region group too small for its own median', () => {
+      // 4 shops in the region: the class's change (all regions) or the class's change moved by
+      // the region's weather (its accounts against their classes), whichever explains the account.
+      const small = { peerN: 4, peerMom: 1, peerYoy: 1, peerBase: 1, classMom: 1.05, classYoy: 1, classBase: 1.05 };
+
+      it('lets a regional heat wave pass that the class as a whole did not feel', () => {
+        const flags = evaluate(account(16, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }));
+        expect(raised(flags)).toEqual([]);
+        // 1.05 × 1.5 = 1.575: the class's change moved by the region's weather.
+        expect(suppressed(flags).map((f) => f.reason)).toEqual([
+          'kWh/day 10.0 → 16.0 (+60%) vs last month, but class peers in the region\'s weather +58%: the whole group moved (weather or season)',
+        ]);
+      });
+
+      it('lets an account pass that did not feel the region\'s weather (its class did not either)', () => {
+        expect(evaluate(account(10.5, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }))).toEqual([]);
+      });
+
+      it('lets an account pass that felt part of the region\'s weather (a plant cooling its halls)', () => {
+        // ln(13.5 / 10.5) / ln 1.5 = 0.62 of the region's weather: 1.05 × 1.5^0.62 = 1.35.
+        const flags = evaluate(account(13.5, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }));
+        expect(raised(flags)).toEqual([]);
+        expect(suppressed(flags).map((f) => f.reason)).toEqual([
+          'kWh/day 10.0 → 13.5 (+35%) vs last month, but class peers in 62% of the region\'s weather +35%: the whole group moved (weather or season)',
+        ]);
+      });
+
+      it('still holds a drop to a third in the heat wave, against the class\'s level (the nearer explanation)', () => {
+        const flags = evaluate(account(3.3, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }));
+        expect(raised(flags)).toEqual(['mom_kwh_per_day']);
+        expect(flags[0]!.reason).toContain('(1/3.2 after season, class peers +5%)');
+      });
+
+      it('holds a heat-wave month when the region has too few measured accounts to tell its weather', () => {
+        const flags = evaluate(account(16, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5, regionN: 20 }));
+        expect(raised(flags)).toEqual(['mom_kwh_per_day']);
+      });
+
+      it('holds the same month when the region did what its classes did (no weather of its own)', () => {
+        expect(raised(evaluate(account(16, small)))).toEqual(['mom_kwh_per_day']);
+      });
     });
 
     it('lets a season pass: the baseline is moved by the peers\' level this period', () => {
