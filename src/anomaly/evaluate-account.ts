@@ -424,6 +424,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
     return;
   }
   if (vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
+  if (onB && sign > 0 && backFromStandby(f, rules, t, width, stake)) return;
   const hint = `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
   if (persisting || lastDev * sign > width / 2) {
     const since = f.shiftN > 0 && f.shiftSince !== null ? f.shiftSince : previousPeriod(f.period);
@@ -475,6 +476,23 @@ function vacancy(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds, rul
   if (sign >= 0 || f.kpd >= t.vacancy_share * usual) return false;
   add(rules, ruleId, true, (usual - f.kpd) * f.days * ref.unitPrice,
     `kWh/day ${kwhDay(f.kpd)} vs usual ${kwhDay(usual)} (${Math.round((100 * f.kpd) / usual)}%): standby load only, looks like a vacant home`);
+  return true;
+}
+
+/**
+ * A baseline that is itself a standby level: most trusted months of a home that stood empty (each
+ * recorded as a vacancy, none held) are below `vacancy_share` of its own occupied months. Use
+ * coming back up to the occupied level (after season, within the band) is the home lived in
+ * again, not a level shift to hold every month until someone accepts it: recorded, not flagged.
+ */
+function backFromStandby(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds, width: number, stake: number): boolean {
+  const occupied = f.baseMaxKpd;
+  if (t.vacancy_share <= 0 || occupied === null || f.baseMedianKpd === null || f.baseMedianKpd >= t.vacancy_share * occupied) return false;
+  const usual = occupied * ref.peerBase;
+  if (dev(f.kpd, usual) > width) return false;
+  add(rules, 'mom_kwh_per_day', true, stake,
+    `kWh/day ${kwhDay(f.kpd)} vs usual ${kwhDay(ref.B)} (${level(f.kpd / ref.B)} after season), a standby level: the account's occupied months ` +
+    `used ${kwhDay(usual)} after season; back in use after standing empty`);
   return true;
 }
 

@@ -169,6 +169,27 @@ describe('review rules', () => {
       expect(suppressed(flags)[0]!.reason).toBe('kWh/day 0.3 vs usual 10.0 (3%): standby load only, looks like a vacant home');
     });
 
+    describe('a home back in use after standing empty (its trusted months mostly standby)', () => {
+      // Median of the trusted months 0.3 kWh/day, the occupied months up to 12.0; last month (11.0) not trusted yet.
+      const empty = { baseMedianKpd: 300, baseMaxKpd: 12_000, prevKpd: null, lastKpd: 11_000, yoyKpd: 300 };
+
+      it('records use back at its occupied level instead of holding a level shift every month', () => {
+        const flags = evaluate(account(11, empty));
+        expect(raised(flags)).toEqual([]);
+        expect(suppressed(flags).map((f) => f.reason)).toEqual(['kWh/day 11.0 vs usual 0.3 (×37 after season), a standby level: ' +
+          'the account\'s occupied months used 12.0 after season; back in use after standing empty']);
+      });
+
+      it('holds use far above its occupied level (×10: a digit slip, not a family moving in)', () => {
+        expect(raised(evaluate(account(120, empty)))).toEqual(['level_shift']);
+      });
+
+      it('holds the same on a shop: businesses have no standby rule', () => {
+        const shop = { ...empty, baseMedianKpd: 3000, baseMaxKpd: 120_000, lastKpd: 110_000, yoyKpd: 3000 };
+        expect(raised(evaluate(account(110, { ...shop, customerClass: 'commercial' })))).toEqual(['level_shift']);
+      });
+    });
+
     it('holds the same drop on a commercial account (no vacancy rule for businesses)', () => {
       const shop = account(3, { customerClass: 'commercial', prevKpd: 100_000, yoyKpd: 100_000, baseMedianKpd: 100_000 });
       expect(raised(evaluate(shop))).toEqual(['mom_kwh_per_day']);
