@@ -4,7 +4,8 @@
 //
 // How a usage change is judged. Every reference comes from the account's trusted history (bills
 // that passed review or were corrected; not estimates, not open flags: migration 004), moved by
-// what the peer group (class × region, measured reads) did this period —
+// what the peer group (class × region, measured reads; a group too small for its own median
+// takes its class's change moved by as much of the region's weather as explains the bill) did this period —
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
 //   M  last month × the peers' month-over-month change (the trigger without B or Y).
