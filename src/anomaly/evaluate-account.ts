@@ -529,7 +529,12 @@ function amountChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds
 function demandAndPowerFactor(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
   // Once the kWh are flagged, demand judged against them would only repeat (and misplace) the blame.
   if (f.demandMilli !== null && f.demandMilli > 0 && f.kwhMilli > 0 && !raisedSoFar()) {
-    const averageW = f.kpd / 24;
+    // A catch-up bill's kWh were used over the whole span since the last actual read (the
+    // estimates billed part of them): its own days' average load would be the span's crowded
+    // into one period, above any honest maximum demand.
+    const catchUp = (f.readFlags & EST_OPEN) !== 0 && f.estStreak > 0;
+    const kpd = catchUp ? (f.estKwhMilli + f.kwhMilli) / (f.estDays + f.days) : f.kpd;
+    const averageW = kpd / 24;
     const median = f.demandMedianMilli;
     if (f.demandMilli < averageW * 0.99) {
       add(rules, 'demand_change', false, f.amountMinor,
@@ -538,12 +543,12 @@ function demandAndPowerFactor(f: AccountFeatures, rules: ReviewRules, t: ClassTh
       // Like energy, demand is judged after what the peers' demand did (a heat wave lifts every peak).
       const d = Math.log(f.demandMilli / median / ref.peerDemand);
       const usual = usualKpd();
-      const energy = Number.isNaN(usual) ? 0 : Math.log(f.kpd / usual);
+      const energy = Number.isNaN(usual) ? 0 : Math.log(kpd / usual);
       const unexplained = Math.sign(energy) !== Math.sign(d) || Math.abs(energy) < Math.abs(d) / 2;
       if (Math.abs(d) > Math.log(1 + t.demand_change) && unexplained) {
         add(rules, 'demand_change', false, Math.abs(f.demandMilli - median) / f.demandMilli * f.amountMinor,
           `maximum demand ${kwhDay(median)} → ${kwhDay(f.demandMilli)} kW (${times(f.demandMilli / median)}) vs the 12-period median, ${peerText(ref.peerDemand)}, ` +
-          `while kWh/day ${Number.isNaN(usual) ? 'has no history' : pct(f.kpd / usual)}: demand register misread or a new load`);
+          `while kWh/day ${Number.isNaN(usual) ? 'has no history' : pct(kpd / usual)}: demand register misread or a new load`);
       }
     }
   }

@@ -438,6 +438,24 @@ describe('review rules', () => {
       expect(evaluate(plant({ demandMilli: 300_000 }))[0]!.reason).toContain('below the average load 416.7 kW');
     });
 
+    describe('on a catch-up after estimates (two months estimated at half the use, 61 days)', () => {
+      // The actual read carries 10,000 kWh/day × 91 days − 305,000 estimated = 605,000 kWh in 30
+      // days: 840 kW on this period's days alone, 416.7 kW over the span the energy was used in.
+      const catchUp = {
+        readFlags: READ_FLAGS.estimatedOpen, estStreak: 2, estDays: 61, estKwhMilli: 305_000_000, kwhMilli: 605_000_000, kpd: 605_000_000 / 30, capacityMilli: 1e12,
+      };
+
+      it('demand_change stays quiet on an honest maximum demand above the span\'s average load', () => {
+        expect(raised(evaluate(plant(catchUp)))).toEqual([]);
+      });
+
+      it('demand_change holds a demand below the span\'s average load', () => {
+        const flags = evaluate(plant({ ...catchUp, demandMilli: 300_000 }));
+        expect(raised(flags)).toEqual(['demand_change']);
+        expect(flags.find((f) => !f.suppressed)!.reason).toContain('below the average load 416.7 kW');
+      });
+    });
+
     it('demand_change stays quiet when the peers\' demand rose as much (a heat wave)', () => {
       expect(raised(evaluate(plant({ demandMilli: 2_400_000, peerDemand: 2.5 })))).toEqual([]);
     });
