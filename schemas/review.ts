@@ -89,6 +89,14 @@ export const AccountFeatures = z.object({
   /** Median ratio of maximum demand to the account's median in the peer group and the class this period. */
   peerDemand: num(),
   classDemand: num(),
+  /**
+   * The region's weather with the class mix taken out (median over the region's measured accounts
+   * of each one's ratio over its class's): for a peer group too small for a median of its own.
+   */
+  regionMom: num(),
+  regionYoy: num(),
+  regionBase: num(),
+  regionN: z.number().int(),
   readFlags: z.number().int(),
   /** Consecutive earlier periods that closed on an estimated read, and their billed energy and days. */
   estStreak: z.number().int(),

@@ -4,7 +4,8 @@
 //
 // How a usage change is judged. Every reference comes from the account's trusted history (bills
 // that passed review or were corrected; not estimates, not open flags: migration 004), moved by
-// what the peer group (class × region, measured reads) did this period —
+// what the peer group (class × region, measured reads; a group too small for its own median
+// takes its class's change moved by as much of the region's weather as explains the bill) did this period —
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
 //   M  last month × the peers' month-over-month change (the trigger without B or Y).
@@ -84,8 +85,10 @@ const MAD_TO_SIGMA = 1.4826;
 /** What this evaluation compares against; kept in module state so the hot loop allocates nothing. */
 const ref = {
   peerMom: 1, peerYoy: 1, peerBase: 1, peerDemand: 1,
-  /** 'region' | 'class' | '' (no peer data). */
+  /** Whose change moved the references, as the reason names it ('' = no peer data). */
   peerScope: '',
+  /** How much of the region's weather moved a small group's class peers (0: none; regionalWeather). */
+  weatherShare: 0,
   M: NaN, Y: NaN, B: NaN,
   /** The account's robust σ of log kWh/day (shrunk toward its peers'). */
   spread: 0,
@@ -96,14 +99,14 @@ const ref = {
 function prepare(f: AccountFeatures, t: ClassThresholds): void {
   const region = f.peerN >= t.min_peers;
   const usable = region || f.classN >= t.min_peers;
-  ref.peerScope = usable ? (region ? 'region' : 'class') : '';
+  ref.peerScope = usable ? (region ? 'region peers' : 'class peers') : '';
+  ref.weatherShare = 0;
   ref.peerMom = (usable ? (region ? f.peerMom : f.classMom) : null) ?? 1;
   ref.peerYoy = (usable ? (region ? f.peerYoy : f.classYoy) : null) ?? 1;
   ref.peerBase = (usable ? (region ? f.peerBase : f.classBase) : null) ?? 1;
   ref.peerDemand = (usable ? (region ? f.peerDemand : f.classDemand) : null) ?? 1;
-  ref.B = f.baseN >= t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
-  ref.Y = f.yoyKpd !== null && f.yoyKpd > 0 ? f.yoyKpd * ref.peerYoy : NaN;
-  ref.M = f.prevKpd !== null && f.prevKpd > 0 ? f.prevKpd * ref.peerMom : NaN;
+  setReferences(f, t);
+  if (usable && !region && f.regionN >= t.min_peers) regionalWeather(f, t);
   // The account's spread, pulled toward its peers' (spread_prior_periods periods' worth) while its own history is short.
   const peerSpread = (region ? f.peerSpread : null) ?? f.classSpread;
   const own = f.baseLogMad !== null && f.baseN >= 2 ? f.baseLogMad * MAD_TO_SIGMA : NaN;
@@ -116,6 +119,36 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
   ref.unitPrice = f.prevAmountMinor !== null && f.prevAmountMinor > 0 && prevWh > 0 ? f.prevAmountMinor / prevWh
     : f.yoyAmountMinor !== null && f.yoyAmountMinor > 0 && yoyWh > 0 ? f.yoyAmountMinor / yoyWh
       : f.kwhMilli > 0 && f.amountMinor > 0 ? f.amountMinor / f.kwhMilli : 0;
+}
+
+function setReferences(f: AccountFeatures, t: ClassThresholds): void {
+  ref.B = f.baseN >= t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
+  ref.Y = f.yoyKpd !== null && f.yoyKpd > 0 ? f.yoyKpd * ref.peerYoy : NaN;
+  ref.M = f.prevKpd !== null && f.prevKpd > 0 ? f.prevKpd * ref.peerMom : NaN;
+}
+
+/**
+ * A class × region group too small for a median of its own followed its class (a plant that does
+ * not feel the weather), its region's weather (a shop in a heat wave) or something between (a
+ * plant that cools its halls): which, is unknown. So the account is measured against its class's
+ * change moved by as much of the region's weather (the region's accounts against their classes)
+ * as explains it, none to all. Where the region did what its classes did, nothing changes.
+ */
+function regionalWeather(f: AccountFeatures, t: ClassThresholds): void {
+  const trigger = usualKpd();
+  if (Number.isNaN(trigger) || f.kpd <= 0) return;
+  const mom = f.regionMom ?? 1;
+  const yoy = f.regionYoy ?? 1;
+  const base = f.regionBase ?? 1;
+  const weather = Math.log(!Number.isNaN(ref.B) ? base : !Number.isNaN(ref.Y) ? yoy : mom);
+  if (weather === 0) return;
+  const share = Math.max(0, Math.min(1, dev(f.kpd, trigger) / weather));
+  if (share === 0) return;
+  ref.weatherShare = share;
+  ref.peerMom *= mom ** share;
+  ref.peerYoy *= yoy ** share;
+  ref.peerBase *= base ** share;
+  setReferences(f, t);
 }
 
 /**
@@ -147,7 +180,10 @@ function usualKpd(): number {
 }
 
 function peerText(ratio: number): string {
-  return ref.peerScope ? `${ref.peerScope} peers ${pct(ratio)}` : 'no peer data';
+  if (!ref.peerScope) return 'no peer data';
+  if (ref.weatherShare === 0) return `${ref.peerScope} ${pct(ratio)}`;
+  const share = Math.round(100 * ref.weatherShare);
+  return `class peers in ${share === 100 ? 'the' : `${share}% of the`} region's weather ${pct(ratio)}`;
 }
 
 /** Log-ratio of kWh/day `kpd` to reference `r` (NaN without a reference). */
@@ -389,6 +425,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
     return;
   }
   if (vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
+  if (onB && sign > 0 && backFromStandby(f, rules, t, width, stake)) return;
   const hint = `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
   if (persisting || lastDev * sign > width / 2) {
     const since = f.shiftN > 0 && f.shiftSince !== null ? f.shiftSince : previousPeriod(f.period);
@@ -443,6 +480,23 @@ function vacancy(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds, rul
   return true;
 }
 
+/**
+ * A baseline that is itself a standby level: most trusted months of a home that stood empty (each
+ * recorded as a vacancy, none held) are below `vacancy_share` of its own occupied months. Use
+ * coming back up to the occupied level (after season, within the band) is the home lived in
+ * again, not a level shift to hold every month until someone accepts it: recorded, not flagged.
+ */
+function backFromStandby(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds, width: number, stake: number): boolean {
+  const occupied = f.baseMaxKpd;
+  if (t.vacancy_share <= 0 || occupied === null || f.baseMedianKpd === null || f.baseMedianKpd >= t.vacancy_share * occupied) return false;
+  const usual = occupied * ref.peerBase;
+  if (dev(f.kpd, usual) > width) return false;
+  add(rules, 'mom_kwh_per_day', true, stake,
+    `kWh/day ${kwhDay(f.kpd)} vs usual ${kwhDay(ref.B)} (${level(f.kpd / ref.B)} after season), a standby level: the account's occupied months ` +
+    `used ${kwhDay(usual)} after season; back in use after standing empty`);
+  return true;
+}
+
 /** The amount moved although neither prices nor kWh explain it (demand, TOU split, wrong tariff). */
 function amountChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
   const prev = f.prevAmountMinor;
@@ -475,7 +529,12 @@ function amountChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds
 function demandAndPowerFactor(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
   // Once the kWh are flagged, demand judged against them would only repeat (and misplace) the blame.
   if (f.demandMilli !== null && f.demandMilli > 0 && f.kwhMilli > 0 && !raisedSoFar()) {
-    const averageW = f.kpd / 24;
+    // A catch-up bill's kWh were used over the whole span since the last actual read (the
+    // estimates billed part of them): its own days' average load would be the span's crowded
+    // into one period, above any honest maximum demand.
+    const catchUp = (f.readFlags & EST_OPEN) !== 0 && f.estStreak > 0;
+    const kpd = catchUp ? (f.estKwhMilli + f.kwhMilli) / (f.estDays + f.days) : f.kpd;
+    const averageW = kpd / 24;
     const median = f.demandMedianMilli;
     if (f.demandMilli < averageW * 0.99) {
       add(rules, 'demand_change', false, f.amountMinor,
@@ -484,12 +543,12 @@ function demandAndPowerFactor(f: AccountFeatures, rules: ReviewRules, t: ClassTh
       // Like energy, demand is judged after what the peers' demand did (a heat wave lifts every peak).
       const d = Math.log(f.demandMilli / median / ref.peerDemand);
       const usual = usualKpd();
-      const energy = Number.isNaN(usual) ? 0 : Math.log(f.kpd / usual);
+      const energy = Number.isNaN(usual) ? 0 : Math.log(kpd / usual);
       const unexplained = Math.sign(energy) !== Math.sign(d) || Math.abs(energy) < Math.abs(d) / 2;
       if (Math.abs(d) > Math.log(1 + t.demand_change) && unexplained) {
         add(rules, 'demand_change', false, Math.abs(f.demandMilli - median) / f.demandMilli * f.amountMinor,
           `maximum demand ${kwhDay(median)} → ${kwhDay(f.demandMilli)} kW (${times(f.demandMilli / median)}) vs the 12-period median, ${peerText(ref.peerDemand)}, ` +
-          `while kWh/day ${Number.isNaN(usual) ? 'has no history' : pct(f.kpd / usual)}: demand register misread or a new load`);
+          `while kWh/day ${Number.isNaN(usual) ? 'has no history' : pct(kpd / usual)}: demand register misread or a new load`);
       }
     }
   }

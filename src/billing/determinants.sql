@@ -310,13 +310,26 @@ class_peers AS (
          median(demand_ratio) FILTER (WHERE demand_ratio > 0) AS class_demand,
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS class_n
   FROM measured GROUP BY ALL
+),
+region_peers AS (
+  -- The region's weather with the class mix taken out: each measured account's change over its
+  -- class's change, the region's median (about 1 where the region did what its classes did). A
+  -- group too small for a median of its own may have followed its class or its region's weather.
+  SELECT m.region,
+         median((m.kpd / m.prev_kpd) / c.class_mom) FILTER (WHERE m.prev_kpd > 0) AS region_mom,
+         median((m.kpd / m.yoy_kpd) / c.class_yoy) FILTER (WHERE m.yoy_kpd > 0) AS region_yoy,
+         median((m.kpd / m.base_median) / c.class_base) FILTER (WHERE m.base_median > 0) AS region_base,
+         count(CASE WHEN m.prev_kpd > 0 THEN 1 END) AS region_n
+  FROM measured m JOIN class_peers c USING (customer_class) GROUP BY ALL
 )
 SELECT g.customer_class, g.region,
        p.peer_mom, p.peer_yoy, p.peer_base, p.peer_spread, p.peer_demand, coalesce(p.peer_n, 0) AS peer_n,
-       c.class_mom, c.class_yoy, c.class_base, c.class_spread, c.class_demand, coalesce(c.class_n, 0) AS class_n
+       c.class_mom, c.class_yoy, c.class_base, c.class_spread, c.class_demand, coalesce(c.class_n, 0) AS class_n,
+       r.region_mom, r.region_yoy, r.region_base, coalesce(r.region_n, 0) AS region_n
 FROM (SELECT DISTINCT customer_class, region FROM run_staging) g
 LEFT JOIN peers p USING (customer_class, region)
-LEFT JOIN class_peers c USING (customer_class);
+LEFT JOIN class_peers c USING (customer_class)
+LEFT JOIN region_peers r USING (region);
 
 -- name: keep-peer-levels
 -- This period's peer levels for later periods' history: the region's, or the class's when the
@@ -391,6 +404,10 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(p.class_spread, 'NaN'::DOUBLE)::DOUBLE AS class_spread,
        coalesce(p.peer_demand, 'NaN'::DOUBLE)::DOUBLE AS peer_demand,
        coalesce(p.class_demand, 'NaN'::DOUBLE)::DOUBLE AS class_demand,
+       coalesce(p.region_mom, 'NaN'::DOUBLE)::DOUBLE AS region_mom,
+       coalesce(p.region_yoy, 'NaN'::DOUBLE)::DOUBLE AS region_yoy,
+       coalesce(p.region_base, 'NaN'::DOUBLE)::DOUBLE AS region_base,
+       coalesce(p.region_n, 0)::INTEGER AS region_n,
        coalesce(s.tou_kwh, 'NaN'::DOUBLE)::DOUBLE AS tou_kwh
 FROM run_staging s JOIN run_tariffs t USING (tariff_id)
 LEFT JOIN run_peers p USING (customer_class, region)

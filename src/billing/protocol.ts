@@ -69,6 +69,10 @@ export const BATCH_COLUMNS = [
   { name: 'class_spread', kind: 'double' },
   { name: 'peer_demand', kind: 'double' },
   { name: 'class_demand', kind: 'double' },
+  { name: 'region_mom', kind: 'double' },
+  { name: 'region_yoy', kind: 'double' },
+  { name: 'region_base', kind: 'double' },
+  { name: 'region_n', kind: 'int32' },
   { name: 'tou_kwh', kind: 'double' },
 ] as const satisfies readonly ColumnSpec[];
 

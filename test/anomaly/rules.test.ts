@@ -20,6 +20,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     prevKpd, prevAmountMinor: prevKpd === null ? null : Math.round(prevKpd * 30 * 0.06), prevDays: 30, yoyKpd: 10_000, yoyAmountMinor: 18_000,
     baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
+    regionMom: 1, regionYoy: 1, regionBase: 1, regionN: 8000,
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
     // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
@@ -87,6 +88,49 @@ describe('review rules', () => {
       expect(suppressed(flags)[0]!.reason).toContain('class peers +55%');
     });
 
+    describe('a class × region group too small for its own median', () => {
+      // 4 shops in the region: the class's change (all regions) or the class's change moved by
+      // the region's weather (its accounts against their classes), whichever explains the account.
+      const small = { peerN: 4, peerMom: 1, peerYoy: 1, peerBase: 1, classMom: 1.05, classYoy: 1, classBase: 1.05 };
+
+      it('lets a regional heat wave pass that the class as a whole did not feel', () => {
+        const flags = evaluate(account(16, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }));
+        expect(raised(flags)).toEqual([]);
+        // 1.05 × 1.5 = 1.575: the class's change moved by the region's weather.
+        expect(suppressed(flags).map((f) => f.reason)).toEqual([
+          'kWh/day 10.0 → 16.0 (+60%) vs last month, but class peers in the region\'s weather +58%: the whole group moved (weather or season)',
+        ]);
+      });
+
+      it('lets an account pass that did not feel the region\'s weather (its class did not either)', () => {
+        expect(evaluate(account(10.5, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }))).toEqual([]);
+      });
+
+      it('lets an account pass that felt part of the region\'s weather (a plant cooling its halls)', () => {
+        // ln(13.5 / 10.5) / ln 1.5 = 0.62 of the region's weather: 1.05 × 1.5^0.62 = 1.35.
+        const flags = evaluate(account(13.5, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }));
+        expect(raised(flags)).toEqual([]);
+        expect(suppressed(flags).map((f) => f.reason)).toEqual([
+          'kWh/day 10.0 → 13.5 (+35%) vs last month, but class peers in 62% of the region\'s weather +35%: the whole group moved (weather or season)',
+        ]);
+      });
+
+      it('still holds a drop to a third in the heat wave, against the class\'s level (the nearer explanation)', () => {
+        const flags = evaluate(account(3.3, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5 }));
+        expect(raised(flags)).toEqual(['mom_kwh_per_day']);
+        expect(flags[0]!.reason).toContain('(1/3.2 after season, class peers +5%)');
+      });
+
+      it('holds a heat-wave month when the region has too few measured accounts to tell its weather', () => {
+        const flags = evaluate(account(16, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5, regionN: 20 }));
+        expect(raised(flags)).toEqual(['mom_kwh_per_day']);
+      });
+
+      it('holds the same month when the region did what its classes did (no weather of its own)', () => {
+        expect(raised(evaluate(account(16, small)))).toEqual(['mom_kwh_per_day']);
+      });
+    });
+
     it('lets a season pass: the baseline is moved by the peers\' level this period', () => {
       expect(evaluate(account(22, { prevKpd: 11_000, yoyKpd: 21_000, baseMedianKpd: 14_000, peerBase: 1.3 }))).toEqual([]);
     });
@@ -123,6 +167,27 @@ describe('review rules', () => {
       const flags = evaluate(account(0.3));
       expect(raised(flags)).toEqual([]);
       expect(suppressed(flags)[0]!.reason).toBe('kWh/day 0.3 vs usual 10.0 (3%): standby load only, looks like a vacant home');
+    });
+
+    describe('a home back in use after standing empty (its trusted months mostly standby)', () => {
+      // Median of the trusted months 0.3 kWh/day, the occupied months up to 12.0; last month (11.0) not trusted yet.
+      const empty = { baseMedianKpd: 300, baseMaxKpd: 12_000, prevKpd: null, lastKpd: 11_000, yoyKpd: 300 };
+
+      it('records use back at its occupied level instead of holding a level shift every month', () => {
+        const flags = evaluate(account(11, empty));
+        expect(raised(flags)).toEqual([]);
+        expect(suppressed(flags).map((f) => f.reason)).toEqual(['kWh/day 11.0 vs usual 0.3 (×37 after season), a standby level: ' +
+          'the account\'s occupied months used 12.0 after season; back in use after standing empty']);
+      });
+
+      it('holds use far above its occupied level (×10: a digit slip, not a family moving in)', () => {
+        expect(raised(evaluate(account(120, empty)))).toEqual(['level_shift']);
+      });
+
+      it('holds the same on a shop: businesses have no standby rule', () => {
+        const shop = { ...empty, baseMedianKpd: 3000, baseMaxKpd: 120_000, lastKpd: 110_000, yoyKpd: 3000 };
+        expect(raised(evaluate(account(110, { ...shop, customerClass: 'commercial' })))).toEqual(['level_shift']);
+      });
     });
 
     it('holds the same drop on a commercial account (no vacancy rule for businesses)', () => {
@@ -371,6 +436,24 @@ describe('review rules', () => {
 
     it('demand_change holds a demand below the average load', () => {
       expect(evaluate(plant({ demandMilli: 300_000 }))[0]!.reason).toContain('below the average load 416.7 kW');
+    });
+
+    describe('on a catch-up after estimates (two months estimated at half the use, 61 days)', () => {
+      // The actual read carries 10,000 kWh/day × 91 days − 305,000 estimated = 605,000 kWh in 30
+      // days: 840 kW on this period's days alone, 416.7 kW over the span the energy was used in.
+      const catchUp = {
+        readFlags: READ_FLAGS.estimatedOpen, estStreak: 2, estDays: 61, estKwhMilli: 305_000_000, kwhMilli: 605_000_000, kpd: 605_000_000 / 30, capacityMilli: 1e12,
+      };
+
+      it('demand_change stays quiet on an honest maximum demand above the span\'s average load', () => {
+        expect(raised(evaluate(plant(catchUp)))).toEqual([]);
+      });
+
+      it('demand_change holds a demand below the span\'s average load', () => {
+        const flags = evaluate(plant({ ...catchUp, demandMilli: 300_000 }));
+        expect(raised(flags)).toEqual(['demand_change']);
+        expect(flags.find((f) => !f.suppressed)!.reason).toContain('below the average load 416.7 kW');
+      });
     });
 
     it('demand_change stays quiet when the peers\' demand rose as much (a heat wave)', () => {
