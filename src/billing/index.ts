@@ -11,7 +11,7 @@
 // line items; a run killed at any moment resumes to exactly the bills of an uninterrupted run;
 // outputs are the same bytes whatever the worker count. Whether a period has been billed is
 // decided here (billed.ts) for every stage that reads a period's bills.
-export { billPeriod, DEFAULT_STAGE_SIZE, stageDeterminants, type BillRunOptions, type RunSummary } from './run.js';
+export { billPeriod, DEFAULT_BATCH_SIZE, DEFAULT_STAGE_SIZE, stageDeterminants, type BillRunOptions, type RunSummary } from './run.js';
 export { assertPeriodBilled, isPeriodBilled } from './billed.js';
 export { defaultWorkers } from './pool.js';
 export { dimensionKey } from './keys.js';

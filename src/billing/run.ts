@@ -20,6 +20,12 @@ const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
 /** Accounts per determinants query: at 10M accounts the SQL stage took as long under a 4 GB memory limit as under 9.6 GB (bench/README.md). */
 export const DEFAULT_STAGE_SIZE = 2_000_000;
+/**
+ * Accounts per batch. Each batch reads its accounts from run_staging, whose rows are not in key
+ * order, and commits once; at 1M accounts 200,000 took a fifth less CPU than 50,000 and ~0.1 GB
+ * more peak memory (bench/README.md, "Issue 12: the batch stage's alternatives").
+ */
+export const DEFAULT_BATCH_SIZE = 200_000;
 
 export interface BillRunOptions {
   period: string;

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadRules } from '../anomaly/index.js';
-import { billPeriod, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../billing/index.js';
+import { billPeriod, DEFAULT_BATCH_SIZE, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../billing/index.js';
 import { isPeriod, periodRange } from '../calendar/index.js';
 import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
 import { publishFile, storeConnection, tempPathFor, type Store } from '../store/index.js';
@@ -99,7 +99,7 @@ async function runAll(store: Store, request: RunRequest, onEvent: (e: RunEvent) 
     for (const period of request.periods) {
       try {
         summaries.push(await billPeriod(connection, {
-          period, workers: request.workers ?? defaultWorkers(), batchSize: request.batchSize ?? 50_000,
+          period, workers: request.workers ?? defaultWorkers(), batchSize: request.batchSize ?? DEFAULT_BATCH_SIZE,
           stageSize: request.stageSize ?? DEFAULT_STAGE_SIZE, rebill: request.rebill, outDir, rules, softwareVersion, now,
           onProgress: (done, total, stage) => onEvent({ type: 'progress', period, done, total, stage }),
         }));

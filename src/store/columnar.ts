@@ -98,14 +98,35 @@ export async function appendBatch(connection: DuckDBConnection, table: string, s
  * Runs `sql` and copies its columns into typed arrays. The query's columns must appear in
  * `specs` with matching physical types (cast in SQL: DOUBLE for quantities, INTEGER for keys,
  * DATE for days); a mismatch throws rather than misreading bytes.
+ *
+ * The result is streamed: a materialized result is collected by DuckDB and then copied once more,
+ * chunk by chunk, on the JavaScript thread (`result_get_chunk`); fetched chunks come straight
+ * from the query, off that thread. A billing batch's read took about a third less CPU
+ * (bench/README.md, "Issue 12: the batch stage's alternatives"). A query started on the same
+ * connection while a stream is read ends the stream early without an error, so reads on one
+ * connection go in turn here, and a caller must not run other statements on it meanwhile.
  */
-export async function readColumns(
+export function readColumns(
   connection: DuckDBConnection,
   sql: string,
   params: Record<string, import('@duckdb/node-api').DuckDBValue> | undefined,
   specs: readonly ColumnSpec[],
 ): Promise<ColumnBatch> {
-  const result = await connection.run(sql, params);
+  const previous = readsInFlight.get(connection) ?? Promise.resolve();
+  const read = previous.catch(() => undefined).then(() => streamColumns(connection, sql, params, specs));
+  readsInFlight.set(connection, read);
+  return read;
+}
+
+const readsInFlight = new WeakMap<DuckDBConnection, Promise<unknown>>();
+
+async function streamColumns(
+  connection: DuckDBConnection,
+  sql: string,
+  params: Record<string, import('@duckdb/node-api').DuckDBValue> | undefined,
+  specs: readonly ColumnSpec[],
+): Promise<ColumnBatch> {
+  const result = await connection.stream(sql, params);
   const names = result.columnNames();
   const bySpec = specs.map((s) => {
     const index = names.indexOf(s.name);
@@ -115,12 +136,17 @@ export async function readColumns(
     if (actual !== expected) throw new Error(`readColumns: column ${s.name} is ${actual}, expected ${expected}`);
     return index;
   });
-  const rowCount = result.rowCount;
+  // A stream does not know its length: the chunks are kept until the columns can be sized.
+  const chunks: DuckDBDataChunk[] = [];
+  let rowCount = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    chunks.push(chunk);
+    rowCount += chunk.rowCount;
+  }
   const batch: ColumnBatch = { rowCount, columns: {}, nulls: {} };
   specs.forEach((s) => (batch.columns[s.name] = allocateColumn(s.kind, rowCount)));
   let at = 0;
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
+  for (const chunk of chunks) {
     const n = chunk.rowCount;
     specs.forEach((spec, k) => {
       const vector = duckdb.data_chunk_get_vector(chunk.chunk, bySpec[k]!);

@@ -55,4 +55,29 @@ describe('columnar copies', () => {
     await expect(readColumns(con, 'SELECT 1.5::DOUBLE AS k', undefined, [{ name: 'k', kind: 'int32' }]))
       .rejects.toThrow(/column k is DOUBLE, expected INTEGER/);
   });
+
+  it('reads every row when two reads share a connection at once', async () => {
+    // readColumns streams its result, and DuckDB ends a stream early, without an error, when the
+    // connection starts another query: the second read must wait for the first.
+    const instance = await DuckDBInstance.create(':memory:');
+    const con = await instance.connect();
+    const key: ColumnSpec[] = [{ name: 'x', kind: 'int64' }];
+    const [long, short] = await Promise.all([
+      readColumns(con, 'SELECT range AS x FROM range(100000)', undefined, key),
+      readColumns(con, 'SELECT range AS x FROM range(10)', undefined, key),
+    ]);
+    expect(long.rowCount).toBe(100_000);
+    expect((long.columns.x as BigInt64Array)[99_999]).toBe(99_999n);
+    expect(short.rowCount).toBe(10);
+  });
+
+  it('goes on reading after a read that failed', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const con = await instance.connect();
+    const key: ColumnSpec[] = [{ name: 'x', kind: 'int64' }];
+    const failed = readColumns(con, 'SELECT * FROM no_such_table', undefined, key);
+    const next = readColumns(con, 'SELECT 7::BIGINT AS x', undefined, key);
+    await expect(failed).rejects.toThrow(/no_such_table/);
+    expect((await next).columns.x).toEqual(BigInt64Array.of(7n));
+  });
 });

@@ -1,7 +1,7 @@
 // billrun bill --period P | --from P --to Q — the monthly batch (or a backfill of several months).
 import { join, dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { billPeriod, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
+import { billPeriod, DEFAULT_BATCH_SIZE, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
 import { isPeriod, periodRange } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
 import { findDesk, runThroughDesk, type DeskHandoff, type RunRequest } from '../../server/index.js';
@@ -32,7 +32,7 @@ export function billCommand(ctx: CommandContext): Command {
     .option('--from <YYYY-MM>', 'first period of a backfill (with --to)')
     .option('--to <YYYY-MM>', 'last period of a backfill')
     .option('--workers <n>', 'worker threads for pricing (DuckDB gets the same number)', String(defaultWorkers()))
-    .option('--batch-size <n>', 'accounts per batch', '50000')
+    .option('--batch-size <n>', 'accounts per batch', String(DEFAULT_BATCH_SIZE))
     .option('--stage-size <n>', 'accounts per determinants query (bounds its memory; results do not depend on it)', String(DEFAULT_STAGE_SIZE))
     .option('--rebill', 'bill an already billed period again as a new version (earlier bills are kept)')
     .option('--out <dir>', 'outputs directory (default: out/ beside the store)')
