@@ -3,9 +3,10 @@
 --
 -- Which reads open and close the period, their advances and the TOU classification of interval
 -- data come from the macros of reads.sql, the one definition corrections, `review show` and
--- statements use too. History comes from stored bills by conditional aggregation — one
--- column per earlier period, no window functions and no holistic aggregates over history (at
--- 1M accounts a median/MAD over 12M bill rows costs four times the pivot, see performance.md).
+-- statements use too. History comes from stored bills in one aggregate per account (history_pivot):
+-- conditional columns and bounded top-n lists, no window functions and no holistic aggregates over
+-- every account's history (at 1M accounts a median/MAD over 12M bill rows costs four times the
+-- pivot, see performance.md).
 --
 -- The statement runs once per range of account keys [$lo, $hi) (run.ts prefixes it with CREATE
 -- TABLE for the first range and INSERT INTO for the others), so its hash tables hold one range's
@@ -13,8 +14,8 @@
 -- The peer medians, which need every account, follow in `peers`.
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $p1 … $p12 (the 12 periods before P, $p1 the previous one), $year_start (YYYY01), $lo and $hi
--- (the account keys of this range), $default_gap_minutes, $default_spike_factor and
+-- $p1, $p3 and $p12 (the previous period, the third and the twelfth before P), $year_start
+-- (YYYY01), $lo and $hi (the account keys of this range), $default_gap_minutes, $default_spike_factor and
 -- $default_demand_minutes (what a policy without those `intervals` fields means).
 
 -- name: staged
@@ -85,84 +86,67 @@ interval_tou AS (
   FROM windows
   GROUP BY account_key
 ),
-history_columns AS (
-  -- What every earlier bill says, trusted or not: the year's running totals and the estimate chain.
-  SELECT account_key,
-         max(CASE WHEN period = $p1 THEN kwh_milli / days END) AS last_kpd,
-         sum(CASE WHEN period >= $year_start THEN kwh_milli END) AS ytd_kwh,
-         sum(CASE WHEN period >= $year_start THEN amount_minor END) AS ytd_amount,
-         -- Estimated streak: periods since the last bill closed on an actual read.
-         max(CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual,
-         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd
-  FROM bills
-  WHERE is_current AND period >= $p12 AND period < $period AND days > 0
-    AND account_key >= $lo AND account_key < $hi
-  GROUP BY account_key
+-- The stored bills of the last three years, read once for the history features below: one
+-- aggregate gives each of them a few columns, under CASE conditions rather than FILTER clauses
+-- (DuckDB slices the aggregate's whole input once per filtered aggregate). Each bill carries
+-- whether it is trusted (migration 013's bill_trusted, the definition the trusted_bills view
+-- applies, with the account's accepted level and the bill's undecided level flags joined as two
+-- small sets: the view's EXISTS over the flags built and probed back the keys of every bill), and
+-- its peer group's level that period (season, weather), so that medians and spreads describe the
+-- account, not the calendar.
+history_bills AS (
+  SELECT b.account_key, b.period, b.days, b.kwh_milli, b.amount_minor, b.read_flags, b.start_date, b.demand_milli, b.kvarh_milli,
+         b.kwh_milli / b.days / coalesce(l.level, 1) AS level_kpd,
+         bill_trusted(b.is_current, b.days, b.read_flags, b.status, b.period, acc.accepted_from, f.account_key IS NOT NULL) AS trusted,
+         -- Measured: actual reads at both ends, trusted or not.
+         b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0 AS measured
+  FROM bills b
+  JOIN acct ac USING (account_key)
+  LEFT JOIN accepted_levels acc USING (account_key)
+  LEFT JOIN level_flagged_bills f ON f.account_key = b.account_key AND f.period = b.period AND f.bill_version = b.bill_version
+  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
+  WHERE b.is_current AND b.period >= $period - 300 AND b.period < $period AND b.days > 0
+    AND b.account_key >= $lo AND b.account_key < $hi
 ),
-trusted_columns AS (
-  -- The account's trusted history (migration 004's trusted_bills): the references of the usage
-  -- rules. Each period's kWh/day is also divided by its peer group's level that period (season,
-  -- weather), so the median and the spread describe the account, not the calendar.
-  SELECT t.account_key,
-         max(CASE WHEN t.period = $p1 THEN t.kwh_milli / t.days END) AS prev_kpd,
-         max(CASE WHEN t.period = $p1 THEN t.amount_minor END) AS prev_amount,
-         max(CASE WHEN t.period = $p1 THEN t.start_date END) AS prev_start,
-         max(CASE WHEN t.period = $p1 THEN t.days END) AS prev_days,
-         max(CASE WHEN t.period = $p12 THEN t.kwh_milli / t.days END) AS yoy_kpd,
-         max(CASE WHEN t.period = $p12 THEN t.amount_minor END) AS yoy_amount,
+history_pivot AS (
+  SELECT account_key,
+         -- What every bill of the last 12 periods says, trusted or not: the year's running totals
+         -- and the estimate chain (periods since the last bill closed on an actual read).
+         count(CASE WHEN period >= $p12 THEN 1 END) AS recent_bills,
+         max(CASE WHEN period = $p1 THEN kwh_milli / days END) AS last_kpd,
+         sum(CASE WHEN period >= $p12 AND period >= $year_start THEN kwh_milli END) AS ytd_kwh,
+         sum(CASE WHEN period >= $p12 AND period >= $year_start THEN amount_minor END) AS ytd_amount,
+         max(CASE WHEN period >= $p12 AND read_flags & 1 = 0 THEN period END) AS last_actual,
+         arg_max(CASE WHEN period >= $p12 AND read_flags & 1 = 0 THEN kwh_milli / days END,
+                 CASE WHEN period >= $p12 AND read_flags & 1 = 0 THEN period END) AS last_actual_kpd,
+         -- The account's trusted history: the references of the usage rules.
+         count(CASE WHEN trusted THEN 1 END) AS trusted_n,
+         max(CASE WHEN trusted AND period = $p1 THEN kwh_milli / days END) AS prev_kpd,
+         max(CASE WHEN trusted AND period = $p1 THEN amount_minor END) AS prev_amount,
+         max(CASE WHEN trusted AND period = $p1 THEN start_date END) AS prev_start,
+         max(CASE WHEN trusted AND period = $p1 THEN days END) AS prev_days,
+         max(CASE WHEN trusted AND period = $p12 THEN kwh_milli / days END) AS yoy_kpd,
+         max(CASE WHEN trusted AND period = $p12 THEN amount_minor END) AS yoy_amount,
          -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
          -- Its 12 latest trusted periods, however far back (up to three years): a level held for a
          -- year without a decision must not leave the account without a reference and become it.
-         -- Collected as (period, value) pairs and sorted afterwards, latest first: an ordered
-         -- aggregate (list(… ORDER BY period)) sorts per account and cost half the history stage.
-         list_slice(list_transform(list_sort(list({period: t.period, kpd: t.kwh_milli / t.days / coalesce(l.level, 1)})
-                                             FILTER (WHERE t.kwh_milli > 0), 'DESC'), p -> p.kpd), 1, 12) AS base,
-         max(t.period) AS last_trusted,
+         -- Latest first: max_by keeps the 12 values of the latest periods, in that order (an ordered
+         -- list aggregate sorts per account, a list sorted afterwards costs a sort per account too).
+         max_by(CASE WHEN trusted AND kwh_milli > 0 THEN level_kpd END, CASE WHEN trusted AND kwh_milli > 0 THEN period END, 12) AS base,
+         max(CASE WHEN trusted THEN period END) AS last_trusted,
          -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
-         median(t.demand_milli) FILTER (WHERE t.demand_milli IS NOT NULL AND t.period >= $p12) AS demand_median,
-         median(t.kwh_milli / sqrt(t.kwh_milli::DOUBLE * t.kwh_milli + t.kvarh_milli::DOUBLE * t.kvarh_milli))
-           FILTER (WHERE t.kvarh_milli IS NOT NULL AND t.kwh_milli > 0 AND t.period >= $p12) AS pf_median
-  FROM trusted_bills t
-  JOIN acct ac USING (account_key)
-  LEFT JOIN peer_levels l ON l.period = t.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-  WHERE t.period >= $period - 300 AND t.period < $period
-    AND t.account_key >= $lo AND t.account_key < $hi
-  GROUP BY t.account_key
+         median(CASE WHEN trusted AND period >= $p12 THEN demand_milli END) AS demand_median,
+         median(CASE WHEN trusted AND kvarh_milli IS NOT NULL AND kwh_milli > 0 AND period >= $p12
+                     THEN kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli) END) AS pf_median,
+         -- Every measured bill of the last two years, trusted or not, season-free, latest first
+         -- (at most one bill per period: all 24 of them), and those of the last quarter.
+         max_by(CASE WHEN measured AND period >= $p12 - 100 THEN level_kpd END, CASE WHEN measured AND period >= $p12 - 100 THEN period END, 24) AS measured_kpd,
+         max_by(CASE WHEN measured AND period >= $p3 THEN level_kpd END, CASE WHEN measured AND period >= $p3 THEN period END, 3) AS recent_kpd
+  FROM history_bills
+  GROUP BY account_key
 ),
-measured_columns AS (
-  -- Every measured bill of the last two years (actual reads at both ends), trusted or not,
-  -- season-free: one column per period, oldest first ($pK - 100 is the period a year before $pK).
-  SELECT b.account_key,
-         max(CASE WHEN b.period = $p12 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m24,
-         max(CASE WHEN b.period = $p11 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m23,
-         max(CASE WHEN b.period = $p10 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m22,
-         max(CASE WHEN b.period = $p9 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m21,
-         max(CASE WHEN b.period = $p8 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m20,
-         max(CASE WHEN b.period = $p7 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m19,
-         max(CASE WHEN b.period = $p6 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m18,
-         max(CASE WHEN b.period = $p5 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m17,
-         max(CASE WHEN b.period = $p4 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m16,
-         max(CASE WHEN b.period = $p3 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m15,
-         max(CASE WHEN b.period = $p2 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m14,
-         max(CASE WHEN b.period = $p1 - 100 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m13,
-         max(CASE WHEN b.period = $p12 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m12,
-         max(CASE WHEN b.period = $p11 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m11,
-         max(CASE WHEN b.period = $p10 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m10,
-         max(CASE WHEN b.period = $p9 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m9,
-         max(CASE WHEN b.period = $p8 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m8,
-         max(CASE WHEN b.period = $p7 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m7,
-         max(CASE WHEN b.period = $p6 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m6,
-         max(CASE WHEN b.period = $p5 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m5,
-         max(CASE WHEN b.period = $p4 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m4,
-         max(CASE WHEN b.period = $p3 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m3,
-         max(CASE WHEN b.period = $p2 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m2,
-         max(CASE WHEN b.period = $p1 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END) AS m1
-  FROM bills b
-  JOIN acct ac USING (account_key)
-  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-  WHERE b.is_current AND b.period >= $p12 - 100 AND b.period < $period AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0
-    AND b.account_key >= $lo AND b.account_key < $hi
-  GROUP BY b.account_key
+history_columns AS (
+  SELECT account_key, last_kpd, ytd_kwh, ytd_amount, last_actual, last_actual_kpd FROM history_pivot WHERE recent_bills > 0
 ),
 measured_changes AS (
   -- The account's own spread: a spread taken from trusted bills only would be cut at the band the
@@ -178,22 +162,20 @@ measured_changes AS (
          list_median(list_transform(range(1, len(logs)), i -> abs(logs[i + 1] - logs[i]))) / sqrt(2) AS log_mad,
          list_median(recent) AS recent_log_level, len(recent) AS recent_n
   FROM (
-    SELECT account_key,
-           list_transform(list_filter([m24, m23, m22, m21, m20, m19, m18, m17, m16, m15, m14, m13,
-                                       m12, m11, m10, m9, m8, m7, m6, m5, m4, m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS logs,
-           list_transform(list_filter([m3, m2, m1], m -> m IS NOT NULL), m -> ln(m)) AS recent
-    FROM measured_columns
+    SELECT account_key, list_transform(measured_kpd, m -> ln(m)) AS logs, list_transform(coalesce(recent_kpd, []), m -> ln(m)) AS recent
+    FROM history_pivot WHERE measured_kpd IS NOT NULL
   )
 ),
 history AS (
   -- Median of up to 12 season-free trusted values per account, their MAD, and the account's
-  -- robust spread of log kWh/day (measured_changes).
+  -- robust spread of log kWh/day (measured_changes), for accounts with a trusted bill.
   SELECT h.*,
          list_median(list_transform(base, k -> abs(k - base_median))) AS base_mad,
          mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n
   FROM (
-    SELECT *, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
-    FROM trusted_columns
+    SELECT account_key, prev_kpd, prev_amount, prev_start, prev_days, yoy_kpd, yoy_amount, base, last_trusted,
+           demand_median, pf_median, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
+    FROM history_pivot WHERE trusted_n > 0
   ) h
   LEFT JOIN measured_changes mc USING (account_key)
 ),
@@ -203,10 +185,10 @@ untrusted AS (
   SELECT b.account_key, min(b.period) AS shift_since, count(*) AS shift_n,
          arg_min(b.read_flags, b.period) AS shift_flags,
          count(*) FILTER (WHERE b.status IN ('released', 'dismissed')) AS shift_released
-  FROM bills b LEFT JOIN trusted_columns tc USING (account_key)
+  FROM bills b LEFT JOIN history_pivot hp USING (account_key)
   WHERE b.is_current AND b.period >= $period - 300 AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
     AND b.account_key >= $lo AND b.account_key < $hi
-    AND b.period > coalesce(tc.last_trusted, 0)
+    AND b.period > coalesce(hp.last_trusted, 0)
   GROUP BY b.account_key
 ),
 streak AS (
@@ -295,7 +277,9 @@ peers AS (
          -- The typical account's spread, from this month's changes (known from the second period
          -- on; a season's step between two months widens it a little, never narrows it): the
          -- median |log change| of two noisy months is 0.6745·√2 σ, stored as a MAD (0.6745 σ).
-         median(abs(ln(kpd / prev_kpd))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS peer_spread,
+         -- (The CASE keeps ln off the rows the FILTER leaves out: DuckDB computes an aggregate's
+         -- input for every row, and a trusted bill released with negative kWh has prev_kpd < 0.)
+         median(abs(ln(CASE WHEN prev_kpd > 0 THEN kpd / prev_kpd END))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS peer_spread,
          median(demand_ratio) FILTER (WHERE demand_ratio > 0) AS peer_demand,
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS peer_n
   FROM measured GROUP BY ALL
@@ -306,7 +290,7 @@ class_peers AS (
          median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS class_mom,
          median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS class_yoy,
          median(kpd / base_median) FILTER (WHERE base_median > 0) AS class_base,
-         median(abs(ln(kpd / prev_kpd))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS class_spread,
+         median(abs(ln(CASE WHEN prev_kpd > 0 THEN kpd / prev_kpd END))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS class_spread,
          median(demand_ratio) FILTER (WHERE demand_ratio > 0) AS class_demand,
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS class_n
   FROM measured GROUP BY ALL

@@ -142,8 +142,9 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
  */
 export async function stageDeterminants(connection: DuckDBConnection, billing: BillingPeriod, runId: number, stageSize: number): Promise<void> {
   await defineReadDerivation(connection);
-  const history = Object.fromEntries(billing.historyKeys.map((key, i) => [`p${i + 1}`, key]));
-  const params = { run_id: runId, period: billing.key, ...billing.readWindow, ...history, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS };
+  // The history the statement names: the previous period, the third before and the same month a year before.
+  const history = billing.historyKeys;
+  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.
   for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {

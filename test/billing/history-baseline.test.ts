@@ -60,3 +60,103 @@ it('takes the 12 latest trusted periods of the last three years, season-free, as
     store.close();
   }
 }, 120_000);
+
+// Every other history feature of determinants.sql's one pass over the stored bills (history_pivot),
+// against a derivation that reads trust from the trusted_bills view (its EXISTS over the flags,
+// not the statement's join), the measured spread from a window over the measured months in period
+// order, and the shift and estimate chains from bills filtered row by row. The store is first given
+// the decisions the bill run must read: released and dismissed bills whose level a rule questioned,
+// suppressed flags and accepted levels.
+const INDEPENDENT_FEATURES = `
+WITH dated AS (
+  SELECT b.*, b.kwh_milli / b.days / coalesce(l.level, 1) AS level_kpd
+  FROM bills b JOIN accounts a USING (account_key)
+  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = a.customer_class AND l.region = a.region
+  WHERE b.is_current AND b.days > 0 AND b.period >= $period - 300 AND b.period < $period
+),
+trusted AS (
+  SELECT d.account_key, max(d.period) AS last_trusted,
+         max(d.kwh_milli / d.days) FILTER (WHERE d.period = $p1) AS prev_kpd, max(d.amount_minor) FILTER (WHERE d.period = $p1) AS prev_amount,
+         max(d.kwh_milli / d.days) FILTER (WHERE d.period = $p12) AS yoy_kpd
+  FROM dated d JOIN trusted_bills t USING (account_key, period, bill_version) GROUP BY ALL
+),
+measured AS (
+  SELECT account_key, period, ln(level_kpd) AS log_kpd,
+         ln(level_kpd) - lag(ln(level_kpd)) OVER (PARTITION BY account_key ORDER BY period) AS change
+  FROM dated WHERE kwh_milli > 0 AND read_flags & 3 = 0 AND period >= $p12 - 100
+),
+spread AS (
+  SELECT account_key, median(abs(change)) / sqrt(2) AS log_mad,
+         median(log_kpd) FILTER (WHERE period >= $p3) AS recent_log_level, count(*) FILTER (WHERE period >= $p3) AS recent_n
+  FROM measured GROUP BY ALL
+),
+shift AS (
+  SELECT d.account_key, min(d.period) AS shift_since, count(*) AS shift_n, arg_min(d.read_flags, d.period) AS shift_flags,
+         count(*) FILTER (WHERE d.status IN ('released', 'dismissed')) AS shift_released
+  FROM dated d LEFT JOIN trusted t USING (account_key)
+  WHERE d.read_flags & 3 = 0 AND d.period > coalesce(t.last_trusted, 0) GROUP BY ALL
+),
+recent AS (
+  SELECT account_key, max(period) FILTER (WHERE read_flags & 1 = 0) AS last_actual,
+         coalesce(sum(kwh_milli) FILTER (WHERE period >= $year_start), 0) AS ytd_kwh
+  FROM dated WHERE period >= $p12 GROUP BY ALL
+),
+estimates AS (
+  SELECT b.account_key, count(*) AS est_streak, sum(b.kwh_milli) AS est_kwh
+  FROM bills b JOIN recent r USING (account_key)
+  WHERE b.is_current AND b.period >= $p12 AND b.period < $period AND b.read_flags & 1 = 1 AND b.period > coalesce(r.last_actual, 0)
+  GROUP BY ALL
+)
+SELECT s.account_key, t.prev_kpd, t.prev_amount, t.yoy_kpd,
+       -- The spread and the last quarter's level are kept for accounts with a trusted bill.
+       CASE WHEN t.account_key IS NOT NULL THEN m.log_mad END AS base_log_mad,
+       CASE WHEN t.account_key IS NOT NULL THEN m.recent_log_level END AS recent_log_level,
+       CASE WHEN t.account_key IS NOT NULL THEN coalesce(m.recent_n, 0) ELSE 0 END AS recent_n,
+       sh.shift_since, coalesce(sh.shift_n, 0) AS shift_n, sh.shift_flags, coalesce(sh.shift_released, 0) AS shift_released,
+       coalesce(r.ytd_kwh, 0) AS ytd_kwh, coalesce(e.est_streak, 0) AS est_streak, coalesce(e.est_kwh, 0) AS est_kwh
+FROM run_staging s
+LEFT JOIN trusted t USING (account_key) LEFT JOIN spread m USING (account_key) LEFT JOIN shift sh USING (account_key)
+LEFT JOIN recent r USING (account_key) LEFT JOIN estimates e USING (account_key)
+ORDER BY s.account_key`;
+
+it('derives trust, the measured spread, open level shifts and estimate streaks as the trusted_bills view and a row-by-row reading do', async () => {
+  const period = requireBillingPeriod('2025-05');
+  const store = await openStore(billed.db);
+  try {
+    // Reviewers' decisions on the held bills: released (every second account), dismissed (every
+    // third), a level accepted (every fourth released one), and flags suppressed (every fifth).
+    await store.run(`UPDATE bills SET status = 'released' WHERE status = 'held' AND account_key % 2 = 0`);
+    await store.run(`UPDATE bills SET status = 'dismissed' WHERE status = 'held' AND account_key % 3 = 0`);
+    await store.run(`UPDATE flags SET suppressed = true WHERE account_key % 5 = 0`);
+    await store.run(`INSERT INTO review_decisions (account_key, period, action, from_status, to_status, bill_version, amount_before_minor,
+        reviewer, note, source, decided_at)
+      SELECT account_key, period, 'accept', 'held', 'released', bill_version, amount_minor, 'test', 'level accepted', 'cli', TIMESTAMP '2025-05-02 09:00:00'
+      FROM bills WHERE is_current AND status = 'released' AND account_key % 4 = 0`);
+    await stageDeterminants(store.connection, period, 0, 1_000);
+    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, base_log_mad, recent_log_level, recent_n, shift_since, shift_n, shift_flags, ' +
+      'shift_released, ytd_kwh, est_streak, est_kwh';
+    const staged = await store.rows(`SELECT ${columns} FROM run_staging ORDER BY account_key`);
+    const keys = period.historyKeys;
+    const expected = await store.rows(INDEPENDENT_FEATURES, {
+      period: period.key, p1: keys[0]!, p3: keys[2]!, p12: keys[11]!, year_start: period.yearStartKey,
+    });
+    expect(staged.length).toBeGreaterThan(300);
+    expect(staged).toEqual(expected);
+
+    // The decisions reach the features: released bills whose level a rule questioned (not
+    // trusted) before and after an accepted level, open shifts with releases, estimate streaks.
+    const [shape] = await store.rows(`
+      SELECT (SELECT count(*) FROM bills b WHERE b.is_current AND b.status IN ('released', 'dismissed') AND b.period < $period
+                AND EXISTS (SELECT 1 FROM level_flagged_bills f WHERE f.account_key = b.account_key AND f.period = b.period AND f.bill_version = b.bill_version)) AS questioned,
+             (SELECT count(*) FROM review_decisions WHERE action = 'accept') AS accepted,
+             count(*) FILTER (WHERE shift_released > 0) AS shifts_released,
+             count(*) FILTER (WHERE est_streak > 0) AS streaks
+      FROM run_staging`, { period: period.key });
+    expect(Number(shape!.questioned)).toBeGreaterThan(5);
+    expect(Number(shape!.accepted)).toBeGreaterThan(2);
+    expect(Number(shape!.shifts_released)).toBeGreaterThan(0);
+    expect(Number(shape!.streaks)).toBeGreaterThan(0);
+  } finally {
+    store.close();
+  }
+}, 120_000);
