@@ -69,7 +69,8 @@ function prepare(args: Args, dataDir: string): { historyDb: string; setup: Recor
     const extra = readdirSync(data).filter((f) => f.startsWith('intervals.')).map((f) => join(data, f));
     const load = billrun(['--db', building, 'load', 'readings', readingsFile, ...extra]);
     setup.ingest_readings_ms = load.ms;
-    setup.readings = Number(/read ([\d,]+)/.exec(load.out)?.[1]?.replaceAll(',', '') ?? 0);
+    // Register and interval rows: one "read N" line per file.
+    setup.readings = [...load.out.matchAll(/read ([\d,]+)/g)].reduce((sum, m) => sum + Number(m[1]!.replaceAll(',', '')), 0);
     setup.readings_per_s = Math.round(setup.readings / (load.ms / 1000));
     setup.history_ms = billrun(['--db', building, 'bill', '--from', '2024-01', '--to', addPeriods('2024-01', args.months - 2), '--out', join(dataDir, 'out')]).ms;
     copyFileSync(building, historyDb);

@@ -29,13 +29,20 @@ export interface SvgChartOptions {
   reference?: { value: number; label: string };
 }
 
+/** The options every chart reads, with the defaults they share; height and accent differ by chart. */
+function chartStyle(options: SvgChartOptions, height: number, accent: string) {
+  return {
+    width: options.width ?? 520,
+    height: options.height ?? height,
+    format: options.format ?? ((v: number) => v.toFixed(1)),
+    color: options.color ?? '#8aa4c8',
+    accent: options.accent ?? accent,
+  };
+}
+
 /** A bar chart as a self-contained <svg> element (no scripts, no external assets). */
 export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): string {
-  const width = options.width ?? 520;
-  const height = options.height ?? 180;
-  const format = options.format ?? ((v: number) => v.toFixed(1));
-  const color = options.color ?? '#8aa4c8';
-  const accent = options.accent ?? '#d9534f';
+  const { width, height, format, color, accent } = chartStyle(options, 180, '#d9534f');
   const top = 18;
   const bottom = 22;
   const plot = height - top - bottom;
@@ -69,11 +76,7 @@ export function svgBarChart(bars: readonly Bar[], options: SvgChartOptions): str
  * viewBox, and bars carry no hover titles (their values are printed above them).
  */
 export function compactSvgBarChart(bars: readonly Bar[], options: SvgChartOptions): string {
-  const width = options.width ?? 520;
-  const height = options.height ?? 180;
-  const format = options.format ?? ((v: number) => v.toFixed(1));
-  const color = options.color ?? '#8aa4c8';
-  const accent = options.accent ?? '#d9534f';
+  const { width, height, format, color, accent } = chartStyle(options, 180, '#d9534f');
   const top = 18;
   const plot = height - top - 22;
   let max = options.scaleMax ?? 0;
@@ -111,10 +114,8 @@ export interface BarPair {
  * price — with a legend naming the two series. Self-contained like svgBarChart.
  */
 export function svgPairedBarChart(pairs: readonly BarPair[], options: SvgChartOptions & { legend: readonly [string, string] }): string {
-  const width = options.width ?? 520;
-  const height = options.height ?? 200;
-  const format = options.format ?? ((v: number) => v.toFixed(1));
-  const colors = [options.color ?? '#8aa4c8', options.accent ?? '#2f5f98'] as const;
+  const { width, height, format, color, accent } = chartStyle(options, 200, '#2f5f98');
+  const colors = [color, accent] as const;
   const top = 30;
   const plot = height - top - 22;
   const max = options.scaleMax ?? Math.max(0, ...pairs.flatMap((p) => [p.first ?? 0, p.second ?? 0]));

@@ -14,7 +14,7 @@ import {
 } from '../../schemas/inputs.js';
 import { FatalError } from '../diagnostics/index.js';
 import { assertWritableFolder, nextKey, sqlStatements, type Store } from '../store/index.js';
-import { checkColumns, fileColumns, scanFile, stageFile, type Contract, type StructuralReject } from './source.js';
+import { checkColumns, dropStaged, fileColumns, scanFile, stageFile, type Contract, type StructuralReject } from './source.js';
 import { writeRejects, type Reject } from './rejects.js';
 
 const ACCOUNTS_SQL = sqlStatements(import.meta.url, 'accounts.sql');
@@ -115,6 +115,8 @@ interface PlannedFile extends FilePlan {
 interface RowContext {
   fileKey: number;
   checks: { latest_date: string; largest_value: string };
+  /** Drops raw_rows once the checks have read it: the staged text is the largest thing in memory during a bulk load. */
+  releaseStaged: () => Promise<void>;
 }
 
 interface RowOutcome {
@@ -173,7 +175,7 @@ async function loadOne(
   const scan = await scanFile(path);
   const staged = await stageFile(connection, path, contract, columns, scan);
   const fileKey = await nextKey(connection, 'input_files', 'file_key');
-  const outcome = await loadRows(connection, { fileKey, checks });
+  const outcome = await loadRows(connection, { fileKey, checks, releaseStaged: () => dropStaged(connection, staged) });
   const { loaded, unchanged } = outcome;
   const rejects = mergeRejects(staged.structuralRejects, outcome.rejects);
   const rowsRead = staged.staged + staged.structuralRejects.length;
@@ -219,8 +221,9 @@ async function count(connection: DuckDBConnection, sql: string): Promise<number>
   return Number((await connection.runAndReadAll(sql)).getRowsJson()[0]![0]);
 }
 
-const loadAccountRows: RowLoader = async (connection, { fileKey }) => {
+const loadAccountRows: RowLoader = async (connection, { fileKey, releaseStaged }) => {
   await connection.run(ACCOUNTS_SQL.check!);
+  await releaseStaged();
   const rejects = await selectRejects(connection, ACCOUNTS_SQL.rejects!);
   await connection.run(ACCOUNTS_SQL['number-new']!, { first_key: await nextKey(connection, 'accounts', 'account_key') });
   await connection.run(ACCOUNTS_SQL['good-rows']!);
@@ -233,10 +236,9 @@ const loadAccountRows: RowLoader = async (connection, { fileKey }) => {
   return { rejects, loaded: changed + inserted.rowsChanged, unchanged, superseded: 0, outsideAccountLife: 0, rebill: [] };
 };
 
-const loadRegisterRows: RowLoader = async (connection, { fileKey, checks }) => {
+const loadRegisterRows: RowLoader = async (connection, { fileKey, checks, releaseStaged }) => {
   await connection.run(READINGS_SQL['check-registers']!, checks);
-  // The staged text is the largest thing in memory during a bulk load; the checks hold what is left.
-  await connection.run('DROP TABLE raw_rows');
+  await releaseStaged();
   const dates = (await connection.runAndReadAll(READINGS_SQL['good-dates']!)).getRowObjectsJson()[0]!;
   await connection.run(READINGS_SQL['stored-register-matches']!, {
     first_date: dates.first_date === null ? null : String(dates.first_date),
@@ -265,9 +267,9 @@ const loadRegisterRows: RowLoader = async (connection, { fileKey, checks }) => {
   };
 };
 
-const loadIntervalRows: RowLoader = async (connection, { fileKey, checks }) => {
+const loadIntervalRows: RowLoader = async (connection, { fileKey, checks, releaseStaged }) => {
   await connection.run(READINGS_SQL['check-intervals']!, checks);
-  await connection.run('DROP TABLE raw_rows');
+  await releaseStaged();
   await connection.run(READINGS_SQL['stored-intervals-in-range']!);
   const rejects = await selectRejects(connection, READINGS_SQL['interval-rejects']!);
   const unchanged = await count(connection, `SELECT count(*) FROM reading_checks c JOIN stored_in_range r USING (meter_key, interval_start)
