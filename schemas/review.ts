@@ -102,10 +102,21 @@ export const AccountFeatures = z.object({
   estStreak: z.number().int(),
   estKwhMilli: z.number(),
   estDays: z.number().int(),
+  /**
+   * The estimated periods' days, each weighted by its peer group's level that period (the season,
+   * on the scale of baseMedianKpd): baseMedianKpd × this is what the account usually uses over them.
+   */
+  estSeasonDays: z.number(),
   /** kWh/day of the latest earlier period that closed on an actual read (before a run of estimates). */
   lastActualKpd: num(),
   /** kWh/day of the previous period's bill, trusted or not. */
   lastKpd: num(),
+  /**
+   * kWh/day of the same month last year measured on actual reads, trusted or not, when a trusted
+   * period followed it (a season that was held and ended); null otherwise. It may veto a change as
+   * the account's own season where yoyKpd (trusted only) is missing; it never triggers.
+   */
+  seasonYoyKpd: num(),
   /**
    * An open level shift: the first period (YYYYMM) billed on actual reads after the last trusted
    * one, how many such bills there are, that first bill's read flags (a meter exchange?), and how

@@ -93,7 +93,10 @@ history_columns AS (
          sum(CASE WHEN period >= $year_start THEN amount_minor END) AS ytd_amount,
          -- Estimated streak: periods since the last bill closed on an actual read.
          max(CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual,
-         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd
+         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd,
+         -- The same month last year as measured (actual reads at both ends), trusted or not: an
+         -- account's own season that was held last year (see season_yoy_kpd below).
+         max(CASE WHEN period = $p12 AND read_flags & 3 = 0 AND kwh_milli > 0 THEN kwh_milli / days END) AS yoy_measured_kpd
   FROM bills
   WHERE is_current AND period >= $p12 AND period < $period AND days > 0
     AND account_key >= $lo AND account_key < $hi
@@ -210,8 +213,14 @@ untrusted AS (
   GROUP BY b.account_key
 ),
 streak AS (
-  SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods
+  -- The estimated periods since the last actual read; their days weighted by the peer group's
+  -- level in each (the season of the months a catch-up's use was spread over, on the scale of
+  -- the season-free baseline).
+  SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods,
+         sum(b.days * coalesce(l.level, 1)) AS est_season_days
   FROM bills b JOIN history_columns h USING (account_key)
+  JOIN acct ac USING (account_key)
+  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
   WHERE b.is_current AND b.period >= $p12 AND b.period < $period
     AND b.account_key >= $lo AND b.account_key < $hi
     AND b.period > coalesce(h.last_actual, 0) AND b.read_flags & 1 = 1
@@ -264,7 +273,13 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
+       coalesce(st.est_season_days, 0) AS est_season_days,
+       coalesce(st.est_season_days, 0) AS est_season_days,
        hc.last_actual_kpd, hc.last_kpd,
+       -- Last year's same month, measured, only when a trusted period followed it: the level came
+       -- back, so it was a season that ended. A wrong level that persists has no trusted period
+       -- since it began, so it never becomes its own reference.
+       CASE WHEN h.last_trusted > $p12 THEN hc.yoy_measured_kpd END AS season_yoy_kpd,
        h.demand_median, h.pf_median,
        u.shift_since, coalesce(u.shift_n, 0) AS shift_n, u.shift_flags, coalesce(u.shift_released, 0) AS shift_released
 FROM acct ac
@@ -384,8 +399,10 @@ SELECT s.account_key::INTEGER AS account_key,
        s.est_streak::INTEGER AS est_streak,
        s.est_kwh::DOUBLE AS est_kwh,
        s.est_days::INTEGER AS est_days,
+       s.est_season_days::DOUBLE AS est_season_days,
        coalesce(s.last_actual_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_actual_kpd,
        coalesce(s.last_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_kpd,
+       coalesce(s.season_yoy_kpd, 'NaN'::DOUBLE)::DOUBLE AS season_yoy_kpd,
        coalesce(s.shift_since, 0)::INTEGER AS shift_since,
        s.shift_n::INTEGER AS shift_n,
        coalesce(s.shift_flags, 0)::INTEGER AS shift_flags,
