@@ -438,9 +438,14 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
       `${kwhDay(ref.seasonYoyKpd)} (${pct(kpd / S)} after peers${held}): the account's own season`);
     return;
   }
-  if (vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
+  // A home that stands empty was at its level the month before. Standby use right after a month
+  // beyond the band above it is that month's read paid back (a misread or an overshooting
+  // catch-up): the two reads together are the usual use, not a vacancy.
+  const payback = sign < 0 && lastDev > width;
+  if (!payback && vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
   if (onB && sign > 0 && backFromStandby(f, rules, t, width, stake)) return;
-  const hint = `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
+  const hint = payback ? `last month's ${kwhDay(f.lastKpd!)} kWh/day was beyond the band above: looks like that read was too high and this one pays it back`
+    : `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
   if (persisting || lastDev * sign > width / 2) {
     const since = f.shiftN > 0 && f.shiftSince !== null ? f.shiftSince : previousPeriod(f.period);
     const released = f.shiftReleased > 0 ? `; released ${f.shiftReleased === 1 ? 'once' : `${f.shiftReleased} times`} without accepting the level` : '';
