@@ -102,11 +102,6 @@ export const AccountFeatures = z.object({
   estStreak: z.number().int(),
   estKwhMilli: z.number(),
   estDays: z.number().int(),
-  /**
-   * The estimated periods' days, each weighted by its peer group's level that period (the season,
-   * on the scale of baseMedianKpd): baseMedianKpd × this is what the account usually uses over them.
-   */
-  estSeasonDays: z.number(),
   /** kWh/day of the latest earlier period that closed on an actual read (before a run of estimates). */
   lastActualKpd: num(),
   /** kWh/day of the previous period's bill, trusted or not. */

@@ -359,12 +359,11 @@ function catchUp(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): vo
   const spanDays = f.estDays + f.days;
   const spanKpd = (f.estKwhMilli + f.kwhMilli) / spanDays;
   const estKpd = f.estDays > 0 ? f.estKwhMilli / f.estDays : 0;
-  // With a baseline, each estimated month is taken at its own season (the peers' level then:
-  // a summer spread over spring months is not a spring's use); without one, at the last actual
-  // read's level, the nearest known.
+  // The estimated months are taken at this period's level, the nearest one known (each month at
+  // its peers' level was tried: an account's own season differs from its peers' by as much, see
+  // bench/evaluation.md, 2026.5 step 2).
   const A = f.lastActualKpd !== null && f.lastActualKpd > 0 ? f.lastActualKpd : NaN;
-  const seasoned = !Number.isNaN(ref.B) && f.estSeasonDays > 0;
-  const usual = seasoned ? (f.baseMedianKpd! * f.estSeasonDays + ref.B * f.days) / spanDays : !Number.isNaN(ref.B) ? ref.B : A;
+  const usual = !Number.isNaN(ref.B) ? ref.B : A;
   if (Number.isNaN(usual)) return;
   const shortfall = usual * spanDays - f.estKwhMilli;
   const excess = f.kwhMilli - shortfall;

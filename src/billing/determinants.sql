@@ -213,14 +213,8 @@ untrusted AS (
   GROUP BY b.account_key
 ),
 streak AS (
-  -- The estimated periods since the last actual read; their days weighted by the peer group's
-  -- level in each (the season of the months a catch-up's use was spread over, on the scale of
-  -- the season-free baseline).
-  SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods,
-         sum(b.days * coalesce(l.level, 1)) AS est_season_days
+  SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods
   FROM bills b JOIN history_columns h USING (account_key)
-  JOIN acct ac USING (account_key)
-  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
   WHERE b.is_current AND b.period >= $p12 AND b.period < $period
     AND b.account_key >= $lo AND b.account_key < $hi
     AND b.period > coalesce(h.last_actual, 0) AND b.read_flags & 1 = 1
@@ -273,7 +267,6 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
-       coalesce(st.est_season_days, 0) AS est_season_days,
        coalesce(st.est_season_days, 0) AS est_season_days,
        hc.last_actual_kpd, hc.last_kpd,
        -- Last year's same month, measured, only when a trusted period followed it: the level came
@@ -399,7 +392,6 @@ SELECT s.account_key::INTEGER AS account_key,
        s.est_streak::INTEGER AS est_streak,
        s.est_kwh::DOUBLE AS est_kwh,
        s.est_days::INTEGER AS est_days,
-       s.est_season_days::DOUBLE AS est_season_days,
        coalesce(s.last_actual_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_actual_kpd,
        coalesce(s.last_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_kpd,
        coalesce(s.season_yoy_kpd, 'NaN'::DOUBLE)::DOUBLE AS season_yoy_kpd,

@@ -209,7 +209,6 @@ function features(task: PriceTask, i: number, amountMinor: number, pricePrevMino
     estStreak: c.est_streak[i]!,
     estKwhMilli: c.est_kwh[i]!,
     estDays: c.est_days[i]!,
-    estSeasonDays: c.est_season_days[i]!,
     lastActualKpd: nullIfNaN(c.last_actual_kpd[i]!),
     lastKpd: nullIfNaN(c.last_kpd[i]!),
     seasonYoyKpd: nullIfNaN(c.season_yoy_kpd[i]!),

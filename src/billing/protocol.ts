@@ -49,7 +49,6 @@ export const BATCH_COLUMNS = [
   { name: 'est_streak', kind: 'int32' },
   { name: 'est_kwh', kind: 'double' },
   { name: 'est_days', kind: 'int32' },
-  { name: 'est_season_days', kind: 'double' },
   { name: 'last_actual_kpd', kind: 'double' },
   { name: 'last_kpd', kind: 'double' },
   { name: 'season_yoy_kpd', kind: 'double' },

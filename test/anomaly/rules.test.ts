@@ -21,7 +21,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
     regionMom: 1, regionYoy: 1, regionBase: 1, regionN: 8000,
-    readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, estSeasonDays: 0, lastActualKpd: 10_000,
+    readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
     // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
     baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, peerDemand: 1, classDemand: 1,
@@ -339,25 +339,6 @@ describe('review rules', () => {
       // Shortfall 60 × 10 − 210 = 390 kWh; billed 480: 90 more, within 0.362 × 10 × 30.4 × √(60/30.4) = 155 kWh.
       const f = account(16, { readFlags: READ_FLAGS.estimatedOpen, prevKpd: 7000, estStreak: 1, estKwhMilli: 210_000, estDays: 30 });
       expect(evaluate(f)).toEqual([]);
-    });
-
-    describe('a July catch-up after three spring estimates (season-free baseline 10, peers\' level 0.82, 0.82, 0.93 then, 1.35 now)', () => {
-      // The span usually uses 10 × 30 × (0.82 + 0.82 + 0.93) + 13.5 × 30 = 771 + 405 = 1,176 kWh;
-      // the estimates billed 720, so 456 are missing. Tolerance: band 0.309 (4σ, σ 0.0773), so
-      // (e^0.309 − 1) × 9.8 kWh/day (1,176 / 120) × 30.4 × √(120 / 30.4) = 214.5 kWh.
-      const july = (kwh: number) => account(kwh / 30, {
-        readFlags: READ_FLAGS.estimatedOpen, prevKpd: 8000, peerBase: 1.35, estStreak: 3, estKwhMilli: 720_000, estDays: 90, estSeasonDays: 77.1,
-      });
-
-      it('records a catch-up of the missing 456 kWh (at July\'s level for all 120 days it would look 444 kWh short)', () => {
-        expect(raised(evaluate(july(456)))).toEqual([]);
-      });
-
-      it('holds a catch-up that overshoots by a month\'s use, 405 kWh beyond 456 (at July\'s level it would pass)', () => {
-        const flags = evaluate(july(861));
-        expect(raised(flags)).toEqual(['estimate_catch_up']);
-        expect(flags[0]!.reason).toContain('left a shortfall of about 456 kWh at the usual 9.8 kWh/day over 120 days: 405 kWh more than that (tolerance 215)');
-      });
     });
 
     it('holds a catch-up that bills far more than the estimates missed (an overshooting read)', () => {
