@@ -267,7 +267,6 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
-       coalesce(st.est_season_days, 0) AS est_season_days,
        hc.last_actual_kpd, hc.last_kpd,
        -- Last year's same month, measured, only when a trusted period followed it: the level came
        -- back, so it was a season that ended. A wrong level that persists has no trusted period
