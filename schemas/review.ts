@@ -107,12 +107,6 @@ export const AccountFeatures = z.object({
   /** kWh/day of the previous period's bill, trusted or not. */
   lastKpd: num(),
   /**
-   * kWh/day of the same month last year measured on actual reads, trusted or not, when a trusted
-   * period followed it (a season that was held and ended); null otherwise. It may veto a change as
-   * the account's own season where yoyKpd (trusted only) is missing; it never triggers.
-   */
-  seasonYoyKpd: num(),
-  /**
    * An open level shift: the first period (YYYYMM) billed on actual reads after the last trusted
    * one, how many such bills there are, that first bill's read flags (a meter exchange?), and how
    * many of them a reviewer released or dismissed without accepting the level.

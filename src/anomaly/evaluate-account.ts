@@ -90,8 +90,6 @@ const ref = {
   /** How much of the region's weather moved a small group's class peers (0: none; regionalWeather). */
   weatherShare: 0,
   M: NaN, Y: NaN, B: NaN,
-  /** Last year's same month for the season veto: the trusted one, else the measured one of a season that ended (seasonYoyKpd). */
-  seasonY: NaN, seasonYoyKpd: NaN,
   /** The account's robust σ of log kWh/day (shrunk toward its peers'). */
   spread: 0,
   /** Minor units per Wh, from a normal bill (last month's if there is one). */
@@ -127,12 +125,6 @@ function setReferences(f: AccountFeatures, t: ClassThresholds): void {
   ref.B = f.baseN >= t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
   ref.Y = f.yoyKpd !== null && f.yoyKpd > 0 ? f.yoyKpd * ref.peerYoy : NaN;
   ref.M = f.prevKpd !== null && f.prevKpd > 0 ? f.prevKpd * ref.peerMom : NaN;
-  // A held month of last year speaks for the account's season only while the account is at its
-  // trusted level again (last month trusted): a persisting wrong level, missed once, must not
-  // become its own reference the next year.
-  ref.seasonYoyKpd = !Number.isNaN(ref.Y) ? f.yoyKpd!
-    : f.seasonYoyKpd !== null && f.seasonYoyKpd > 0 && !Number.isNaN(ref.M) ? f.seasonYoyKpd : NaN;
-  ref.seasonY = ref.seasonYoyKpd * ref.peerYoy;
 }
 
 /**
@@ -424,17 +416,15 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   // noisy as this one: √2 σ; off the same way by half its band is agreement). A quarter's evidence
   // is weighed against one month of last year only when that month shows the same season (off the
   // baseline the same way, this month in line with it): a single noisy month cannot outvote a quarter.
-  // Last year's month may be one that was held, when the account came back to its trusted level
-  // after it (a season that ended: seasonYoyKpd); a level that persists never vetoes itself.
-  const S = ref.seasonY;
-  const seasonal = onB && !Number.isNaN(S) && (persisting
-    ? dev(S, B) * sign > width / 2 && Math.abs(dev(kpd, S)) <= width
-    : dev(kpd, S) * sign <= band(t, t.yoy_change, Math.SQRT2, stake) / 2);
+  // A held month of last year is not a reference (it was tried, 2026.5 step 1 in
+  // bench/evaluation.md: a persisting level whose months sometimes pass vetoed itself).
+  const seasonal = onB && !Number.isNaN(Y) && (persisting
+    ? dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width
+    : dev(kpd, Y) * sign <= band(t, t.yoy_change, Math.SQRT2, stake) / 2);
   if (seasonal) {
-    const held = Number.isNaN(Y) ? ', held then, and the account came back to its level after it' : '';
     add(rules, 'yoy_kwh_per_day', true, stake,
       `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but in line with the same month last year ` +
-      `${kwhDay(ref.seasonYoyKpd)} (${pct(kpd / S)} after peers${held}): the account's own season`);
+      `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);
     return;
   }
   // A home that stands empty was at its level the month before. Standby use right after a month

@@ -93,10 +93,7 @@ history_columns AS (
          sum(CASE WHEN period >= $year_start THEN amount_minor END) AS ytd_amount,
          -- Estimated streak: periods since the last bill closed on an actual read.
          max(CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual,
-         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd,
-         -- The same month last year as measured (actual reads at both ends), trusted or not: an
-         -- account's own season that was held last year (see season_yoy_kpd below).
-         max(CASE WHEN period = $p12 AND read_flags & 3 = 0 AND kwh_milli > 0 THEN kwh_milli / days END) AS yoy_measured_kpd
+         arg_max(CASE WHEN read_flags & 1 = 0 THEN kwh_milli / days END, CASE WHEN read_flags & 1 = 0 THEN period END) AS last_actual_kpd
   FROM bills
   WHERE is_current AND period >= $p12 AND period < $period AND days > 0
     AND account_key >= $lo AND account_key < $hi
@@ -268,10 +265,6 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
        hc.last_actual_kpd, hc.last_kpd,
-       -- Last year's same month, measured, only when a trusted period followed it: the level came
-       -- back, so it was a season that ended. A wrong level that persists has no trusted period
-       -- since it began, so it never becomes its own reference.
-       CASE WHEN h.last_trusted > $p12 THEN hc.yoy_measured_kpd END AS season_yoy_kpd,
        h.demand_median, h.pf_median,
        u.shift_since, coalesce(u.shift_n, 0) AS shift_n, u.shift_flags, coalesce(u.shift_released, 0) AS shift_released
 FROM acct ac
@@ -393,7 +386,6 @@ SELECT s.account_key::INTEGER AS account_key,
        s.est_days::INTEGER AS est_days,
        coalesce(s.last_actual_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_actual_kpd,
        coalesce(s.last_kpd, 'NaN'::DOUBLE)::DOUBLE AS last_kpd,
-       coalesce(s.season_yoy_kpd, 'NaN'::DOUBLE)::DOUBLE AS season_yoy_kpd,
        coalesce(s.shift_since, 0)::INTEGER AS shift_since,
        s.shift_n::INTEGER AS shift_n,
        coalesce(s.shift_flags, 0)::INTEGER AS shift_flags,

@@ -211,7 +211,6 @@ function features(task: PriceTask, i: number, amountMinor: number, pricePrevMino
     estDays: c.est_days[i]!,
     lastActualKpd: nullIfNaN(c.last_actual_kpd[i]!),
     lastKpd: nullIfNaN(c.last_kpd[i]!),
-    seasonYoyKpd: nullIfNaN(c.season_yoy_kpd[i]!),
     shiftSince: c.shift_since[i]! > 0 ? c.shift_since[i]! : null,
     shiftN: c.shift_n[i]!,
     shiftReadFlags: c.shift_flags[i]!,

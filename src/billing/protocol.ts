@@ -51,7 +51,6 @@ export const BATCH_COLUMNS = [
   { name: 'est_days', kind: 'int32' },
   { name: 'last_actual_kpd', kind: 'double' },
   { name: 'last_kpd', kind: 'double' },
-  { name: 'season_yoy_kpd', kind: 'double' },
   { name: 'shift_since', kind: 'int32' },
   { name: 'shift_n', kind: 'int32' },
   { name: 'shift_flags', kind: 'int32' },

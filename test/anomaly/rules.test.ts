@@ -25,7 +25,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
     // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
     baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, peerDemand: 1, classDemand: 1,
-    lastKpd: prevKpd, seasonYoyKpd: null, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
+    lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
   const lastKpd = over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd;
   // The recent evidence is last month alone unless a test gives a quarter's.
@@ -149,28 +149,6 @@ describe('review rules', () => {
       expect(raised(flags)).toEqual([]);
       expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 11.5');
       expect(raised(evaluate(account(14, { yoyKpd: 10_000 })))).toEqual(['mom_kwh_per_day']);
-    });
-
-    describe('the same month last year, held then, the account back at its level after it (seasonYoyKpd)', () => {
-      it('lets the account\'s own season pass although last year\'s month was never trusted', () => {
-        // 14 against the baseline 10: ln 1.4 = 0.336 beyond the band 0.309; last year's measured
-        // 14.5 (no trusted one): ln(14/14.5) = −0.035, within half its band (0.219).
-        const flags = evaluate(account(14, { yoyKpd: null, seasonYoyKpd: 14_500 }));
-        expect(raised(flags)).toEqual([]);
-        expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 14.5 (-3% after peers, held then');
-      });
-
-      it('still holds the month when there is no such month (a level that persists: nothing trusted followed it)', () => {
-        expect(raised(evaluate(account(14, { yoyKpd: null, seasonYoyKpd: null })))).toEqual(['mom_kwh_per_day']);
-      });
-
-      it('still holds a level that persists although it was missed once (last month held, not trusted: the level has not come back)', () => {
-        expect(raised(evaluate(account(14, { yoyKpd: null, seasonYoyKpd: 14_500, prevKpd: null, lastKpd: 14_000 })))).toEqual(['level_shift']);
-      });
-
-      it('still holds the month when last year\'s month does not agree (off the same way by less than half its band)', () => {
-        expect(raised(evaluate(account(14, { yoyKpd: null, seasonYoyKpd: 10_000 })))).toEqual(['mom_kwh_per_day']);
-      });
     });
 
     it('lets a return to normal pass: the trusted baseline, not last month, is the reference', () => {
