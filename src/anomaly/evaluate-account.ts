@@ -351,8 +351,9 @@ function catchUp(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): vo
   const spanDays = f.estDays + f.days;
   const spanKpd = (f.estKwhMilli + f.kwhMilli) / spanDays;
   const estKpd = f.estDays > 0 ? f.estKwhMilli / f.estDays : 0;
-  // The season is known for this period only (earlier months' peers are not features): the
-  // estimated months are taken at this period's level, the nearest one known.
+  // The estimated months are taken at this period's level, the nearest one known (each month at
+  // its peers' level was tried: an account's own season differs from its peers' by as much, see
+  // bench/evaluation.md, 2026.5 step 2).
   const A = f.lastActualKpd !== null && f.lastActualKpd > 0 ? f.lastActualKpd : NaN;
   const usual = !Number.isNaN(ref.B) ? ref.B : A;
   if (Number.isNaN(usual)) return;
@@ -415,6 +416,8 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   // noisy as this one: √2 σ; off the same way by half its band is agreement). A quarter's evidence
   // is weighed against one month of last year only when that month shows the same season (off the
   // baseline the same way, this month in line with it): a single noisy month cannot outvote a quarter.
+  // A held month of last year is not a reference (it was tried, 2026.5 step 1 in
+  // bench/evaluation.md: a persisting level whose months sometimes pass vetoed itself).
   const seasonal = onB && !Number.isNaN(Y) && (persisting
     ? dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width
     : dev(kpd, Y) * sign <= band(t, t.yoy_change, Math.SQRT2, stake) / 2);
@@ -424,9 +427,14 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
       `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);
     return;
   }
-  if (vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
+  // A home that stands empty was at its level the month before. Standby use right after a month
+  // beyond the band above it is that month's read paid back (a misread or an overshooting
+  // catch-up): the two reads together are the usual use, not a vacancy.
+  const payback = sign < 0 && lastDev > width;
+  if (!payback && vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
   if (onB && sign > 0 && backFromStandby(f, rules, t, width, stake)) return;
-  const hint = `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
+  const hint = payback ? `last month's ${kwhDay(f.lastKpd!)} kWh/day was beyond the band above: looks like that read was too high and this one pays it back`
+    : `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
   if (persisting || lastDev * sign > width / 2) {
     const since = f.shiftN > 0 && f.shiftSince !== null ? f.shiftSince : previousPeriod(f.period);
     const released = f.shiftReleased > 0 ? `; released ${f.shiftReleased === 1 ? 'once' : `${f.shiftReleased} times`} without accepting the level` : '';

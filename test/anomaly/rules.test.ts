@@ -169,6 +169,14 @@ describe('review rules', () => {
       expect(suppressed(flags)[0]!.reason).toBe('kWh/day 0.3 vs usual 10.0 (3%): standby load only, looks like a vacant home');
     });
 
+    it('holds standby use right after a month beyond the band above: that read paid back, not a vacancy', () => {
+      // Last month 19.7 kWh/day (an overshooting catch-up, held, not trusted): ln 1.97 = 0.678 beyond the band 0.309.
+      const flags = evaluate(account(0.3, { prevKpd: null, lastKpd: 19_700 }));
+      expect(raised(flags)).toEqual(['mom_kwh_per_day']);
+      expect(flags[0]!.reason).toContain('last month\'s 19.7 kWh/day was beyond the band above: looks like that read was too high and this one pays it back');
+      expect(raised(evaluate(account(0.3, { prevKpd: null, lastKpd: 12_000 })))).toEqual([]);
+    });
+
     describe('a home back in use after standing empty (its trusted months mostly standby)', () => {
       // Median of the trusted months 0.3 kWh/day, the occupied months up to 12.0; last month (11.0) not trusted yet.
       const empty = { baseMedianKpd: 300, baseMaxKpd: 12_000, prevKpd: null, lastKpd: 11_000, yoyKpd: 300 };
