@@ -55,6 +55,32 @@ describe('reading values', () => {
     expect(await storedRows(db, 'SELECT wh::VARCHAR AS wh FROM intervals')).toEqual([{ wh: '999999999999999' }]);
   });
 
+  it('rounds interval kWh once to the Wh, and names an out-of-range one beyond 18 digits as negative or too large', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const result = await load(db, dir, 'kwh.csv', ['meter_id,interval_start,interval_minutes,kwh',
+      'M1,2024-01-05T00:00:00,60,2.0005',
+      'M1,2024-01-05T01:00:00,60,1.5E-2',
+      'M1,2024-01-05T02:00:00,60,9.99999999999999e11',
+      'M1,2024-01-05T03:00:00,60,-1e20',
+      'M1,2024-01-05T04:00:00,60,1e16',
+      'M1,2024-01-05T05:00:00,60,-0.5',
+      'M1,2024-01-05T06:00:00,60,1e40',
+    ]);
+    expect(result.out).toContain('read 7 = loaded 3 + already stored 0 + rejected 4');
+    expect(rejectsOf(dir, 'kwh.csv')).toEqual([
+      "5,kwh,'-1e20,must not be negative", // neutralised for spreadsheets: not a plain number
+      '6,kwh,1e16,too large: at most 999999999999.999',
+      '7,kwh,-0.5,must not be negative',
+      '8,kwh,1e40,too large: at most 999999999999.999',
+    ]);
+    // Half away from zero at the Wh: 2.0005 kWh is 2,001 Wh; 1.5E-2 kWh is 15 Wh; 9.99999999999999e11
+    // is 999,999,999,999.999 kWh, the largest accepted, exact.
+    expect(await storedRows(db, 'SELECT wh::VARCHAR AS wh FROM intervals ORDER BY line')).toEqual([
+      { wh: '2001' }, { wh: '15' }, { wh: '999999999999999' },
+    ]);
+  });
+
   it('keeps the largest accepted value exact when it arrives as a Parquet DOUBLE', async () => {
     const dir = tempDir();
     const db = await storeWithEndedAccount(dir);
