@@ -277,9 +277,10 @@ peers AS (
          -- The typical account's spread, from this month's changes (known from the second period
          -- on; a season's step between two months widens it a little, never narrows it): the
          -- median |log change| of two noisy months is 0.6745·√2 σ, stored as a MAD (0.6745 σ).
-         -- (The CASE keeps ln off the rows the FILTER leaves out: DuckDB computes an aggregate's
-         -- input for every row, and a trusted bill released with negative kWh has prev_kpd < 0.)
-         median(abs(ln(CASE WHEN prev_kpd > 0 THEN kpd / prev_kpd END))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS peer_spread,
+         -- The CASE, not a FILTER, leaves out the months without a positive previous one: DuckDB
+         -- computes an aggregate's input for every row, and ln fails on the negative ratio of a
+         -- trusted bill released with negative kWh (median skips the NULLs).
+         median(abs(ln(CASE WHEN prev_kpd > 0 THEN kpd / prev_kpd END))) / sqrt(2) AS peer_spread,
          median(demand_ratio) FILTER (WHERE demand_ratio > 0) AS peer_demand,
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS peer_n
   FROM measured GROUP BY ALL
@@ -290,7 +291,7 @@ class_peers AS (
          median(kpd / prev_kpd) FILTER (WHERE prev_kpd > 0) AS class_mom,
          median(kpd / yoy_kpd) FILTER (WHERE yoy_kpd > 0) AS class_yoy,
          median(kpd / base_median) FILTER (WHERE base_median > 0) AS class_base,
-         median(abs(ln(CASE WHEN prev_kpd > 0 THEN kpd / prev_kpd END))) FILTER (WHERE prev_kpd > 0) / sqrt(2) AS class_spread,
+         median(abs(ln(CASE WHEN prev_kpd > 0 THEN kpd / prev_kpd END))) / sqrt(2) AS class_spread,
          median(demand_ratio) FILTER (WHERE demand_ratio > 0) AS class_demand,
          count(CASE WHEN prev_kpd > 0 THEN 1 END) AS class_n
   FROM measured GROUP BY ALL

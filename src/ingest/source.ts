@@ -226,21 +226,20 @@ export async function stageFile(connection: DuckDBConnection, path: string, cont
       const accounted = Number((await connection.runAndReadAll(SQL['last-line-read']!)).getRowsJson()[0]![0]);
       checkNothingDropped(path, accounted, scan.lastContentLine);
     }
+    for (const name of contract.columns) {
+      if (!present.has(name)) await connection.run(`ALTER TABLE raw_rows ADD COLUMN ${quoteIdent(name)} VARCHAR`);
+    }
   } else {
     // A view over the file, not a copy: the checks read the Parquet columns where they lie, so a
     // bulk load holds the checked rows in memory, not every value a second time as text (10M
-    // accounts' 86.6M readings: the text copy alone outgrew the default memory limit and spilled
-    // ~16 GB). The path is a variable because a view cannot take parameters.
+    // accounts' 204.6M readings under the default memory limit: the text copies spilled more than
+    // 25 GB, the view 13.6 GB; bench/README.md). The path is a variable because a view cannot
+    // take parameters.
     await connection.run('SET VARIABLE staged_file = $file', { file: path });
     const select = contract.columns.map((name) => present.has(name)
       ? `CAST(${quoteIdent(name)} AS VARCHAR) AS ${quoteIdent(name)}` : `NULL::VARCHAR AS ${quoteIdent(name)}`).join(', ');
     await connection.run(`CREATE TEMP VIEW raw_rows AS
       SELECT file_row_number + 1 AS line, ${select} FROM read_parquet(getvariable('staged_file'), file_row_number = true)`);
-  }
-  if (format === 'csv') {
-    for (const name of contract.columns) {
-      if (!present.has(name)) await connection.run(`ALTER TABLE raw_rows ADD COLUMN ${quoteIdent(name)} VARCHAR`);
-    }
   }
   const staged = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_rows')).getRowsJson()[0]![0]);
   if (staged === 0 && structuralRejects.length === 0) {
