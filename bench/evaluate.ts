@@ -5,7 +5,10 @@
 // results go to <out>/results.json and a markdown summary to stdout (bench/evaluation.md quotes it).
 //
 //   npx tsc -p . && node dist/bench/evaluate.js [--out DIR] [--accounts N] [--only NAME,...] [--rules FILE]
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Settings run in separate streams (--only, each with its own --out) print as one set of tables with
+//   node dist/bench/evaluate.js --merge DIR,DIR,... --accounts N   (each DIR holding a results.json; N as run)
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -120,8 +123,16 @@ function main(): void {
       accounts: { type: 'string', default: '10000' },
       only: { type: 'string' },
       rules: { type: 'string' },
+      merge: { type: 'string' },
     },
   });
+  if (values.merge) {
+    const merged = values.merge.split(',').flatMap((dir) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Result[]);
+    const order = (r: Result) => SETTINGS.findIndex((s) => s.name === r.setting.name);
+    merged.sort((a, b) => order(a) - order(b));
+    process.stdout.write(`${markdown(merged, Number(values.accounts))}\n`);
+    return;
+  }
   if (!existsSync(BIN)) throw new Error(`build first (npx tsc -p .): ${BIN} is missing`);
   const accounts = Number(values.accounts);
   const only = values.only ? new Set(values.only.split(',')) : null;
