@@ -18,7 +18,6 @@
 // years for trusted periods); only a reviewer's `accept` resets it.
 import { READ_FLAGS, type AccountFeatures, type Flag } from '../../schemas/review.js';
 import type { ClassThresholds, ReviewRules, RuleId } from '../../schemas/rules.js';
-import { normalTail, studentQuantile } from './student-t.js';
 
 const NO_FLAGS: readonly Flag[] = Object.freeze([]);
 
@@ -93,8 +92,6 @@ const ref = {
   M: NaN, Y: NaN, B: NaN,
   /** The account's robust σ of log kWh/day (shrunk toward its peers'). */
   spread: 0,
-  /** How many σ the band spans: `spread_z`'s tail probability at the spread's degrees of freedom (bandSigmas). */
-  z: 0,
   /** Minor units per Wh, from a normal bill (last month's if there is one). */
   unitPrice: 0,
 };
@@ -117,7 +114,6 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
   const n = Number.isNaN(own) ? 0 : f.baseN;
   const k = t.spread_prior_periods;
   ref.spread = Math.max(t.min_spread, Math.sqrt((n * (Number.isNaN(own) ? 0 : own * own) + k * prior * prior) / (n + k)));
-  ref.z = bandSigmas(t, n);
   const prevWh = f.prevKpd !== null && f.prevDays !== null ? f.prevKpd * f.prevDays : 0;
   const yoyWh = f.yoyKpd !== null ? f.yoyKpd * f.days : 0;
   ref.unitPrice = f.prevAmountMinor !== null && f.prevAmountMinor > 0 && prevWh > 0 ? f.prevAmountMinor / prevWh
@@ -155,29 +151,6 @@ function regionalWeather(f: AccountFeatures, t: ClassThresholds): void {
   setReferences(f, t);
 }
 
-/** Per class thresholds: the band's σ by the account's own periods behind its spread (index n). */
-const sigmasByHistory = new WeakMap<ClassThresholds, Float64Array>();
-
-/**
- * The spread is an estimate: own periods n and the peers' prior worth k periods, n + k degrees of
- * freedom (the pooled σ² above is the posterior scale of a σ² with a k-period prior). A month
- * against it follows Student's t with n + k degrees of freedom, not the normal, so the band spans
- * the t quantile at the normal's tail probability of `spread_z`: the false alarms `spread_z`
- * promises, whatever the length of the history, and `spread_z` itself as the history grows.
- */
-function bandSigmas(t: ClassThresholds, n: number): number {
-  const nu = n + t.spread_prior_periods;
-  if (nu <= 0) return t.spread_z;
-  let cache = sigmasByHistory.get(t);
-  if (!cache) {
-    cache = new Float64Array(64).fill(NaN);
-    sigmasByHistory.set(t, cache);
-  }
-  if (n >= cache.length) return studentQuantile(normalTail(t.spread_z), nu);
-  if (Number.isNaN(cache[n]!)) cache[n] = studentQuantile(normalTail(t.spread_z), nu);
-  return cache[n]!;
-}
-
 /**
  * Half-width of the band around a reference, on the log scale: `spread_z` σ of the compared value
  * (`sigmas` of the account's σ: 1 for a month against the baseline, √2 against a single earlier
@@ -186,7 +159,7 @@ function bandSigmas(t: ClassThresholds, n: number): number {
  */
 function band(t: ClassThresholds, floor: number, sigmas: number, stakeMinor: number): number {
   const widen = stakeMinor >= t.small_stake_minor ? 1 : Math.min(2, Math.sqrt(Math.sqrt(t.small_stake_minor / Math.max(stakeMinor, 1))));
-  return Math.max(Math.log(1 + floor), ref.z * ref.spread * sigmas) * widen;
+  return Math.max(Math.log(1 + floor), t.spread_z * ref.spread * sigmas) * widen;
 }
 
 /**
