@@ -55,7 +55,6 @@ export const AccountFeatures = z.object({
    * and weather. prevKpd, yoyKpd and the amounts above are trusted periods' too (null otherwise).
    */
   baseMedianKpd: num(),
-  /** MAD of the same values about baseMedianKpd: the trusted levels' own spread (the rules pool it with baseLogMad). */
   baseMadKpd: num(),
   /**
    * The account's own spread of log kWh/day, as a MAD (0.6745 σ): from the changes between its

@@ -9,14 +9,13 @@
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
 //   M  last month × the peers' month-over-month change (the trigger without B or Y).
-// The band is the account's own: a robust spread (the median change between its measured months,
-// season-free, trusted or not, pooled with its trusted levels' MAD about their median) pulled
-// toward its peers' typical spread while its history is short, times `spread_z`, never below the
-// class's floor, and wider where little money is at stake. One month beyond it holds the bill
-// when the same month last year agrees; a level that stays moved holds on a quarter's evidence —
-// every month, for as long as it lasts: a held, released or dismissed level never becomes the
-// baseline (the baseline reaches back up to three years for trusted periods); only a reviewer's
-// `accept` resets it.
+// The band is the account's own: a robust spread (the median change between its measured months
+// of the year, season-free, trusted or not) pulled toward its peers' typical spread while its
+// history is short, times `spread_z`, never below the class's floor, and wider where little money
+// is at stake. One month beyond it holds the bill when the same month last year agrees; a level
+// that stays moved holds on a quarter's evidence — every month, for as long as it lasts: a held,
+// released or dismissed level never becomes the baseline (the baseline reaches back up to three
+// years for trusted periods); only a reviewer's `accept` resets it.
 import { READ_FLAGS, type AccountFeatures, type Flag } from '../../schemas/review.js';
 import type { ClassThresholds, ReviewRules, RuleId } from '../../schemas/rules.js';
 
@@ -110,7 +109,7 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
   if (usable && !region && f.regionN >= t.min_peers) regionalWeather(f, t);
   // The account's spread, pulled toward its peers' (spread_prior_periods periods' worth) while its own history is short.
   const peerSpread = (region ? f.peerSpread : null) ?? f.classSpread;
-  const own = f.baseLogMad !== null && f.baseN >= 2 ? ownSpread(f) : NaN;
+  const own = f.baseLogMad !== null && f.baseN >= 2 ? f.baseLogMad * MAD_TO_SIGMA : NaN;
   const prior = peerSpread !== null ? peerSpread * MAD_TO_SIGMA : t.min_spread;
   const n = Number.isNaN(own) ? 0 : f.baseN;
   const k = t.spread_prior_periods;
@@ -120,21 +119,6 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
   ref.unitPrice = f.prevAmountMinor !== null && f.prevAmountMinor > 0 && prevWh > 0 ? f.prevAmountMinor / prevWh
     : f.yoyAmountMinor !== null && f.yoyAmountMinor > 0 && yoyWh > 0 ? f.yoyAmountMinor / yoyWh
       : f.kwhMilli > 0 && f.amountMinor > 0 ? f.amountMinor / f.kwhMilli : 0;
-}
-
-/**
- * The account's own σ of log kWh/day from two robust spreads of its history: the changes between
- * its measured months (trusted or not: the band's verdicts cannot narrow it) and its trusted
- * levels about their median (the very values the baseline is the median of, so slow wandering
- * that month-to-month changes miss counts). Each is the median of about a year's values and
- * misses σ by a quarter to a third; their quadratic mean misses it less often, which is what
- * matters for a band at 4 σ (bench/evaluation.md, 2026.6).
- */
-function ownSpread(f: AccountFeatures): number {
-  const changes = f.baseLogMad! * MAD_TO_SIGMA;
-  if (f.baseMadKpd === null || f.baseMedianKpd === null || f.baseMedianKpd <= 0) return changes;
-  const levels = (f.baseMadKpd / f.baseMedianKpd) * MAD_TO_SIGMA;
-  return Math.sqrt((changes * changes + levels * levels) / 2);
 }
 
 function setReferences(f: AccountFeatures, t: ClassThresholds): void {

@@ -18,7 +18,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     customerClass: 'residential', period: '2025-07', days, kwhMilli: Math.round(kpd * 1000 * days), touKwhMilli: null,
     kpd: kpd * 1000, amountMinor: amount, pricePrevMinor: amount,
     prevKpd, prevAmountMinor: prevKpd === null ? null : Math.round(prevKpd * 30 * 0.06), prevDays: 30, yoyKpd: 10_000, yoyAmountMinor: 18_000,
-    baseMedianKpd: 10_000, baseMadKpd: 500, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
+    baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
     regionMom: 1, regionYoy: 1, regionBase: 1, regionN: 8000,
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
@@ -28,11 +28,9 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
   const lastKpd = over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd;
-  // The trusted levels spread about their median as the changes say, unless a test says otherwise.
-  const baseMadKpd = over.baseMadKpd === undefined ? (over.baseLogMad ?? base.baseLogMad!) * (over.baseMedianKpd ?? base.baseMedianKpd!) : over.baseMadKpd;
   // The recent evidence is last month alone unless a test gives a quarter's.
   const recent = lastKpd !== null && lastKpd > 0 ? { recentLogLevel: Math.log(lastKpd), recentN: 1 } : { recentLogLevel: null, recentN: 0 };
-  return { ...base, ...recent, ...over, lastKpd, baseMadKpd };
+  return { ...base, ...recent, ...over, lastKpd };
 }
 
 function evaluate(f: AccountFeatures): Flag[] {
@@ -393,19 +391,6 @@ describe('review rules', () => {
       // Own MAD 0.001 over 3 periods, peers 0.25: σ = 0.262, band ×2.85; over 12 periods σ = 0.166, band ×1.94.
       expect(evaluate(account(22, { baseLogMad: 0.001, peerSpread: 0.25, baseN: 3 }))).toEqual([]);
       expect(raised(evaluate(account(22, { baseLogMad: 0.001, peerSpread: 0.25, baseN: 12 })))).toEqual(['mom_kwh_per_day']);
-    });
-
-    it('count a home\'s wandering levels, not only its month-to-month changes', () => {
-      // Changes: MAD 0.05 (σ 0.0741); trusted levels 10 ± 1.5 kWh/day (σ 0.2224): own σ = √((0.0741² + 0.2224²) / 2)
-      // = 0.1658; with the peers' σ 0.0890 (3 periods' worth) σ = 0.1535, 4σ = 0.614: ±85%. The changes alone: ±36%.
-      const wandering = { baseMadKpd: 1500 };
-      expect(evaluate(account(16, wandering))).toEqual([]);
-      const flags = evaluate(account(20, wandering));
-      expect(raised(flags)).toEqual(['mom_kwh_per_day']);
-      expect(flags[0]!.reason).toBe('kWh/day 20.0 vs usual 10.0 (×2.00 after season, region peers +0%); last month 10.0; band ±85% for this account; ' +
-        'looks like a misread');
-      // Without a trusted levels' spread, the changes' alone: +60% is beyond ±36%.
-      expect(raised(evaluate(account(16, { baseMadKpd: null })))).toEqual(['mom_kwh_per_day']);
     });
 
     it('widen where little money is at stake', () => {
