@@ -183,16 +183,25 @@ export function causeLabel(kind: CauseKind, locale: StatementLocale): string {
 const CUSTOMER_CAUSES = 3;
 
 export function explanationText(e: Omit<Explanation, 'text'>, locale: StatementLocale): ExplanationText {
+  return { agent: agentText(e, locale), customer: customerText(e, locale) };
+}
+
+/** The step-by-step text for an agent on the phone: every cause, and that they add up. */
+function agentText(e: Omit<Explanation, 'text'>, locale: StatementLocale): string {
   const w = WORDING[locale];
   const full = e as Explanation;
-  const change = signed(e.changeMinor, e.currency);
   const steps = e.causes.map((c, i) => `${i + 1}. ${w.sentence(c, signed(c.amountMinor, e.currency), full)}`);
-  const agent = [w.agentOpening(full, change), ...steps, w.agentClosing(signed(e.causes.reduce((s, c) => s + c.amountMinor, 0), e.currency))].join('\n');
+  return [w.agentOpening(full, signed(e.changeMinor, e.currency)), ...steps,
+    w.agentClosing(signed(e.causes.reduce((s, c) => s + c.amountMinor, 0), e.currency))].join('\n');
+}
+
+/** The customer's text: the change and its largest causes. */
+function customerText(e: Omit<Explanation, 'text'>, locale: StatementLocale): string {
+  const w = WORDING[locale];
   const largest = [...e.causes].sort((a, b) => Math.abs(b.amountMinor) - Math.abs(a.amountMinor)).slice(0, CUSTOMER_CAUSES);
-  const customer = w.customerOpening(full, change) + (locale === 'en' ? ' ' : '') +
+  return w.customerOpening(e as Explanation, signed(e.changeMinor, e.currency)) + (locale === 'en' ? ' ' : '') +
     w.join(largest.map((c) => w.customerCause(c, signed(c.amountMinor, e.currency)))) +
     (e.causes.length > largest.length ? w.moreCauses : '');
-  return { agent, customer };
 }
 
 /** The texts in every statement locale. */
@@ -202,13 +211,14 @@ export function explanationTexts(e: Omit<Explanation, 'text'>): Explanation['tex
 
 
 /** The statement's "Why your bill changed" box in one locale. */
-export function statementBox(e: Explanation, locale: StatementLocale): WhyChanged {
+export function statementBox(e: Omit<Explanation, 'text'>, locale: StatementLocale): WhyChanged {
   return {
     against: e.against,
     comparedPeriod: e.previous.period,
     previousAmountMinor: e.previous.amountMinor,
     changeMinor: e.changeMinor,
     causes: e.causes.map((c) => ({ kind: c.kind, label: causeLabel(c.kind, locale), amountMinor: c.amountMinor })),
-    text: e.text[locale].customer,
+    // Only the text the box shows: an explanation's texts are made when first read (explainChange).
+    text: customerText(e, locale),
   };
 }

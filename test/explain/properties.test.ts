@@ -1,14 +1,15 @@
 // Property: on generated bill pairs — every sample tariff, random days, usage, TOU splits,
 // demand, peers, estimates, meter exchanges, corrections, comparisons across seasons, tariff
 // versions and years, and stored amounts re-pricing cannot reproduce — the causes add up to the
-// change exactly, every cause is a whole number of minor units, and the texts are made. A
+// change exactly, every cause is a whole number of minor units, the texts are made and the
+// statement's box shows the customer text of its locale. A
 // failure prints the seed that reproduces it.
 import { describe, expect, it } from 'vitest';
 import type { PricingInput } from '../../schemas/bill.js';
 import { Explanation } from '../../schemas/explanation.js';
 import { READ_FLAGS } from '../../schemas/review.js';
 import { addPeriods, epochDay } from '../../src/calendar/index.js';
-import { explainChange } from '../../src/explain/index.js';
+import { explainChange, statementBox } from '../../src/explain/index.js';
 import { priceBill, type CompiledTariff } from '../../src/tariff/index.js';
 import { prng, randomInt, sample } from '../tariff/helpers.js';
 import { BILL } from './scenarios.js';
@@ -66,9 +67,12 @@ describe('waterfall property', () => {
         estimatesBefore: flags === READ_FLAGS.estimatedOpen ? { bills: randomInt(random, 1, 3), kwhMilli: randomInt(random, 0, scale), days: randomInt(random, 28, 93) } : null,
         meterExchangeDate: flags === READ_FLAGS.meterExchange ? '2025-07-10' : null,
       };
-      let e;
+      let e, boxes;
       try {
-        e = Explanation.parse(explainChange(BILL, change, true));
+        const made = explainChange(BILL, change, true);
+        // The box makes its one text before the explanation's texts are first read.
+        boxes = { en: statementBox(made, 'en').text, 'zh-CN': statementBox(made, 'zh-CN').text };
+        e = Explanation.parse(made);
       } catch (error) {
         throw new Error(`seed ${seed}, bill ${n} (${tariff.id}): ${(error as Error).message}`);
       }
@@ -78,6 +82,7 @@ describe('waterfall property', () => {
       }
       expect(e.text.en.agent.length).toBeGreaterThan(0);
       expect(e.text['zh-CN'].customer.length).toBeGreaterThan(0);
+      expect(boxes).toEqual({ en: e.text.en.customer, 'zh-CN': e.text['zh-CN'].customer });
     }
   });
 });
