@@ -9,8 +9,8 @@
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
 //   M  last month × the peers' month-over-month change (the trigger without B or Y).
-// The band is the account's own: a robust spread (the median change between its measured months
-// of the year, season-free, trusted or not) pulled toward its peers' typical spread while its
+// The band is the account's own: a robust spread (of the changes between its measured months of
+// two years, season-free, trusted or not: src/billing/spread.ts) pulled toward its peers' typical spread while its
 // history is short, times `spread_z`, never below the class's floor, and wider where little money
 // is at stake. One month beyond it holds the bill when the same month last year agrees; a level
 // that stays moved holds on a quarter's evidence — every month, for as long as it lasts: a held,

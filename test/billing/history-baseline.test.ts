@@ -4,8 +4,9 @@
 // Checked against an independent derivation of the same definition (a window ranking the trusted
 // bills) on a store billed for 16 months, so that more than 12 trusted periods exist and held bills
 // are left out inside the last 12.
+import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stageDeterminants } from '../../src/billing/index.js';
+import { CHANGE_SPREAD_FACTORS, stageDeterminants } from '../../src/billing/index.js';
 import { requireBillingPeriod } from '../../src/calendar/index.js';
 import { openStore } from '../../src/store/index.js';
 import { billedStore, type BilledStore } from '../billed-store.js';
@@ -85,10 +86,20 @@ measured AS (
          ln(level_kpd) - lag(ln(level_kpd)) OVER (PARTITION BY account_key ORDER BY period) AS change
   FROM dated WHERE kwh_milli > 0 AND read_flags & 3 = 0 AND period >= $p12 - 100
 ),
+changes AS (
+  SELECT account_key, abs(change) AS size, row_number() OVER (PARTITION BY account_key ORDER BY abs(change)) AS rank,
+         count(*) OVER (PARTITION BY account_key) AS m
+  FROM measured WHERE change IS NOT NULL
+),
+change_spread AS (
+  -- The root mean square of the smallest m − ⌈m/5⌉ of the m changes (all while m ≤ 2), scaled for m.
+  SELECT account_key, sqrt(avg(size * size)) * ($spread_factors::DOUBLE[])[any_value(m)] AS log_mad
+  FROM changes WHERE rank <= m - CASE WHEN m >= 3 THEN ceil(m / 5) ELSE 0 END GROUP BY ALL
+),
 spread AS (
-  SELECT account_key, median(abs(change)) / sqrt(2) AS log_mad,
+  SELECT account_key, cs.log_mad,
          median(log_kpd) FILTER (WHERE period >= $p3) AS recent_log_level, count(*) FILTER (WHERE period >= $p3) AS recent_n
-  FROM measured GROUP BY ALL
+  FROM measured LEFT JOIN change_spread cs USING (account_key) GROUP BY ALL
 ),
 shift AS (
   SELECT d.account_key, min(d.period) AS shift_since, count(*) AS shift_n, arg_min(d.read_flags, d.period) AS shift_flags,
@@ -109,7 +120,7 @@ estimates AS (
 )
 SELECT s.account_key, t.prev_kpd, t.prev_amount, t.yoy_kpd,
        -- The spread and the last quarter's level are kept for accounts with a trusted bill.
-       CASE WHEN t.account_key IS NOT NULL THEN m.log_mad END AS base_log_mad,
+       CASE WHEN t.account_key IS NOT NULL THEN round(m.log_mad, 12) END AS base_log_mad,
        CASE WHEN t.account_key IS NOT NULL THEN m.recent_log_level END AS recent_log_level,
        CASE WHEN t.account_key IS NOT NULL THEN coalesce(m.recent_n, 0) ELSE 0 END AS recent_n,
        sh.shift_since, coalesce(sh.shift_n, 0) AS shift_n, sh.shift_flags, coalesce(sh.shift_released, 0) AS shift_released,
@@ -133,12 +144,14 @@ it('derives trust, the measured spread, open level shifts and estimate streaks a
       SELECT account_key, period, 'accept', 'held', 'released', bill_version, amount_minor, 'test', 'level accepted', 'cli', TIMESTAMP '2025-05-02 09:00:00'
       FROM bills WHERE is_current AND status = 'released' AND account_key % 4 = 0`);
     await stageDeterminants(store.connection, period, 0, 1_000);
-    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, base_log_mad, recent_log_level, recent_n, shift_since, shift_n, shift_flags, ' +
+    // The spread is a sum of squares, added up in another order on each side: compared to 12 digits.
+    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, shift_since, shift_n, shift_flags, ' +
       'shift_released, ytd_kwh, est_streak, est_kwh';
     const staged = await store.rows(`SELECT ${columns} FROM run_staging ORDER BY account_key`);
     const keys = period.historyKeys;
     const expected = await store.rows(INDEPENDENT_FEATURES, {
       period: period.key, p1: keys[0]!, p3: keys[2]!, p12: keys[11]!, year_start: period.yearStartKey,
+      spread_factors: listValue([...CHANGE_SPREAD_FACTORS]),
     });
     expect(staged.length).toBeGreaterThan(300);
     expect(staged).toEqual(expected);

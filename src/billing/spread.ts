@@ -1,0 +1,20 @@
+// The account's own spread of log kWh/day, as determinants.sql's measured_changes computes it
+// from its measured months' changes (m of them, up to 23 in two years): the root mean square of
+// the smallest m − ⌈m/5⌉ changes (all of them while m ≤ 2), times CHANGE_SPREAD_FACTORS[m − 1].
+//
+// Why not the median change (a MAD): with 23 changes its relative error is 26% (36% with 11),
+// so for about one account in six a band of spread_z σ drawn from it is a band of ~3 σ and
+// flags honest months — most single-month false alarms of volatile accounts (bench/evaluation.md,
+// rules 2026.6). The trimmed RMS is as robust where it matters — a level shift is one large change,
+// a misread two, and from three changes on at least one is left out, as a median of three leaves
+// one out (test/anomaly/baseline-reach.test.ts: a level halved in a home's fifth month does not
+// widen its band) — and errs by 21% (32%).
+//
+// Each factor makes the trimmed RMS of m changes between m + 1 independent normal months estimate
+// what a MAD estimates (0.6745 σ), so the rules' MAD-to-σ conversion stays one: 0.6745 / E[RMS]
+// for σ = 1, by Monte Carlo over 400,000 sequences per m (numpy, seed 20261207; standard error
+// < 0.1%). test/billing/change-spread.test.ts checks them by its own simulation.
+export const CHANGE_SPREAD_FACTORS: readonly number[] = [
+  0.5980, 0.5463, 0.7747, 0.7069, 0.6688, 0.8216, 0.7733, 0.7369, 0.7101, 0.6888, 0.7745, 0.7509,
+  0.7294, 0.7122, 0.6974, 0.7574, 0.7414, 0.7268, 0.7136, 0.7024, 0.7488, 0.7364, 0.7256,
+];
