@@ -156,8 +156,9 @@ measured_changes AS (
   -- rules drew from it (the months a too-narrow band held never widen it). Two years of changes
   -- between successive measured months: a change cancels a level (a real or a persisting wrong
   -- one shows as one change, a misread as two), so the smallest four fifths of them are the
-  -- noise's (from three changes on, at least one is left out, as a median of three leaves one). Their root mean square, scaled by $spread_factors (src/billing/spread.ts: why this
-  -- and not their median, and how the factors make it a MAD, 0.6745 σ, as the peers' spread is).
+  -- noise's (from three changes on, at least one is left out, as a median of three leaves one).
+  -- Their root mean square, scaled by $spread_factors (src/billing/spread.ts: why this and not
+  -- their median, and how the factors make it a MAD, 0.6745 σ, as the peers' spread is).
   -- The last quarter's measured months are the evidence of a level that moved and stays moved
   -- (their median is robust to one misread among them).
   SELECT account_key,
