@@ -9,13 +9,13 @@
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
 //   M  last month × the peers' month-over-month change (the trigger without B or Y).
-// The band is the account's own: a robust spread (of the changes between its measured months of
-// two years, season-free, trusted or not: src/billing/spread.ts) pulled toward its peers' typical spread while its
-// history is short, times `spread_z`, never below the class's floor, and wider where little money
-// is at stake. One month beyond it holds the bill when the same month last year agrees; a level
-// that stays moved holds on a quarter's evidence — every month, for as long as it lasts: a held,
-// released or dismissed level never becomes the baseline (the baseline reaches back up to three
-// years for trusted periods); only a reviewer's `accept` resets it.
+// The band is the account's own: a robust spread (of the changes between its measured months of two
+// years, season-free, trusted or not: src/billing/spread.ts) pulled toward its peers' typical
+// spread while its history is short, times `spread_z`, never below the class's floor, and wider
+// where little money is at stake. One month beyond it holds the bill when the same month last year
+// agrees; a level that stays moved holds on a quarter's evidence — every month, for as long as it
+// lasts: a held, released or dismissed level never becomes the baseline (the baseline reaches back
+// up to three years for trusted periods); only a reviewer's `accept` resets it.
 import { READ_FLAGS, type AccountFeatures, type Flag } from '../../schemas/review.js';
 import type { ClassThresholds, ReviewRules, RuleId } from '../../schemas/rules.js';
 

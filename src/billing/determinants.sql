@@ -157,19 +157,19 @@ measured_changes AS (
   -- between successive measured months: a change cancels a level (a real or a persisting wrong
   -- one shows as one change, a misread as two), so the smallest four fifths of them are the
   -- noise's (from three changes on, at least one is left out, as a median of three leaves one).
-  -- Their root mean square, scaled by $spread_factors (src/billing/spread.ts: why this and not
-  -- their median, and how the factors make it a MAD, 0.6745 σ, as the peers' spread is).
+  -- Their root mean square ($spread_kept of m changes), scaled by $spread_factors
+  -- (src/billing/spread.ts: why this and not their median, and how the factors make it a MAD,
+  -- 0.6745 σ, as the peers' spread is).
   -- The last quarter's measured months are the evidence of a level that moved and stays moved
   -- (their median is robust to one misread among them).
   SELECT account_key,
-         CASE WHEN len(changes) > 0 THEN
-           sqrt(list_avg(list_transform(list_slice(list_sort(changes), 1, len(changes) - CASE WHEN len(changes) >= 3 THEN (len(changes) + 4) // 5 ELSE 0 END), c -> c * c)))
-           * ($spread_factors::DOUBLE[])[len(changes)] END AS log_mad,
+         CASE WHEN m > 0 THEN sqrt(list_avg(list_transform(list_slice(list_sort(changes), 1, ($spread_kept::INTEGER[])[m]), c -> c * c)))
+                              * ($spread_factors::DOUBLE[])[m] END AS log_mad,
          list_median(recent) AS recent_log_level, len(recent) AS recent_n
   FROM (
-    SELECT account_key, list_transform(range(1, len(logs)), i -> abs(logs[i + 1] - logs[i])) AS changes, recent
+    SELECT account_key, list_transform(range(1, len(logs)), i -> abs(logs[i + 1] - logs[i])) AS changes, len(changes) AS m, recent
     FROM (
-      SELECT account_key, list_transform(measured_kpd, m -> ln(m)) AS logs, list_transform(coalesce(recent_kpd, []), m -> ln(m)) AS recent
+      SELECT account_key, list_transform(measured_kpd, k -> ln(k)) AS logs, list_transform(coalesce(recent_kpd, []), k -> ln(k)) AS recent
       FROM history_pivot WHERE measured_kpd IS NOT NULL
     )
   )

@@ -2,7 +2,7 @@
 // write each batch in its own transaction, then make the period current and write its outputs.
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
@@ -15,7 +15,7 @@ import { writeCsvFile } from '../text/csv.js';
 import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, type PriceResult, type TariffRef } from './protocol.js';
-import { CHANGE_SPREAD_FACTORS } from './spread.js';
+import { changeSpreadParams } from './spread.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
@@ -146,7 +146,7 @@ export async function stageDeterminants(connection: DuckDBConnection, billing: B
   // The history the statement names: the previous period, the third before and the same month a year before.
   const history = billing.historyKeys;
   const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
-    spread_factors: listValue([...CHANGE_SPREAD_FACTORS]) };
+    ...changeSpreadParams() };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.
   for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {

@@ -1,6 +1,6 @@
 // The account's own spread of log kWh/day, as determinants.sql's measured_changes computes it
 // from its measured months' changes (m of them, up to 23 in two years): the root mean square of
-// the smallest m − ⌈m/5⌉ changes (all of them while m ≤ 2), times CHANGE_SPREAD_FACTORS[m − 1].
+// the smallest keptChanges(m) of them, times CHANGE_SPREAD_FACTORS[m − 1].
 //
 // Why not the median change (a MAD): with 23 changes its relative error is 26% (36% with 11),
 // so for about one account in six a band of spread_z σ drawn from it is a band of ~3 σ and
@@ -14,7 +14,22 @@
 // what a MAD estimates (0.6745 σ), so the rules' MAD-to-σ conversion stays one: 0.6745 / E[RMS]
 // for σ = 1, by Monte Carlo over 400,000 sequences per m (numpy, seed 20261207; standard error
 // < 0.1%). test/billing/change-spread.test.ts checks them by its own simulation.
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+
+/** How many of m changes the spread keeps: the smallest m − ⌈m/5⌉, all of them while m ≤ 2. */
+export function keptChanges(m: number): number {
+  return m >= 3 ? m - Math.ceil(m / 5) : m;
+}
+
 export const CHANGE_SPREAD_FACTORS: readonly number[] = [
   0.5980, 0.5463, 0.7747, 0.7069, 0.6688, 0.8216, 0.7733, 0.7369, 0.7101, 0.6888, 0.7745, 0.7509,
   0.7294, 0.7122, 0.6974, 0.7574, 0.7414, 0.7268, 0.7136, 0.7024, 0.7488, 0.7364, 0.7256,
 ];
+
+/** The estimator as determinants.sql takes it: $spread_kept[m] and $spread_factors[m] for m changes. */
+export function changeSpreadParams(): Record<string, DuckDBValue> {
+  return {
+    spread_kept: listValue(CHANGE_SPREAD_FACTORS.map((_, i) => keptChanges(i + 1))),
+    spread_factors: listValue([...CHANGE_SPREAD_FACTORS]),
+  };
+}

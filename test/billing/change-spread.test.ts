@@ -1,9 +1,9 @@
 // The factors that make the trimmed RMS of an account's month-to-month changes a MAD
 // (src/billing/spread.ts), checked by a simulation of their own: for every number of changes m,
-// sequences of m + 1 independent normal months (σ = 1), the RMS of the smallest m − ⌈m/5⌉
-// |changes| (all of them while m ≤ 2) times the factor must average 0.6745 — what a MAD of normal values is.
+// sequences of m + 1 independent normal months (σ = 1), the RMS of the smallest keptChanges(m)
+// |changes| times the factor must average 0.6745 — what a MAD of normal values is.
 import { expect, it } from 'vitest';
-import { CHANGE_SPREAD_FACTORS } from '../../src/billing/index.js';
+import { CHANGE_SPREAD_FACTORS, keptChanges } from '../../src/billing/index.js';
 import { prng } from '../tariff/helpers.js';
 
 const MAD_OF_NORMAL = 0.6744897501960817;
@@ -15,7 +15,7 @@ function normal(random: () => number): number {
 }
 
 function trimmedRms(changes: number[]): number {
-  const kept = changes.map(Math.abs).sort((a, b) => a - b).slice(0, changes.length - (changes.length >= 3 ? Math.ceil(changes.length / 5) : 0));
+  const kept = changes.map(Math.abs).sort((a, b) => a - b).slice(0, keptChanges(changes.length));
   return Math.sqrt(kept.reduce((s, c) => s + c * c, 0) / kept.length);
 }
 

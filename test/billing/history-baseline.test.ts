@@ -4,9 +4,8 @@
 // Checked against an independent derivation of the same definition (a window ranking the trusted
 // bills) on a store billed for 16 months, so that more than 12 trusted periods exist and held bills
 // are left out inside the last 12.
-import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHANGE_SPREAD_FACTORS, stageDeterminants } from '../../src/billing/index.js';
+import { changeSpreadParams, stageDeterminants } from '../../src/billing/index.js';
 import { requireBillingPeriod } from '../../src/calendar/index.js';
 import { openStore } from '../../src/store/index.js';
 import { billedStore, type BilledStore } from '../billed-store.js';
@@ -92,9 +91,9 @@ changes AS (
   FROM measured WHERE change IS NOT NULL
 ),
 change_spread AS (
-  -- The root mean square of the smallest m − ⌈m/5⌉ of the m changes (all while m ≤ 2), scaled for m.
+  -- The root mean square of the smallest changes the spread keeps of m, scaled for m.
   SELECT account_key, sqrt(avg(size * size)) * ($spread_factors::DOUBLE[])[any_value(m)] AS log_mad
-  FROM changes WHERE rank <= m - CASE WHEN m >= 3 THEN ceil(m / 5) ELSE 0 END GROUP BY ALL
+  FROM changes WHERE rank <= ($spread_kept::INTEGER[])[m] GROUP BY ALL
 ),
 spread AS (
   SELECT account_key, cs.log_mad,
@@ -151,7 +150,7 @@ it('derives trust, the measured spread, open level shifts and estimate streaks a
     const keys = period.historyKeys;
     const expected = await store.rows(INDEPENDENT_FEATURES, {
       period: period.key, p1: keys[0]!, p3: keys[2]!, p12: keys[11]!, year_start: period.yearStartKey,
-      spread_factors: listValue([...CHANGE_SPREAD_FACTORS]),
+      ...changeSpreadParams(),
     });
     expect(staged.length).toBeGreaterThan(300);
     expect(staged).toEqual(expected);

@@ -2,8 +2,8 @@
 // demand, peers, estimates, meter exchanges, corrections, comparisons across seasons, tariff
 // versions and years, and stored amounts re-pricing cannot reproduce — the causes add up to the
 // change exactly, every cause is a whole number of minor units, the texts are made and the
-// statement's box shows the customer text of its locale. A
-// failure prints the seed that reproduces it.
+// statement's box shows the customer text of its locale. A failure prints the seed that
+// reproduces it.
 import { describe, expect, it } from 'vitest';
 import type { PricingInput } from '../../schemas/bill.js';
 import { Explanation } from '../../schemas/explanation.js';
