@@ -235,8 +235,10 @@ describe('the account page', () => {
     const sam = await signIn(desk.url, 'sam');
     const target = spare()[0]!;
     const data = (await (await sam.get(`/api/accounts/${target}/bills/${PERIOD}`)).json()) as AccountJson;
-    // The baseline is the median of the trusted months among the 12 before (`review show`'s figure).
-    const trusted = data.history.filter((h) => h.trusted && h.period < PERIOD && h.period >= '2024-02' && h.kwhPerDay !== null).map((h) => h.kwhPerDay!);
+    // The baseline is the median of the 12 latest trusted months with use (`review show`'s figure,
+    // the rules' baseline); the store's whole history (from 2024-01) is on the chart.
+    const trusted = data.history.filter((h) => h.trusted && h.period < PERIOD && h.kwhPerDay !== null && h.kwhPerDay > 0)
+      .sort((x, y) => y.period.localeCompare(x.period)).slice(0, 12).map((h) => h.kwhPerDay!);
     expect(data.level.trustedKwhPerDay).toBeCloseTo(median(trusted)!, 9);
     const html = await (await sam.get(`/accounts/${target}?period=${PERIOD}`)).text();
     expect(html).toContain(`trusted baseline ${median(trusted)!.toFixed(1)}`);
