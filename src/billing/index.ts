@@ -16,4 +16,5 @@ export { assertPeriodBilled, isPeriodBilled } from './billed.js';
 export { defaultWorkers } from './pool.js';
 export { CHANGE_SPREAD_FACTORS, changeSpreadParams, keptChanges } from './spread.js';
 export { dimensionKey } from './keys.js';
+export type { ChargeDim, ContextDim } from './protocol.js';
 export { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
