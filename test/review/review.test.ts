@@ -455,9 +455,9 @@ describe('review import and export', () => {
     const back = join(tempDir(), 'filled.csv');
     writeFileSync(back, filled.map((cells) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\n'));
     const before = await fingerprint(db);
-    const dry = await json<{ changes: { accountId: string; to: string }[]; applied: boolean; skipped: number }>(db, 'review', 'import', back, '--dry-run', '--json');
+    const dry = await json<{ changes: { accountId: string; toStatus: string }[]; applied: boolean; skipped: number }>(db, 'review', 'import', back, '--dry-run', '--json');
     expect(dry.applied).toBe(false);
-    expect(dry.changes.map((c) => `${c.accountId}:${c.to}`).sort()).toEqual([`${fx.held[0]}:released`, `${fx.held[1]}:escalated`, `${fx.held[2]}:corrected`].sort());
+    expect(dry.changes.map((c) => `${c.accountId}:${c.toStatus}`).sort()).toEqual([`${fx.held[0]}:released`, `${fx.held[1]}:escalated`, `${fx.held[2]}:corrected`].sort());
     expect(dry.skipped).toBe(records.length - 4);
     expect(await fingerprint(db)).toEqual(before);
 
