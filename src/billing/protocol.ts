@@ -2,8 +2,7 @@
 // both agree on the columns. What both worker pools share (the task's tables in the one batch
 // format, moved not copied; results moved back) is src/store/pool-protocol.ts; expected failures
 // come back as values, because errors lose their class across threads.
-import type { Columns, ColumnSpec } from '../store/index.js';
-import type { Table, WireTask } from '../store/pool-protocol.js';
+import type { Columns, ColumnSpec, Table, WireTask } from '../store/index.js';
 import type { ReviewRules } from '../../schemas/rules.js';
 import type { Flag } from '../../schemas/review.js';
 

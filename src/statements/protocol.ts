@@ -5,8 +5,7 @@
 import type { WhyChanged } from '../../schemas/statement.js';
 import type { StatementLocale, UtilityConfig } from '../../schemas/utility.js';
 import type { ChargeDim as BilledCharge, ContextDim as BilledContext } from '../billing/index.js';
-import type { Columns, ColumnSpec } from '../store/index.js';
-import type { Table, WireTask } from '../store/pool-protocol.js';
+import type { Columns, ColumnSpec, Table, WireTask } from '../store/index.js';
 
 export const ACCOUNT_COLUMNS = [
   { name: 'ordinal', kind: 'int32' },
