@@ -11,7 +11,7 @@ import {
 } from '../../src/review/decide.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
-import { FORMULA_NAME, PERIOD, reviewFixture, SCRIPT_NAME, storeCopy, type ReviewFixture } from './fixture.js';
+import { FORMULA_NAME, PERIOD, reviewFixture, SCRIPT_NAME, storeCopy, type ListRow, type ReviewFixture } from './fixture.js';
 
 const NOW = new Date('2026-01-15T09:00:00Z');
 const PERIOD_KEY = 202502;
@@ -65,16 +65,6 @@ function sendable(db: string): Promise<Map<string, { version: number; status: st
     FROM bills b JOIN accounts a USING (account_key)
     WHERE b.period = ${PERIOD_KEY} AND b.is_current AND b.status::VARCHAR NOT IN (${HELD_STATUSES.map((s) => `'${s}'`).join(', ')})`))
     .map((r) => [String(r.account_id), { version: Number(r.bill_version), status: String(r.status) }])));
-}
-
-interface ListRow {
-  account_id: string;
-  status: string;
-  score: number;
-  rules: string[];
-  region: string;
-  customer_class: string;
-  name: string;
 }
 
 interface ShowJson {
