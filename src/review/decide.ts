@@ -350,7 +350,7 @@ export async function applyDecision(connection: DuckDBConnection, plan: PlannedD
     reviewer: request.reviewer.trim(), note: request.note, source: request.source, decided_at: at,
   });
   return {
-    ...decisionOutcome(plan), decisionId, decidedAt: at,
+    decisionId, ...decisionOutcome(plan), decidedAt: at,
     correction: rebill && { basis: rebill.basis, reads: rebill.reads, kwhBeforeMilli: bill.kwhMilli, kwhAfterMilli: rebill.kwhMilli },
   };
 }
