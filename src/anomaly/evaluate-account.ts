@@ -8,7 +8,9 @@
 // takes its class's change moved by as much of the region's weather as explains the bill) did this period —
 //   B  the account's season-free median level × the peers' level this period (the trigger),
 //   Y  the same month last year × the peers' year-over-year change,
-//   M  last month × the peers' month-over-month change (the trigger without B or Y).
+//   M  last month × the peers' month-over-month change (the trigger without B or Y),
+//   S  the median of the account's few trusted periods, too few for B (the trigger without B, Y or M:
+//      an account held since its second month still has the months before the hold).
 // The band is the account's own: a robust spread (of the changes between its measured months of two
 // years, season-free, trusted or not: src/billing/spread.ts) pulled toward its peers' typical
 // spread while its history is short, times `spread_z`, never below the class's floor, and wider
@@ -89,7 +91,7 @@ const ref = {
   peerScope: '',
   /** How much of the region's weather moved a small group's class peers (0: none; regionalWeather). */
   weatherShare: 0,
-  M: NaN, Y: NaN, B: NaN,
+  M: NaN, Y: NaN, B: NaN, S: NaN,
   /** The account's robust σ of log kWh/day (shrunk toward its peers'). */
   spread: 0,
   /** Minor units per Wh, from a normal bill (last month's if there is one). */
@@ -125,6 +127,7 @@ function setReferences(f: AccountFeatures, t: ClassThresholds): void {
   ref.B = f.baseN >= t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
   ref.Y = f.yoyKpd !== null && f.yoyKpd > 0 ? f.yoyKpd * ref.peerYoy : NaN;
   ref.M = f.prevKpd !== null && f.prevKpd > 0 ? f.prevKpd * ref.peerMom : NaN;
+  ref.S = f.baseN > 0 && f.baseN < t.min_baseline_periods && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd * ref.peerBase : NaN;
 }
 
 /**
@@ -140,7 +143,7 @@ function regionalWeather(f: AccountFeatures, t: ClassThresholds): void {
   const mom = f.regionMom ?? 1;
   const yoy = f.regionYoy ?? 1;
   const base = f.regionBase ?? 1;
-  const weather = Math.log(!Number.isNaN(ref.B) ? base : !Number.isNaN(ref.Y) ? yoy : mom);
+  const weather = Math.log(!Number.isNaN(ref.B) ? base : !Number.isNaN(ref.Y) ? yoy : !Number.isNaN(ref.M) ? mom : base);
   if (weather === 0) return;
   const share = Math.max(0, Math.min(1, dev(f.kpd, trigger) / weather));
   if (share === 0) return;
@@ -176,7 +179,8 @@ function recentSigmas(n: number): number {
 function usualKpd(): number {
   if (!Number.isNaN(ref.B)) return ref.B;
   if (!Number.isNaN(ref.Y)) return ref.Y;
-  return ref.M;
+  if (!Number.isNaN(ref.M)) return ref.M;
+  return ref.S;
 }
 
 function peerText(ratio: number): string {
@@ -271,8 +275,8 @@ function amountBounds(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds
  * no usage rule runs: one clear reason beats three derived ones).
  */
 function meterIntegrity(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): boolean {
-  // Any usage history counts for what the period should have shown, even too short to compare with.
-  const usual = Number.isNaN(usualKpd()) && f.baseMedianKpd !== null && f.baseMedianKpd > 0 ? f.baseMedianKpd : usualKpd();
+  // Any usage history counts for what the period should have shown (S: a trusted period or two).
+  const usual = usualKpd();
   const expectedWh = Number.isNaN(usual) ? NaN : usual * f.days;
   if (f.readFlags & READ_FLAGS.sentinel) {
     const shown = Number.isNaN(expectedWh) ? '' : `; usual for ${f.days} days is ${kwh(expectedWh)} kWh`;
@@ -386,7 +390,8 @@ function catchUp(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): vo
 
 /**
  * This period's kWh/day against the trusted references: the baseline B triggers (else last year
- * Y, else last month M, which alone needs twice the band). Last year in line with this month
+ * Y, else last month M, else the few trusted periods S; M and S alone need twice the band: one or
+ * two months, nothing to confirm them). Last year in line with this month
  * vetoes (an account's own seasonal habit, or a baseline that lags a real change of a year ago).
  * A change that began earlier and is still there — the previous bill was not trusted either and
  * sat off the baseline the same way — is an open level shift and says since when.
@@ -394,10 +399,11 @@ function catchUp(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): vo
 function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
   const minWh = t.min_change_kwh * 1000;
   const kpd = f.kpd;
-  const { M, Y, B } = ref;
+  const { M, Y, B, S } = ref;
   const onB = !Number.isNaN(B);
   const onY = !onB && !Number.isNaN(Y);
-  const trigger = onB ? B : onY ? Y : M;
+  const onM = !onB && !onY && !Number.isNaN(M);
+  const trigger = onB ? B : onY ? Y : onM ? M : S;
   if (Number.isNaN(trigger)) return;
   const changeWh = Math.abs(kpd - trigger) * f.days;
   const stake = changeWh * ref.unitPrice;
@@ -447,7 +453,9 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   const against = onB
     ? `usual ${kwhDay(B)} (${level(kpd / B)} after season, ${peerText(ref.peerBase)})${Number.isNaN(M) ? '' : `; last month ${kwhDay(f.prevKpd!)}`}`
     : onY ? `same month last year ${kwhDay(f.yoyKpd!)} (${level(kpd / Y)}, ${peerText(ref.peerYoy)})`
-      : `last month ${kwhDay(f.prevKpd!)} (${level(kpd / M)}, ${peerText(ref.peerMom)}); no longer history`;
+      : onM ? `last month ${kwhDay(f.prevKpd!)} (${level(kpd / M)}, ${peerText(ref.peerMom)}); no longer history`
+        : `usual ${kwhDay(S)} over the ${f.baseN === 1 ? 'one trusted period' : `${f.baseN} trusted periods`} before (${level(kpd / S)} after season, ` +
+          `${peerText(ref.peerBase)}); the bills since were not trusted`;
   add(rules, onB || !onY ? 'mom_kwh_per_day' : 'yoy_kwh_per_day', false, stake,
     `kWh/day ${kwhDay(kpd)} vs ${against}; band ±${Math.round(100 * (Math.exp(width) - 1))}% for this account; ${hint}`);
 }

@@ -14,7 +14,9 @@
 -- The peer medians, which need every account, follow in `peers`.
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $p1, $p3 and $p12 (the previous period, the third and the twelfth before P), $year_start
+-- $p1, $p3 and $p12 (the previous period, the third and the twelfth before P), $history_from and
+-- $baseline_periods (how far back the history reaches and how many trusted periods make the
+-- baseline: src/billing/baseline.ts), $year_start
 -- (YYYY01), $lo and $hi (the account keys of this range), $default_gap_minutes, $default_spike_factor and
 -- $default_demand_minutes (what a policy without those `intervals` fields means).
 
@@ -108,7 +110,7 @@ history_bills AS (
   LEFT JOIN accepted_levels acc USING (account_key)
   LEFT JOIN level_flagged_bills f ON f.account_key = b.account_key AND f.period = b.period AND f.bill_version = b.bill_version
   LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-  WHERE b.is_current AND b.period >= $period - 300 AND b.period < $period AND b.days > 0
+  WHERE b.is_current AND b.period >= $history_from AND b.period < $period AND b.days > 0
     AND b.account_key >= $lo AND b.account_key < $hi
 ),
 history_pivot AS (
@@ -135,7 +137,7 @@ history_pivot AS (
          -- year without a decision must not leave the account without a reference and become it.
          -- Latest first: max_by keeps the 12 values of the latest periods, in that order (an ordered
          -- list aggregate sorts per account, a list sorted afterwards costs a sort per account too).
-         max_by(CASE WHEN trusted AND kwh_milli > 0 THEN level_kpd END, CASE WHEN trusted AND kwh_milli > 0 THEN period END, 12) AS base,
+         max_by(CASE WHEN trusted AND kwh_milli > 0 THEN level_kpd END, CASE WHEN trusted AND kwh_milli > 0 THEN period END, $baseline_periods::INTEGER) AS base,
          max(CASE WHEN trusted THEN period END) AS last_trusted,
          -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
          median(CASE WHEN trusted AND period >= $p12 THEN demand_milli END) AS demand_median,
@@ -194,7 +196,7 @@ untrusted AS (
          arg_min(b.read_flags, b.period) AS shift_flags,
          count(*) FILTER (WHERE b.status IN ('released', 'dismissed')) AS shift_released
   FROM bills b LEFT JOIN history_pivot hp USING (account_key)
-  WHERE b.is_current AND b.period >= $period - 300 AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
+  WHERE b.is_current AND b.period >= $history_from AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
     AND b.account_key >= $lo AND b.account_key < $hi
     AND b.period > coalesce(hp.last_trusted, 0)
   GROUP BY b.account_key

@@ -15,6 +15,7 @@ import { writeCsvFile } from '../text/csv.js';
 import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, TASK_TABLES, type PriceResult, type TariffRef } from './protocol.js';
+import { baselineParams } from './baseline.js';
 import { changeSpreadParams } from './spread.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
@@ -146,7 +147,7 @@ export async function stageDeterminants(connection: DuckDBConnection, billing: B
   // The history the statement names: the previous period, the third before and the same month a year before.
   const history = billing.historyKeys;
   const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
-    ...changeSpreadParams() };
+    ...changeSpreadParams(), ...baselineParams(billing.text) };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.
   for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {

@@ -5,7 +5,7 @@ import type { IntervalCounts } from '../../schemas/bill.js';
 import type { ReadType, Register } from '../../schemas/inputs.js';
 import { readFlagNames, type ReadFlag } from '../../schemas/review.js';
 import { addPeriods, periodFromKey, periodKey, requireBillingPeriod, shiftPeriod } from '../calendar/index.js';
-import { assertPeriodBilled, defineReadDerivation } from '../billing/index.js';
+import { assertPeriodBilled, BASELINE_PERIODS, baselineParams, defineReadDerivation, HISTORY_REACH_PERIODS } from '../billing/index.js';
 import { FatalError } from '../diagnostics/index.js';
 import { sqlStatements, type Store } from '../store/index.js';
 import { deriveQuantities } from './correction.js';
@@ -57,7 +57,7 @@ export interface HistoryPoint {
 
 /** What the usage rules compared the period with, and an open level shift's history. */
 export interface LevelHistory {
-  /** Trusted bills among the 12 periods before, their median kWh/day and the latest of them. */
+  /** The baseline's trusted periods (the 12 latest with kWh within three years), their median kWh/day, and the latest trusted period. */
   trustedPeriods: number;
   trustedKwhPerDay: number | null;
   lastTrusted: string | null;
@@ -68,7 +68,7 @@ export interface LevelHistory {
 }
 
 export async function levelHistory(store: Store, accountKey: number, period: string): Promise<LevelHistory> {
-  const r = (await store.rows(SQL['level-history']!, { account_key: accountKey, period: periodKey(period), from: periodKey(addPeriods(period, -12)) }))[0]!;
+  const r = (await store.rows(SQL['level-history']!, { account_key: accountKey, period: periodKey(period), ...baselineParams(period) }))[0]!;
   const bills = Number(r.shift_bills);
   return {
     trustedPeriods: Number(r.trusted_periods),
@@ -80,12 +80,15 @@ export async function levelHistory(store: Store, accountKey: number, period: str
   };
 }
 
+const REACH_YEARS = HISTORY_REACH_PERIODS / 12;
+
 /** One line each on the trusted baseline and an open level shift, as `review show` and the report print them. */
 export function levelLines(level: LevelHistory, meterExchangedAt: string | null): string[] {
   const accepted = level.acceptedFrom ? `; history starts at ${level.acceptedFrom}, where a reviewer accepted the level` : '';
   const lines = [level.trustedKwhPerDay === null
-    ? `no trusted bill in the 12 periods before${accepted}`
-    : `median ${level.trustedKwhPerDay.toFixed(1)} kWh/day over ${level.trustedPeriods} trusted period(s) of the 12 before, the last ${level.lastTrusted}${accepted}`];
+    ? `no trusted bill in the ${REACH_YEARS} years before${accepted}`
+    : `median ${level.trustedKwhPerDay.toFixed(1)} kWh/day over ${level.trustedPeriods} trusted period(s) (the ${BASELINE_PERIODS} latest within ${REACH_YEARS} years), ` +
+      `the last ${level.lastTrusted}${accepted}`];
   if (level.shift) {
     const exchange = meterExchangedAt && meterExchangedAt.slice(0, 7) <= level.shift.since.slice(0, 7) && meterExchangedAt >= `${addPeriods(level.shift.since, -1)}-01`
       ? ` (meter exchange on ${meterExchangedAt})` : '';

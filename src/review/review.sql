@@ -108,17 +108,20 @@ WHERE b.account_key = $account_key AND b.period >= $from AND b.period <= $period
 ORDER BY b.period, b.bill_version;
 
 -- name: level-history
--- What the usage rules compared the account with before $period: its trusted bills of the 12
--- periods before (count, median kWh/day, the last one), the period a reviewer accepted a new level
--- from, and an open level shift — bills on actual reads from the first after the last trusted one
--- up to $period — with the releases and dismissals that did not accept it.
+-- What the usage rules compared the account with before $period (determinants.sql's baseline: the
+-- $baseline_periods latest trusted periods with kWh from $history_from, src/billing/baseline.ts):
+-- their count, median kWh/day, the last trusted period, the period a reviewer accepted a new level
+-- from, and an open level shift —
+-- bills on actual reads from the first after the last trusted one up to $period — with the
+-- releases and dismissals that did not accept it.
 -- The account's trusted bills are read once, with the account's key beside the view: a NOT EXISTS
 -- against the bare view would derive it for every account of the store (over a second at 1M).
 WITH own_trusted AS (
   SELECT period, bill_version, kwh_milli / days AS kpd FROM trusted_bills
-  WHERE account_key = $account_key AND period >= $from AND period <= $period
+  WHERE account_key = $account_key AND period >= $history_from AND period <= $period
 ),
 trusted AS (SELECT period, kpd FROM own_trusted WHERE period < $period),
+baseline AS (SELECT kpd FROM trusted WHERE kpd > 0 ORDER BY period DESC LIMIT $baseline_periods),
 accepted AS (
   SELECT max(period) AS p FROM review_decisions WHERE account_key = $account_key AND action = 'accept' AND period <= $period
 ),
@@ -127,11 +130,11 @@ last_trusted AS (SELECT greatest(coalesce((SELECT max(period) FROM trusted), 0),
 open_shift AS (
   SELECT b.period FROM bills b, last_trusted lt
   WHERE b.account_key = $account_key AND b.is_current AND b.days > 0 AND b.read_flags & 3 = 0
-    AND b.period > lt.p AND b.period >= $from AND b.period <= $period
+    AND b.period > lt.p AND b.period >= $history_from AND b.period <= $period
     AND NOT EXISTS (SELECT 1 FROM own_trusted t WHERE t.period = b.period AND t.bill_version = b.bill_version)
 )
-SELECT (SELECT count(*) FROM trusted) AS trusted_periods,
-       (SELECT median(kpd) FROM trusted) AS trusted_kpd,
+SELECT (SELECT count(*) FROM baseline) AS trusted_periods,
+       (SELECT median(kpd) FROM baseline) AS trusted_kpd,
        (SELECT max(period) FROM trusted) AS last_trusted,
        (SELECT p FROM accepted) AS accepted_from,
        (SELECT min(period) FROM open_shift) AS shift_since,

@@ -142,7 +142,7 @@ export function accountPageHtml(ctx: PageContext, view: AccountView): string {
   const cur = b.currency;
   const others = r.history.filter((h) => !h.reviewed).map((h) => h.kwhPerDay);
   // The baseline the usage rules judged the period by, as `review show` prints it: the median of
-  // the trusted bills among the 12 before; the bars that do not count toward it are pale.
+  // the account's latest trusted bills (src/billing/baseline.ts); the bars of bills not trusted are pale.
   const baseline = r.level.trustedKwhPerDay;
   const chart = svgBarChart(r.history.map((h) => ({ label: h.period.slice(2), value: h.kwhPerDay, highlight: h.reviewed, muted: !h.reviewed && !h.trusted })), {
     title: `kWh per day, ${r.history[0]!.period} to ${r.period}`, width: 640, height: 190,

@@ -209,6 +209,18 @@ describe('review rules', () => {
       expect(raised(evaluate(account(25, young)))).toEqual([]);
       expect(raised(evaluate(account(30, young)))).toEqual(['mom_kwh_per_day']);
     });
+
+    it('compares with the few trusted periods before a hold when nothing else is left (held since its third month)', () => {
+      // Two trusted months at 10 kWh/day, then every bill held: no baseline (three periods), no
+      // trusted last month or last year. σ = 1.4826·√((2·0.05² + 3·0.06²)/5) = 0.0833; twice the
+      // band of one month against another: 2 · 4σ · √2 = 0.943 (×2.57): 25 passes (ln 2.5 = 0.916), 30 holds.
+      const held = { prevKpd: null, prevAmountMinor: null, lastKpd: 30_000, yoyKpd: null, baseMedianKpd: 10_000, baseN: 2, recentN: 0, recentLogLevel: null };
+      expect(raised(evaluate(account(25, held)))).toEqual([]);
+      const flags = evaluate(account(30, held));
+      expect(raised(flags)).toEqual(['mom_kwh_per_day']);
+      expect(flags[0]!.reason).toBe('kWh/day 30.0 vs usual 10.0 over the 2 trusted periods before (×3.00 after season, region peers +0%); ' +
+        'the bills since were not trusted; band ±157% for this account; looks like a misread');
+    });
   });
 
   describe('yoy_kwh_per_day', () => {

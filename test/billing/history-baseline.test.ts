@@ -6,7 +6,8 @@
 // are left out inside the last 12.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { changeSpreadParams, stageDeterminants } from '../../src/billing/index.js';
-import { requireBillingPeriod } from '../../src/calendar/index.js';
+import { periodFromKey, requireBillingPeriod } from '../../src/calendar/index.js';
+import { levelHistory } from '../../src/review/account.js';
 import { openStore } from '../../src/store/index.js';
 import { billedStore, type BilledStore } from '../billed-store.js';
 
@@ -56,6 +57,20 @@ it('takes the 12 latest trusted periods of the last three years, season-free, as
             WHERE b.is_current AND b.period < $period GROUP BY ALL)`, { period: period.key, p12: period.historyKeys[11]! });
     expect(Number(shape!.more_than_12)).toBeGreaterThan(100);
     expect(Number(shape!.untrusted_inside)).toBeGreaterThan(5);
+
+    // `review show` (and the report and the desk) print the baseline the rules took: as many trusted
+    // periods, the same latest one. Checked on the accounts whose history has untrusted bills inside.
+    const accounts = await store.rows(`
+      SELECT b.account_key, max(t.period) AS last_trusted FROM bills b LEFT JOIN trusted_bills t USING (account_key, period, bill_version)
+      WHERE b.is_current AND b.period < $period AND b.account_key IN (SELECT account_key FROM run_staging)
+      GROUP BY ALL HAVING count(*) > count(t.account_key) ORDER BY 1`, { period: period.key });
+    const stagedN = new Map(staged.map((r) => [Number(r.account_key), Number(r.base_n)]));
+    expect(accounts.length).toBeGreaterThan(5);
+    for (const a of accounts) {
+      const level = await levelHistory(store, Number(a.account_key), period.text);
+      expect([level.trustedPeriods, level.lastTrusted]).toEqual([stagedN.get(Number(a.account_key)),
+        a.last_trusted === null ? null : periodFromKey(Number(a.last_trusted))]);
+    }
   } finally {
     store.close();
   }
