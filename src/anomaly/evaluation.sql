@@ -126,8 +126,10 @@ SELECT count(*) AS bills,
        count(*) FILTER (WHERE must AND run_month BETWEEN 2 AND 6) AS persisting
 FROM eval_bills;
 
--- name: by-class
-SELECT customer_class,
+-- name: by-class-and-period
+-- The same counts per customer class and per period, one grouping set each.
+SELECT CASE WHEN grouping(customer_class) = 0 THEN 'class' ELSE 'period' END AS grouped_by,
+       customer_class, period,
        count(*) AS bills,
        count(*) FILTER (WHERE must) AS must,
        count(*) FILTER (WHERE billrun_flag) AS billrun_flagged,
@@ -136,19 +138,9 @@ SELECT customer_class,
        count(*) FILTER (WHERE naive_flag) AS naive_flagged,
        count(*) FILTER (WHERE naive_flag AND NOT ambiguous) AS naive_judged,
        count(*) FILTER (WHERE naive_flag AND must) AS naive_true
-FROM eval_bills GROUP BY ALL ORDER BY customer_class;
-
--- name: by-period
-SELECT period,
-       count(*) AS bills,
-       count(*) FILTER (WHERE must) AS must,
-       count(*) FILTER (WHERE billrun_flag) AS billrun_flagged,
-       count(*) FILTER (WHERE billrun_flag AND NOT ambiguous) AS billrun_judged,
-       count(*) FILTER (WHERE billrun_flag AND must) AS billrun_true,
-       count(*) FILTER (WHERE naive_flag) AS naive_flagged,
-       count(*) FILTER (WHERE naive_flag AND NOT ambiguous) AS naive_judged,
-       count(*) FILTER (WHERE naive_flag AND must) AS naive_true
-FROM eval_bills GROUP BY period ORDER BY period;
+FROM eval_bills
+GROUP BY GROUPING SETS ((customer_class), (period))
+ORDER BY grouped_by, customer_class, period;
 
 -- name: by-kind
 -- Per kind and verdict over the labels of the window: how many of its bills each rule set

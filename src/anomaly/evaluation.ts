@@ -55,11 +55,18 @@ export interface KindScore {
   billrun_persisting: number | null;
 }
 
+/** One rule set's scores on the bills of a group (a customer class, a period). */
+export interface GroupScore {
+  flag_rate: number;
+  precision: number | null;
+  recall: number | null;
+}
+
 export interface ClassScore {
   bills: number;
   must: number;
-  billrun: { flag_rate: number; precision: number | null; recall: number | null };
-  naive: { flag_rate: number; precision: number | null; recall: number | null };
+  billrun: GroupScore;
+  naive: GroupScore;
 }
 
 export interface RuleScore {
@@ -76,8 +83,8 @@ export interface PeriodScore {
   period: string;
   bills: number;
   must: number;
-  billrun: { flagged: number; flag_rate: number; precision: number | null; recall: number | null };
-  naive: { flagged: number; flag_rate: number; precision: number | null; recall: number | null };
+  billrun: GroupScore & { flagged: number };
+  naive: GroupScore & { flagged: number };
 }
 
 export interface EvaluationReport {
@@ -171,8 +178,9 @@ export async function evaluateFlags(store: Store, options: EvaluationOptions): P
     precision: ratio(num(r[`${system}_true`]), num(r[`${system}_judged`])),
     recall: ratio(num(r[`${system}_true`]), num(r.must)),
   });
+  const grouped = await store.rows(SQL['by-class-and-period']!);
   const byClass: Record<string, ClassScore> = {};
-  for (const r of await store.rows(SQL['by-class']!)) {
+  for (const r of grouped.filter((g) => g.grouped_by === 'class')) {
     const n = num(r.bills);
     const { flagged: _b, ...billrun } = side(r, 'billrun', n);
     const { flagged: _n, ...naive } = side(r, 'naive', n);
@@ -187,7 +195,7 @@ export async function evaluateFlags(store: Store, options: EvaluationOptions): P
     };
     for (const v of String(r.rules_versions ?? '').split(', ')) if (v) versions.add(v);
   }
-  const byPeriod = (await store.rows(SQL['by-period']!)).map((r): PeriodScore => {
+  const byPeriod = grouped.filter((g) => g.grouped_by === 'period').map((r): PeriodScore => {
     const n = num(r.bills);
     return { period: periodFromKey(num(r.period)), bills: n, must: num(r.must), billrun: side(r, 'billrun', n), naive: side(r, 'naive', n) };
   });

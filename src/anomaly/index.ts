@@ -12,4 +12,4 @@
 export { evaluateAccount } from './evaluate-account.js';
 export { DEFAULT_RULES_FILE, loadRules } from './rules-file.js';
 export { evaluateFlags } from './evaluation.js';
-export type { EvaluationOptions, EvaluationReport, KindScore, PeriodScore, RuleScore, Score } from './evaluation.js';
+export type { EvaluationOptions, EvaluationReport, GroupScore, KindScore, PeriodScore, RuleScore, Score } from './evaluation.js';

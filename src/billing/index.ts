@@ -17,4 +17,5 @@ export { defaultWorkers } from './pool.js';
 export { BASELINE_PERIODS, baselineParams, HISTORY_REACH_PERIODS } from './baseline.js';
 export { CHANGE_SPREAD_FACTORS, changeSpreadParams, keptChanges } from './spread.js';
 export { dimensionKey } from './keys.js';
+export type { ChargeDim, ContextDim } from './protocol.js';
 export { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';

@@ -28,8 +28,8 @@ const nullIfNaN = (x: number) => (Number.isNaN(x) ? null : x);
 
 export function priceBatch(task: PriceTask): PriceResult {
   const started = performance.now();
-  const c = task.columns;
-  const n = task.rowCount;
+  const c = task.batch.columns;
+  const n = task.batch.rowCount;
   const tariffs: (CompiledTariff | null)[] = [];
   const tariffErrors: (string | null)[] = [];
   for (const ref of task.tariffs) {
@@ -136,7 +136,7 @@ export function priceBatch(task: PriceTask): PriceResult {
 }
 
 function pricingInput(task: PriceTask, i: number): PricingInput {
-  const c = task.columns;
+  const c = task.batch.columns;
   const tou = c.tou_source[i]! > 0;
   const demandTou = !Number.isNaN(c.demand_peak[i]!) || !Number.isNaN(c.demand_flat[i]!) || !Number.isNaN(c.demand_valley[i]!) || !Number.isNaN(c.demand_sharp[i]!);
   const household = c.household_size[i]!;
@@ -164,7 +164,7 @@ function pricingInput(task: PriceTask, i: number): PricingInput {
 }
 
 function features(task: PriceTask, i: number, amountMinor: number, pricePrevMinor: number | null, input: PricingInput): AccountFeatures {
-  const c = task.columns;
+  const c = task.batch.columns;
   const days = c.days[i]!;
   const kvarh = c.kvarh[i]!;
   const kwh = c.kwh[i]!;

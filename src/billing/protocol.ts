@@ -1,8 +1,8 @@
 // Messages between the bill run (pool side) and the billing workers (thread side), shared so
-// both agree on the columns. A batch travels in the pools' one batch format (src/store/arrow.ts:
-// an Arrow table whose buffers are moved, not copied); expected failures come back as values,
-// because errors lose their class across threads.
-import type { Columns, ColumnSpec, WireBatch } from '../store/index.js';
+// both agree on the columns. What both worker pools share (the task's tables in the one batch
+// format, moved not copied; results moved back) is src/store/pool-protocol.ts; expected failures
+// come back as values, because errors lose their class across threads.
+import type { Columns, ColumnSpec, Table, WireTask } from '../store/index.js';
 import type { ReviewRules } from '../../schemas/rules.js';
 import type { Flag } from '../../schemas/review.js';
 
@@ -91,14 +91,15 @@ export interface PriceTask {
   batchNo: number;
   period: string;
   prevPeriod: string;
-  rowCount: number;
-  columns: BatchColumns;
+  batch: Table<BatchColumns>;
   tariffs: TariffRef[];
   rules: ReviewRules;
 }
 
-/** A PriceTask as it crosses to the worker: the columns as the batch format carries them. */
-export type PriceMessage = Omit<PriceTask, 'columns'> & { batch: WireBatch };
+export const TASK_TABLES = { batch: BATCH_COLUMNS } as const;
+
+/** A PriceTask as it crosses to the worker. */
+export type PriceMessage = WireTask<PriceTask, typeof TASK_TABLES>;
 
 /** Per-account results, row i ↔ account i of the task. */
 export interface BillColumns {
@@ -120,6 +121,7 @@ export interface LineItemColumns {
   amount_minor: BigInt64Array;
 }
 
+/** A row of the store's `charges` dimension: what a line item charges. */
 export interface ChargeDim {
   key: number;
   component: string;
@@ -130,9 +132,11 @@ export interface ChargeDim {
   tariffVersion: string;
 }
 
+/** A row of the store's `bill_contexts` dimension: the tariff, versions and currency that priced a bill. */
 export interface ContextDim {
   key: number;
   tariffId: string;
+  /** '+'-joined, as bill_contexts keeps them. */
   versions: string;
   currency: string;
 }
@@ -163,7 +167,6 @@ export interface PriceResult {
 export const OUTCOME = { billed: 0, held: 1, error: 2 } as const;
 
 /** The typed arrays of a result, for the transfer list. */
-export function resultBuffers(result: PriceResult): ArrayBuffer[] {
-  const arrays = [...Object.values(result.bills), ...Object.values(result.lineItems)] as ArrayBufferView[];
-  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+export function resultArrays(result: PriceResult): ArrayBufferView[] {
+  return [...Object.values(result.bills), ...Object.values(result.lineItems)] as ArrayBufferView[];
 }

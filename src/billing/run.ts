@@ -8,13 +8,13 @@ import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
-  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWire, writeFileAtomic,
+  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWireTables, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { writeCsvFile } from '../text/csv.js';
 import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
-import { BATCH_COLUMNS, OUTCOME, type PriceResult, type TariffRef } from './protocol.js';
+import { BATCH_COLUMNS, OUTCOME, TASK_TABLES, type PriceResult, type TariffRef } from './protocol.js';
 import { baselineParams } from './baseline.js';
 import { changeSpreadParams } from './spread.js';
 
@@ -191,8 +191,8 @@ async function runBatches(
           return;
         }
         const result = await pool.price({
-          batchNo, period: options.period, prevPeriod: addPeriods(options.period, -1), rowCount: batch.rowCount,
-          batch: toWire(batch, BATCH_COLUMNS), tariffs, rules: options.rules,
+          batchNo, period: options.period, prevPeriod: addPeriods(options.period, -1),
+          ...toWireTables({ batch }, TASK_TABLES), tariffs, rules: options.rules,
         });
         timings.price = (timings.price ?? 0) + result.priceMs;
         await writes(async () => {

@@ -2,14 +2,13 @@
 // every row is checked against the store first and every problem reported with its line and
 // column; only a file without problems is applied, in one transaction.
 import { readFileSync } from 'node:fs';
-import type { BillStatus } from '../../schemas/bill.js';
 import { assertReadable, EXIT, FatalError, formatLocation, type ExitCode, type Location } from '../diagnostics/index.js';
 import { formatMinor } from '../money/index.js';
 import { writeFileAtomic, type Store } from '../store/index.js';
 import { parseReadCorrection, type ReadCorrection } from './correction.js';
 import { cellText, formatCsv, parseCsv } from '../text/csv.js';
 import {
-  applyDecision, inTransaction, isProblem, isWriteConflict, openSession, planDecision, registerDimensions, type DecisionRequest, type PlannedDecision,
+  applyDecision, decisionOutcome, inTransaction, isProblem, isWriteConflict, openSession, planDecision, registerDimensions, type DecisionOutcome, type DecisionRequest, type PlannedDecision,
 } from './decide.js';
 import { queueItems, prepareItems, type QueueFilter } from './queue.js';
 import { REVIEW_ACTIONS, ReviewAction } from './transitions.js';
@@ -18,19 +17,9 @@ const IMPORT_COLUMNS = ['account_id', 'period', 'action', 'reviewer', 'note'] as
 /** Optional: corrected closing reads of a `correct` row, "total=1234.5" or several separated by ';' or spaces. */
 const READS_COLUMN = 'reads';
 
-export interface ImportedChange {
+/** A decision the file asks for: what it does to its bill, and the line that asks for it. */
+export interface ImportedChange extends DecisionOutcome {
   line: number;
-  accountId: string;
-  period: string;
-  action: ReviewAction;
-  from: BillStatus;
-  to: BillStatus;
-  billVersion: number;
-  newBillVersion: number | null;
-  amountBeforeMinor: number;
-  amountAfterMinor: number | null;
-  currency: string;
-  reviewer: string;
 }
 
 export interface ImportReport {
@@ -122,7 +111,7 @@ export async function importDecisions(store: Store, file: string, options: { dry
         else plans.push({ line, plan });
       }
       if (problems.length) throw problemsError(problems);
-      const changes = plans.map(({ line, plan }) => change(line, plan));
+      const changes: ImportedChange[] = plans.map(({ line, plan }) => ({ line, ...decisionOutcome(plan) }));
       const report = { file, rows: records.length, skipped, changes, applied: false };
       // A dry run ends here: the transaction is rolled back by the caller's error path, so nothing is written.
       if (options.dryRun) throw new DryRun(report);
@@ -146,14 +135,6 @@ class DryRun extends Error {
   constructor(readonly report: ImportReport) {
     super('dry run');
   }
-}
-
-function change(line: number, plan: PlannedDecision): ImportedChange {
-  return {
-    line, accountId: plan.request.accountId, period: plan.request.period, action: plan.request.action, from: plan.bill.status, to: plan.to,
-    billVersion: plan.bill.billVersion, newBillVersion: plan.rebill?.billVersion ?? null, amountBeforeMinor: plan.bill.amountMinor,
-    amountAfterMinor: plan.rebill?.priced.totalMinor ?? null, currency: plan.bill.currency, reviewer: plan.request.reviewer.trim(),
-  };
 }
 
 function problemsError(problems: Problem[]): FatalError {

@@ -83,8 +83,8 @@ export interface PlannedDecision {
   rebill: Rebill | null;
 }
 
-export interface DecisionRecord {
-  decisionId: number;
+/** What a decision does to its bill, known once it is planned, before anything is written. */
+export interface DecisionOutcome {
   accountId: string;
   period: string;
   action: ReviewAction;
@@ -96,6 +96,19 @@ export interface DecisionRecord {
   amountAfterMinor: number | null;
   currency: string;
   reviewer: string;
+}
+
+export function decisionOutcome({ request, bill, to, rebill }: PlannedDecision): DecisionOutcome {
+  return {
+    accountId: request.accountId, period: request.period, action: request.action, fromStatus: bill.status, toStatus: to,
+    billVersion: bill.billVersion, newBillVersion: rebill?.billVersion ?? null, amountBeforeMinor: bill.amountMinor,
+    amountAfterMinor: rebill?.priced.totalMinor ?? null, currency: bill.currency, reviewer: request.reviewer.trim(),
+  };
+}
+
+/** A decision as written to the audit trail. */
+export interface DecisionRecord extends DecisionOutcome {
+  decisionId: number;
   decidedAt: string;
   /** correct: what the re-bill was derived from. */
   correction: { basis: Rebill['basis']; reads: CorrectedRead[]; kwhBeforeMilli: number; kwhAfterMilli: number } | null;
@@ -337,9 +350,7 @@ export async function applyDecision(connection: DuckDBConnection, plan: PlannedD
     reviewer: request.reviewer.trim(), note: request.note, source: request.source, decided_at: at,
   });
   return {
-    decisionId, accountId: request.accountId, period: request.period, action: request.action, fromStatus: bill.status, toStatus: plan.to,
-    billVersion: bill.billVersion, newBillVersion: rebill?.billVersion ?? null, amountBeforeMinor: bill.amountMinor,
-    amountAfterMinor: rebill?.priced.totalMinor ?? null, currency: bill.currency, reviewer: request.reviewer.trim(), decidedAt: at,
+    decisionId, ...decisionOutcome(plan), decidedAt: at,
     correction: rebill && { basis: rebill.basis, reads: rebill.reads, kwhBeforeMilli: bill.kwhMilli, kwhAfterMilli: rebill.kwhMilli },
   };
 }

@@ -17,6 +17,7 @@ import { svgBarChart, type Bar } from '../charts/index.js';
 import { formatMinor } from '../money/index.js';
 import { sourceDir, sqlStatements, writeFileAtomic, type Store } from '../store/index.js';
 import { escapeHtml } from '../text/index.js';
+import { htmlReport } from '../text/html-report.js';
 import { HISTORY_PERIODS, historyScaleMax, levelHistory, levelLines } from './account.js';
 import { queueItems, type ReviewItem } from './queue.js';
 import { reviewStats, type ReviewStats, type RuleStats } from './stats.js';
@@ -226,24 +227,11 @@ function renderReport(data: ReportData): string {
   const regions = [...new Set(items.map((i) => i.region))].sort();
   const total = stats.total;
   const shownNote = items.length < total.flagged ? ` (the ${items.length} highest scores of ${total.flagged})` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>Second review ${h(period)}</title>
-<style>${asset('report.css')}</style>
-</head>
-<body>
-<header>
-<h1>Second review — ${h(period)}</h1>
+  const header = `<h1>Second review — ${h(period)}</h1>
 <p>${count(total.flagged)} of ${count(data.billed)} bills flagged: ${count(total.open)} held, ${count(total.escalated)} escalated, ` +
   `${count(total.released)} released, ${count(total.dismissed)} dismissed, ${count(total.corrected)} corrected` +
-  `${total.notHeld ? `, ${count(total.notHeld)} flagged for information only (not held)` : ''}. Generated ${h(data.generatedAt)} UTC.</p>
-</header>
-<main>
-<section id="summary">
+  `${total.notHeld ? `, ${count(total.notHeld)} flagged for information only (not held)` : ''}. Generated ${h(data.generatedAt)} UTC.</p>`;
+  const main = `<section id="summary">
 <h2>Summary</h2>
 <h3>By rule</h3>
 <p class="note">A bill flagged by several rules counts under each; the last row counts every bill once. Hit rate = (corrected + escalated) / decided.</p>
@@ -278,10 +266,6 @@ ${items.map(queueRow).join('\n')}
 <h2>Accounts</h2>
 <p class="note">Choose an account in the list to see its history, reasons and line items.</p>
 ${items.map((i) => accountSection(i, data.details.get(i.account_id)!, period)).join('\n')}
-</section>
-</main>
-<script>${asset('report.client.js')}</script>
-</body>
-</html>
-`;
+</section>`;
+  return htmlReport({ title: `Second review ${period}`, style: asset('report.css'), header, main, script: asset('report.client.js') });
 }

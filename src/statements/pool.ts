@@ -1,8 +1,6 @@
-// The statement worker pool, shaped like the billing pool: fixed threads (min = max) that stay
-// alive between batches, columns moved in the transfer list rather than copied.
-import { workerPool } from '../billing/pool.js';
-import { wireBuffers } from '../store/index.js';
-import type { StatementMessage, StatementResult } from './protocol.js';
+// The statement worker pool (the pool itself and how a task crosses: src/store/pool-protocol.ts).
+import { runTask, workerPool } from '../store/index.js';
+import { TASK_TABLES, type StatementMessage, type StatementResult } from './protocol.js';
 
 export interface StatementPool {
   render(task: StatementMessage): Promise<StatementResult>;
@@ -16,7 +14,7 @@ export function createStatementPool(workers: number): StatementPool {
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
   return {
-    render: (task) => pool.run(task, { transferList: wireBuffers(task.accounts, task.lines, task.reads, task.history) }) as Promise<StatementResult>,
+    render: (task) => runTask(pool, task, TASK_TABLES) as Promise<StatementResult>,
     close: () => pool.destroy(),
   };
 }

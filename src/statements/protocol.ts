@@ -1,10 +1,11 @@
-// Messages between the statements run (pool side) and the statement workers (thread side).
-// The four tables of a batch travel in the pools' one batch format (src/store/arrow.ts: Arrow
-// tables, text as Utf8, every buffer moved). Rows of the ragged tables (line items, reads,
-// history) are sorted by ordinal, so a worker walks them with one cursor each.
+// Messages between the statements run (pool side) and the statement workers (thread side). What
+// both worker pools share (the task's tables in the one batch format, text as Utf8, every buffer
+// moved; results moved back) is src/store/pool-protocol.ts. Rows of the ragged tables (line
+// items, reads, history) are sorted by ordinal, so a worker walks them with one cursor each.
 import type { WhyChanged } from '../../schemas/statement.js';
 import type { StatementLocale, UtilityConfig } from '../../schemas/utility.js';
-import type { Columns, ColumnSpec, WireBatch } from '../store/index.js';
+import type { ChargeDim as BilledCharge, ContextDim as BilledContext } from '../billing/index.js';
+import type { Columns, ColumnSpec, Table, WireTask } from '../store/index.js';
 
 export const ACCOUNT_COLUMNS = [
   { name: 'ordinal', kind: 'int32' },
@@ -74,26 +75,12 @@ export type LineColumns = Columns<typeof LINE_COLUMNS>;
 export type ReadColumns = Columns<typeof READ_COLUMNS>;
 export type HistoryColumns = Columns<typeof HISTORY_COLUMNS>;
 
-export interface Table<C> {
-  rowCount: number;
-  columns: C;
-}
+/** A charge as a statement shows it: the bill's context already names the tariff and its versions. */
+export type ChargeDim = Omit<BilledCharge, 'tariffId' | 'tariffVersion'>;
 
-export interface ChargeDim {
-  key: number;
-  component: string;
-  label: string;
-  unit: string;
-  rate: string;
-}
-
-export interface ContextDim {
-  key: number;
-  tariffId: string;
+export interface ContextDim extends BilledContext {
+  /** The name of the tariff's latest loaded revision. */
   tariffName: string;
-  /** '+'-joined, as bill_contexts keeps them. */
-  versions: string;
-  currency: string;
 }
 
 export const STATEMENT_FORMATS = ['html', 'txt', 'json'] as const;
@@ -133,8 +120,8 @@ export interface StatementTask {
 
 export const TASK_TABLES = { accounts: ACCOUNT_COLUMNS, lines: LINE_COLUMNS, reads: READ_COLUMNS, history: HISTORY_COLUMNS } as const;
 
-/** A StatementTask as it crosses to the worker: each table as the batch format carries it. */
-export type StatementMessage = Omit<StatementTask, keyof typeof TASK_TABLES> & { [T in keyof typeof TASK_TABLES]: WireBatch };
+/** A StatementTask as it crosses to the worker. */
+export type StatementMessage = WireTask<StatementTask, typeof TASK_TABLES>;
 
 /** Per file slot (account i, format f) at index i × formats + f. */
 export const FILE_OUTCOME = { none: 0, written: 1, unchanged: 2 } as const;
@@ -169,6 +156,7 @@ export interface StreamPart {
   sha256s: string[];
 }
 
-export function resultBuffers(result: StatementResult): ArrayBuffer[] {
-  return [result.drafts.buffer as ArrayBuffer, result.fileOutcome.buffer as ArrayBuffer, result.fileBytes.buffer as ArrayBuffer];
+/** The typed arrays of a result, for the transfer list. */
+export function resultArrays(result: StatementResult): ArrayBufferView[] {
+  return [result.drafts, result.fileOutcome, result.fileBytes];
 }

@@ -17,7 +17,7 @@ import { requireBillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import { explainPeriod, statementBox } from '../explain/index.js';
 import {
-  appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, toWire, writeFileAtomic,
+  appendColumns, publishFile, readColumns, sha256File, sqlStatements, tempPathFor, toWireTables, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { formatCsv } from '../text/csv.js';
@@ -25,7 +25,7 @@ import { openPeriodDirectory, publishPeriod, shardDigitsFor, statementPath, type
 import { INDEX_HEADER, indexFileName, openStreamsDirectory, publishStreams, type StreamsDirectory } from './stream.js';
 import { createStatementPool } from './pool.js';
 import {
-  ACCOUNT_COLUMNS, FILE_OUTCOME, HISTORY_COLUMNS, LINE_COLUMNS, READ_COLUMNS, type ChargeDim, type ContextDim,
+  ACCOUNT_COLUMNS, FILE_OUTCOME, HISTORY_COLUMNS, LINE_COLUMNS, READ_COLUMNS, TASK_TABLES, type ChargeDim, type ContextDim,
   type RunSettings, type StatementFormat, type StatementLayout, type StatementResult,
 } from './protocol.js';
 import type { LoadedUtility } from './utility.js';
@@ -226,8 +226,7 @@ async function renderBatches(
         if (box) changes[row] = box;
       });
       const result = await pool.render({
-        batchNo, settings, changes, accounts: toWire(accounts, ACCOUNT_COLUMNS), lines: toWire(lines, LINE_COLUMNS),
-        reads: toWire(reads, READ_COLUMNS), history: toWire(history, HISTORY_COLUMNS),
+        batchNo, settings, changes, ...toWireTables({ accounts, lines, reads, history }, TASK_TABLES),
       });
       timings.render = (timings.render ?? 0) + result.renderMs;
       timings.write = (timings.write ?? 0) + result.writeMs;

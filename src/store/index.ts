@@ -18,6 +18,8 @@ export { appendBatch, appendColumns, allocateColumn, objectsToBatch, readColumns
 export type { ColumnBatch, ColumnData, ColumnKind, ColumnSpec } from './columnar.js';
 export { fromWire, tableColumns, toWire, wireBuffers } from './arrow.js';
 export type { Columns, WireBatch } from './arrow.js';
+export { runTask, toWireTables, workerPool } from './pool-protocol.js';
+export type { Table, TableSpecs, Tables, WireTables, WireTask } from './pool-protocol.js';
 export { quoteIdent, sourceDir, sqlFile, sqlStatements } from './sql.js';
 export { assertWritableFile, assertWritableFolder, isProcessAlive, publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
 

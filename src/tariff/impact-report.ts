@@ -4,6 +4,7 @@
 // every text is escaped, names of customers and labels of tariffs included.
 import { svgPairedBarChart } from '../charts/index.js';
 import { formatMinor, minorDigits } from '../money/index.js';
+import { htmlReport } from '../text/html-report.js';
 import { escapeHtml as h } from '../text/index.js';
 import { percentText, untrustedText, type GroupImpact, type ImpactSummary } from './impact.js';
 
@@ -49,22 +50,9 @@ export function renderImpactHtml(s: ImpactSummary, context: ImpactReportContext)
     `<td class="n">${signed(g.medianChangeMinor)}</td><td class="n">${g.increased} / ${g.decreased} / ${g.unchanged}</td></tr>`).join('\n')}</tbody>
 </table>`;
   const p = s.changeMinorPercentiles;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>Impact of ${h(context.tariffId)} ${h(range)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header>
-<h1>Impact of ${h(context.proposedFile)} on ${h(context.tariffId)}, ${h(range)}</h1>
-<p>Against revision ${context.storedRevision} in the store; generated ${h(context.generatedAt.slice(0, 16).replace('T', ' '))} UTC.</p>
-</header>
-<main>
-<section id="summary">
+  const header = `<h1>Impact of ${h(context.proposedFile)} on ${h(context.tariffId)}, ${h(range)}</h1>
+<p>Against revision ${context.storedRevision} in the store; generated ${h(context.generatedAt.slice(0, 16).replace('T', ' '))} UTC.</p>`;
+  const main = `<section id="summary">
 <p id="total">${s.bills} ${s.untrusted.included ? '' : 'trusted '}bills of ${s.accounts} accounts: ` +
     `<b>${money(s.oldMinor)} → ${money(s.newMinor)} ${h(s.currency)}</b>, change <b class="${cls(s.changeMinor)}">${signed(s.changeMinor)}</b> (${percentText(s.changePercent)}).</p>
 ${s.untrusted.bills > 0 ? `<p class="note" id="untrusted">${h(untrustedText(s.untrusted, money))}</p>` : ''}
@@ -86,9 +74,6 @@ ${p ? `<p>${h(s.currency)}: min ${signed(p.min)}, p5 ${signed(p.p5)}, p25 ${sign
     `<td>${h(a.customerClass)}, ${h(a.region)}</td><td>${h(a.period)}</td><td class="n">${a.kwhPerDay === null ? '' : a.kwhPerDay.toFixed(1)}</td>` +
     `<td class="n">${money(a.oldMinor)}</td><td class="n">${money(a.newMinor)}</td><td class="n ${cls(a.changeMinor)}">${signed(a.changeMinor)} (${percentText(a.changePercent)})</td>` +
     `<td><ul class="lines">${a.lines.map((l) => `<li>${h(l.label)}: ${money(l.oldMinor)} → ${money(l.newMinor)}</li>`).join('')}</ul></td></tr>`).join('\n')}</tbody>
-</table>
-</main>
-</body>
-</html>
-`;
+</table>`;
+  return htmlReport({ title: `Impact of ${context.tariffId} ${range}`, style: CSS, header, main });
 }

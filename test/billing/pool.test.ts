@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // fork in CI). The sweep runs in a child process so an abort fails this test instead of the fork;
 // with require(esm) left on in the workers, this sweep aborted in 7 runs out of 10.
 const SWEEP = `
-import { workerPool } from ${JSON.stringify(join(process.cwd(), 'dist', 'src', 'billing', 'pool.js'))};
+import { workerPool } from ${JSON.stringify(join(process.cwd(), 'dist', 'src', 'store', 'pool-protocol.js'))};
 let closed = 0;
 for (let delay = 50; delay <= 110; delay++) {
   const pool = workerPool(closed % 2 ? 'billing' : 'statements', 2);

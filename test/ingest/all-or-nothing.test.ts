@@ -2,9 +2,9 @@
 // committed, so a refused load (exit 2, or 6 for the environment) leaves the store as it was.
 import { truncateSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
+import { writeParquet } from '../parquet.js';
 import { ACCOUNTS_HEADER, storeWithAccounts, storeWithTariff, storedRows } from './fixture.js';
 
 const GOOD = `${ACCOUNTS_HEADER}\nA1,Li,1 Road,residential,GD-RES,R01,M1,2023-01-01\nA2,Wang,2 Road,residential,GD-RES,R01,M2,2023-01-01\n`;
@@ -53,9 +53,8 @@ describe('a multi-file load is all or nothing', () => {
     const reads = join(dir, 'reads.csv');
     writeFileSync(reads, 'meter_id,read_at,register,value,read_type\nM1,2024-01-05,total,10,actual\nM9,2024-01-05,total,10,actual\n');
     const parquet = join(dir, 'more.parquet');
-    const duck = await (await DuckDBInstance.create(':memory:')).connect();
-    await duck.run(`COPY (SELECT 'M2' AS meter_id, DATE '2024-01-05' + i::INTEGER AS read_at, 'total' AS register, i::DOUBLE AS value,
-                         'actual' AS read_type FROM range(1000) t(i)) TO $path (FORMAT parquet)`, { path: parquet });
+    await writeParquet(parquet, `SELECT 'M2' AS meter_id, DATE '2024-01-05' + i::INTEGER AS read_at, 'total' AS register, i::DOUBLE AS value,
+                                'actual' AS read_type FROM range(1000) t(i)`);
     truncateSync(parquet, Math.floor(statSync(parquet).size / 2));
     const rejects = join(dir, 'rejects');
     const result = await runCli(['load', 'readings', reads, parquet, '--rejects', rejects], db);

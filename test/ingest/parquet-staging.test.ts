@@ -3,9 +3,9 @@
 // must each be read from their own file whatever format came before.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
+import { writeParquet } from '../parquet.js';
 import { ACCOUNTS_HEADER, storedRows, storeWithAccounts, storeWithTariff } from './fixture.js';
 
 const ACCOUNT_ROWS = [
@@ -15,8 +15,7 @@ const ACCOUNT_ROWS = [
 ];
 
 async function toParquet(csv: string, parquet: string): Promise<void> {
-  const duck = await (await DuckDBInstance.create(':memory:')).connect();
-  await duck.run(`COPY (SELECT * FROM read_csv($csv, all_varchar = true)) TO $parquet (FORMAT parquet)`, { csv, parquet });
+  await writeParquet(parquet, 'SELECT * FROM read_csv($csv, all_varchar = true)', { csv });
 }
 
 const STORED_ACCOUNTS = `SELECT a.account_id, a.customer_class::VARCHAR AS class, a.region, a.start_date::VARCHAR AS start_date,
@@ -53,12 +52,11 @@ describe('Parquet input read in place', () => {
     const first = join(dir, 'first.csv');
     writeFileSync(first, 'meter_id,read_at,register,value,read_type\nM1,2024-01-05,total,10,actual\n');
     const second = join(dir, 'second.parquet');
-    const duck = await (await DuckDBInstance.create(':memory:')).connect();
-    await duck.run(`COPY (SELECT * FROM (VALUES ('M2', '2024-01-05', 'total', 20.5, 'actual'), ('M2', '2024-01-06', 'total', -1, 'actual'))
-                         t(meter_id, read_at, register, value, read_type)) TO $path (FORMAT parquet)`, { path: second });
+    await writeParquet(second, `SELECT * FROM (VALUES ('M2', '2024-01-05', 'total', 20.5, 'actual'), ('M2', '2024-01-06', 'total', -1, 'actual'))
+                                t(meter_id, read_at, register, value, read_type)`);
     const third = join(dir, 'third.parquet');
-    await duck.run(`COPY (SELECT * FROM (VALUES ('M1', TIMESTAMP '2024-01-05 00:00', 60, 1.25))
-                         t(meter_id, interval_start, interval_minutes, kwh)) TO $path (FORMAT parquet)`, { path: third });
+    await writeParquet(third, `SELECT * FROM (VALUES ('M1', TIMESTAMP '2024-01-05 00:00', 60, 1.25))
+                               t(meter_id, interval_start, interval_minutes, kwh)`);
     const fourth = join(dir, 'fourth.csv');
     writeFileSync(fourth, 'meter_id,read_at,register,value,read_type\nM2,2024-02-05,total,30,actual\n');
 

@@ -2,10 +2,10 @@
 // reads outside the account's life counted, and an actual read replacing a stored estimate.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
+import { writeParquet } from '../parquet.js';
 import { ACCOUNTS_HEADER, storeWithAccounts, storedRows } from './fixture.js';
 
 const READS = 'meter_id,read_at,register,value,read_type';
@@ -85,10 +85,9 @@ describe('reading values', () => {
     const dir = tempDir();
     const db = await storeWithEndedAccount(dir);
     const parquet = join(dir, 'reads.parquet');
-    const duck = await (await DuckDBInstance.create(':memory:')).connect();
-    await duck.run(`COPY (SELECT * FROM (VALUES ('M1', DATE '2024-01-05', 'total', 999999999999.999::DOUBLE, 'actual'),
-                                               ('M1', DATE '2024-01-06', 'total', 9007199254740.993::DOUBLE, 'actual'))
-                         t(meter_id, read_at, register, value, read_type)) TO $path (FORMAT parquet)`, { path: parquet });
+    await writeParquet(parquet, `SELECT * FROM (VALUES ('M1', DATE '2024-01-05', 'total', 999999999999.999::DOUBLE, 'actual'),
+                                                ('M1', DATE '2024-01-06', 'total', 9007199254740.993::DOUBLE, 'actual'))
+                                 t(meter_id, read_at, register, value, read_type)`);
     const result = await runCli(['load', 'readings', parquet, '--rejects', dir], db);
     expect(result.out).toContain('read 2 = loaded 1 + already stored 0 + rejected 1');
     expect(result.err).toContain('line 2: column value: ');

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
+import { writeParquet } from '../parquet.js';
 import { storeWithAccounts } from './fixture.js';
 
 describe('load readings', () => {
@@ -54,10 +54,9 @@ describe('load readings', () => {
     const dir = tempDir();
     const db = await storeWithAccounts(dir);
     const parquet = join(dir, 'reads.parquet');
-    const duck = await (await DuckDBInstance.create(':memory:')).connect();
-    await duck.run(`COPY (SELECT * FROM (VALUES ('M1', DATE '2024-01-05', 'total', 100.5::DOUBLE, 'actual'),
-                                               ('M2', DATE '2024-01-05', 'total', 7::DOUBLE, 'actual'))
-                         t(meter_id, read_at, register, value, read_type)) TO $path (FORMAT parquet)`, { path: parquet });
+    await writeParquet(parquet, `SELECT * FROM (VALUES ('M1', DATE '2024-01-05', 'total', 100.5::DOUBLE, 'actual'),
+                                                ('M2', DATE '2024-01-05', 'total', 7::DOUBLE, 'actual'))
+                                 t(meter_id, read_at, register, value, read_type)`);
     expect((await runCli(['load', 'readings', parquet], db)).out).toContain('read 2 = loaded 2 + already stored 0 + rejected 0');
     expect((await runCli(['load', 'readings', parquet], db)).out).toContain('read 2 = loaded 0 + already stored 2 + rejected 0');
     const csv = join(dir, 'again.csv');

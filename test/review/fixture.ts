@@ -13,6 +13,18 @@ export const PERIOD = '2025-02';
 export const SCRIPT_NAME = '<script>alert("x")</script> & Sons';
 export const FORMULA_NAME = '=HYPERLINK("http://example.invalid","pay here")';
 
+/** The fields of a `review list --format json` row the tests read. */
+export interface ListRow {
+  account_id: string;
+  name: string;
+  status: string;
+  score: number;
+  rules: string[];
+  region: string;
+  customer_class: string;
+  amount_minor: number;
+}
+
 export interface ReviewFixture {
   billed: BilledStore;
   /** Accounts held in PERIOD, highest score first. */

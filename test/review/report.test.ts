@@ -7,19 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../setup/browser.js';
 import { runCli } from '../helpers.js';
-import { PERIOD, reviewFixture, SCRIPT_NAME, type ReviewFixture } from './fixture.js';
+import { PERIOD, reviewFixture, SCRIPT_NAME, type ListRow, type ReviewFixture } from './fixture.js';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'tmp');
 const LEAD_SCREENSHOT = '/tmp/review-report.png';
-
-interface ListRow {
-  account_id: string;
-  status: string;
-  score: number;
-  rules: string[];
-  region: string;
-  amount_minor: number;
-}
 
 let fx: ReviewFixture;
 let browser: Browser;

@@ -11,7 +11,7 @@ import {
 } from '../../src/review/decide.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
-import { FORMULA_NAME, PERIOD, reviewFixture, SCRIPT_NAME, storeCopy, type ReviewFixture } from './fixture.js';
+import { FORMULA_NAME, PERIOD, reviewFixture, SCRIPT_NAME, storeCopy, type ListRow, type ReviewFixture } from './fixture.js';
 
 const NOW = new Date('2026-01-15T09:00:00Z');
 const PERIOD_KEY = 202502;
@@ -65,16 +65,6 @@ function sendable(db: string): Promise<Map<string, { version: number; status: st
     FROM bills b JOIN accounts a USING (account_key)
     WHERE b.period = ${PERIOD_KEY} AND b.is_current AND b.status::VARCHAR NOT IN (${HELD_STATUSES.map((s) => `'${s}'`).join(', ')})`))
     .map((r) => [String(r.account_id), { version: Number(r.bill_version), status: String(r.status) }])));
-}
-
-interface ListRow {
-  account_id: string;
-  status: string;
-  score: number;
-  rules: string[];
-  region: string;
-  customer_class: string;
-  name: string;
 }
 
 interface ShowJson {
@@ -455,9 +445,9 @@ describe('review import and export', () => {
     const back = join(tempDir(), 'filled.csv');
     writeFileSync(back, filled.map((cells) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\n'));
     const before = await fingerprint(db);
-    const dry = await json<{ changes: { accountId: string; to: string }[]; applied: boolean; skipped: number }>(db, 'review', 'import', back, '--dry-run', '--json');
+    const dry = await json<{ changes: { accountId: string; toStatus: string }[]; applied: boolean; skipped: number }>(db, 'review', 'import', back, '--dry-run', '--json');
     expect(dry.applied).toBe(false);
-    expect(dry.changes.map((c) => `${c.accountId}:${c.to}`).sort()).toEqual([`${fx.held[0]}:released`, `${fx.held[1]}:escalated`, `${fx.held[2]}:corrected`].sort());
+    expect(dry.changes.map((c) => `${c.accountId}:${c.toStatus}`).sort()).toEqual([`${fx.held[0]}:released`, `${fx.held[1]}:escalated`, `${fx.held[2]}:corrected`].sort());
     expect(dry.skipped).toBe(records.length - 4);
     expect(await fingerprint(db)).toEqual(before);
 

@@ -2,12 +2,12 @@
 // exchanges, rollovers, estimates, move-ins): each statement must explain its bill exactly.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Statement } from '../../schemas/statement.js';
 import { openStore } from '../../src/store/index.js';
 import { billedStore, type BilledStore } from '../billed-store.js';
 import { runCli } from '../helpers.js';
+import { parquetRows } from '../parquet.js';
 
 let billed: BilledStore;
 let statements: Statement[];
@@ -18,12 +18,8 @@ beforeAll(async () => {
   const out = join(billed.dir, 'statements');
   const result = await runCli(['statements', '--period', PERIOD, '--out', out, '--format', 'json', '--include-held', '--batch-size', '97'], billed.db);
   expect(result.code, result.err).toBe(0);
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  const paths = (await connection.runAndReadAll('SELECT path FROM read_parquet($p) ORDER BY path', { p: join(out, PERIOD, 'files.parquet') }))
-    .getRowsJson().map((r) => String(r[0]));
-  connection.closeSync();
-  instance.closeSync();
+  const paths = (await parquetRows('SELECT path FROM read_parquet($path) ORDER BY path', { path: join(out, PERIOD, 'files.parquet') }))
+    .map((r) => String(r.path));
   statements = paths.map((p) => Statement.parse(JSON.parse(readFileSync(join(out, PERIOD, p), 'utf8'))));
 });
 afterAll(() => billed?.remove());

@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statementPath } from '../../src/statements/index.js';
 import { runCli } from '../helpers.js';
+import { parquetRows } from '../parquet.js';
 import { CORRECTED_ACCOUNT, HELD_ACCOUNT, PERIOD, statementsFixture, UTILITY, type StatementsFixture } from './fixture.js';
 
 interface IndexRow {
@@ -42,17 +42,8 @@ function manifest(out: string): Manifest {
 }
 
 async function index(out: string): Promise<IndexRow[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(
-      `SELECT account_id, region, format, path, bytes, sha256, draft, correction FROM read_parquet($path) ORDER BY path`,
-      { path: join(out, PERIOD, 'files.parquet') });
-    return reader.getRowObjectsJson() as unknown as IndexRow[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  return await parquetRows(`SELECT account_id, region, format, path, bytes, sha256, draft, correction FROM read_parquet($path) ORDER BY path`,
+    { path: join(out, PERIOD, 'files.parquet') }) as unknown as IndexRow[];
 }
 
 describe('billrun statements', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cellText, formatCsv, parseCsv, writeCsvFile } from '../../src/text/csv.js';
+import { tempDir } from '../helpers.js';
 
 describe('CSV for spreadsheets', () => {
   it('parses quotes, doubled quotes and line breaks, keeping each record\'s first line', () => {
@@ -32,7 +32,7 @@ describe('CSV for spreadsheets', () => {
       yield [];
       yield [['-A2', 'no_reads']];
     }
-    const path = join(mkdtempSync(join(tmpdir(), 'billrun-csv-')), 'errors.csv');
+    const path = join(tempDir('billrun-csv-'), 'errors.csv');
     await writeCsvFile(path, ['account_id', 'code'], pages());
     expect(readFileSync(path, 'utf8')).toBe(
       'account_id,code\r\n"\'=HYPERLINK(""http://x"",""y"")",-12.5\r\n"two\nlines",\r\n\'-A2,no_reads\r\n');

@@ -3,9 +3,9 @@
 import { Command, Option } from 'commander';
 import { isPeriod, periodRange } from '../../calendar/index.js';
 import { FatalError } from '../../diagnostics/index.js';
-import { evaluateFlags, type EvaluationReport, type Score } from '../../anomaly/index.js';
+import { evaluateFlags, type EvaluationReport, type GroupScore, type PeriodScore, type Score } from '../../anomaly/index.js';
 import type { CommandContext } from '../context.js';
-import { renderTable } from '../format.js';
+import { renderTable, type TableColumn } from '../format.js';
 import { positiveInt } from './bill.js';
 
 interface EvaluateOptions {
@@ -51,6 +51,14 @@ function windowOf(options: EvaluateOptions): [string, string] {
 const pct = (x: number | null, digits = 1): string => (x === null ? '–' : `${(100 * x).toFixed(digits)}%`);
 const n = (x: number): string => x.toLocaleString('en-US');
 
+function groupScoreColumns<T>(rules: string, score: (row: T) => GroupScore): TableColumn<T>[] {
+  return [
+    { header: `${rules} flag rate`, value: (row) => pct(score(row).flag_rate, 2), align: 'right' },
+    { header: 'precision', value: (row) => pct(score(row).precision), align: 'right' },
+    { header: 'recall', value: (row) => pct(score(row).recall), align: 'right' },
+  ];
+}
+
 function printReport(ctx: CommandContext, r: EvaluationReport): void {
   const w = r.window;
   ctx.print(`${w.from === w.to ? w.from : `${w.from}..${w.to}`}: ${n(w.bills)} bills; ${n(w.must)} must be flagged (${pct(w.anomaly_rate, 2)}; ` +
@@ -85,9 +93,7 @@ function printReport(ctx: CommandContext, r: EvaluationReport): void {
     { header: 'class', value: ([c]) => c },
     { header: 'bills', value: ([, c]) => n(c.bills), align: 'right' },
     { header: 'must', value: ([, c]) => n(c.must), align: 'right' },
-    { header: 'billrun flag rate', value: ([, c]) => pct(c.billrun.flag_rate, 2), align: 'right' },
-    { header: 'precision', value: ([, c]) => pct(c.billrun.precision), align: 'right' },
-    { header: 'recall', value: ([, c]) => pct(c.billrun.recall), align: 'right' },
+    ...groupScoreColumns<[string, EvaluationReport['by_class'][string]]>('billrun', ([, c]) => c.billrun),
     { header: 'naive precision', value: ([, c]) => pct(c.naive.precision), align: 'right' },
   ]));
   ctx.print('');
@@ -104,11 +110,7 @@ function printReport(ctx: CommandContext, r: EvaluationReport): void {
     { header: 'period', value: (p) => p.period },
     { header: 'bills', value: (p) => n(p.bills), align: 'right' },
     { header: 'must', value: (p) => pct(p.bills > 0 ? p.must / p.bills : null, 2), align: 'right' },
-    { header: 'billrun flag rate', value: (p) => pct(p.billrun.flag_rate, 2), align: 'right' },
-    { header: 'precision', value: (p) => pct(p.billrun.precision), align: 'right' },
-    { header: 'recall', value: (p) => pct(p.billrun.recall), align: 'right' },
-    { header: 'naive flag rate', value: (p) => pct(p.naive.flag_rate, 2), align: 'right' },
-    { header: 'precision', value: (p) => pct(p.naive.precision), align: 'right' },
-    { header: 'recall', value: (p) => pct(p.naive.recall), align: 'right' },
+    ...groupScoreColumns<PeriodScore>('billrun', (p) => p.billrun),
+    ...groupScoreColumns<PeriodScore>('naive', (p) => p.naive),
   ]));
 }

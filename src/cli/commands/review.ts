@@ -42,6 +42,11 @@ export function reviewCommand(ctx: CommandContext): Command {
   const review = new Command('review').description('second review of held bills: list, show, decide, import, export, stats, report')
     // Subcommands inherit this; a command added to the program does not inherit the program's.
     .configureOutput({ writeOut: (text) => ctx.effects.stdout(text), writeErr: (text) => ctx.effects.stderr(text) });
+  /** With --json the result as JSON, for scripts; otherwise as lines for a person. */
+  const printResult = <T>(result: T, json: boolean | undefined, lines: (result: T) => string[]): void => {
+    if (json) ctx.print(JSON.stringify(result, null, 2));
+    else for (const line of lines(result)) ctx.print(line);
+  };
 
   review.command('list')
     .description('the flagged bills of a period, highest score first')
@@ -84,8 +89,7 @@ export function reviewCommand(ctx: CommandContext): Command {
     .option('--json', 'print as JSON')
     .action(async (accountId: string, options: { period: string; json?: boolean }, command: Command) => {
       const found = await ctx.withStore(command, (store) => accountReview(store, accountId, options.period));
-      if (options.json) return ctx.print(JSON.stringify(found, null, 2));
-      for (const line of showLines(found)) ctx.print(line);
+      printResult(found, options.json, showLines);
     });
 
   review.command('decide <account>')
@@ -112,8 +116,7 @@ export function reviewCommand(ctx: CommandContext): Command {
         : await ctx.withStore(command, (store) => decide(store, {
           accountId, period: options.period, action: options.action, reviewer: options.reviewer, note: options.note, reads: options.read, source: 'cli',
         }, ctx.effects.now()));
-      if (options.json) return ctx.print(JSON.stringify(record, null, 2));
-      for (const line of decisionLines(record)) ctx.print(line);
+      printResult(record, options.json, decisionLines);
     });
 
   review.command('import <file>')
@@ -122,8 +125,7 @@ export function reviewCommand(ctx: CommandContext): Command {
     .option('--json', 'print the report as JSON')
     .action(async (file: string, options: { dryRun?: boolean; json?: boolean }, command: Command) => {
       const report = await ctx.withStore(command, (store) => importDecisions(store, file, { dryRun: Boolean(options.dryRun), now: ctx.effects.now() }));
-      if (options.json) return ctx.print(JSON.stringify(report, null, 2));
-      for (const line of importLines(report)) ctx.print(line);
+      printResult(report, options.json, importLines);
     });
 
   review.command('export')
@@ -144,8 +146,7 @@ export function reviewCommand(ctx: CommandContext): Command {
     .option('--json', 'print as JSON')
     .action(async (options: { period: string; json?: boolean }, command: Command) => {
       const stats = await ctx.withStore(command, (store) => reviewStats(store, options.period, ctx.effects.now()));
-      if (options.json) return ctx.print(JSON.stringify(stats, null, 2));
-      for (const line of statsLines(stats)) ctx.print(line);
+      printResult(stats, options.json, statsLines);
     });
 
   review.command('report')
@@ -292,7 +293,7 @@ function importLines(r: ImportReport): string[] {
     { header: 'account', value: (c) => c.accountId },
     { header: 'period', value: (c) => c.period },
     { header: 'action', value: (c) => c.action },
-    { header: 'status', value: (c) => `${c.from} → ${c.to}` },
+    { header: 'status', value: (c) => `${c.fromStatus} → ${c.toStatus}` },
     { header: 'version', value: (c) => (c.newBillVersion === null ? String(c.billVersion) : `${c.billVersion} → ${c.newBillVersion}`) },
     { header: 'amount', value: (c) => formatAmount(c.amountBeforeMinor, c.currency) +
       (c.amountAfterMinor === null ? '' : ` → ${formatAmount(c.amountAfterMinor, c.currency)}`), align: 'right' },
