@@ -115,9 +115,16 @@ const DUCKDB_MAGIC = 'DUCK';
 /**
  * A store path names a DuckDB database file or nothing yet. DuckDB itself opens a CSV or Parquet
  * file given as the database as a throw-away in-memory database, so everything "written" to it
- * would be lost without a word; and it reports an empty file or a folder in terms of its own.
+ * would be lost without a word, as it would with an empty path or ':memory:'; and it reports an
+ * empty file or a folder in terms of its own.
  */
 function checkStoreFile(path: string): void {
+  // DuckDB opens these as a database that is never written to a file (or one on MotherDuck's
+  // servers): a load would report success and keep nothing.
+  if (path.trim() === '' || /^(:memory:|md:|motherduck:)/i.test(path)) {
+    throw new FatalError(`--db and BILLRUN_DB take the path of a store file, not '${path}' (DuckDB would keep that store in memory ` +
+      'or elsewhere, and nothing would be saved)', EXIT.usage);
+  }
   // Nothing there, or nothing reachable: DuckDB's own open says which.
   const stat = existsSync(path) ? statSync(path) : undefined;
   if (!stat) return;

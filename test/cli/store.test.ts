@@ -39,6 +39,19 @@ describe('--db naming a file that is not a store', () => {
     expect(result.err).toContain(`${parquet} is not a billrun store (a DuckDB database file) but a Parquet file`);
   });
 
+  it('refuses an empty path and DuckDB\'s in-memory names with exit 2: nothing would be saved', async () => {
+    for (const db of ['', ':memory:', ':memory:billing']) {
+      const effects = captureEffects({});
+      const code = await main(['--db', db, 'tariff', 'load', POLICY], effects);
+      expect([code, effects.out], db).toEqual([2, '']);
+      expect(effects.err).toBe(`billrun: --db and BILLRUN_DB take the path of a store file, not '${db}' (DuckDB would keep that store in ` +
+        'memory or elsewhere, and nothing would be saved)\n');
+    }
+    const fromEnv = captureEffects({ BILLRUN_DB: '' });
+    expect(await main(['tariff', 'list'], fromEnv)).toBe(2);
+    expect(fromEnv.err).toContain("take the path of a store file, not ''");
+  });
+
   it('opens a new path as a new store, and the store again afterwards', async () => {
     const dir = tempDir();
     const db = await storeWithPolicy(dir);
