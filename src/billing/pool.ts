@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { EXIT, FatalError } from '../diagnostics/index.js';
 import { sourceDir, wireBuffers } from '../store/index.js';
 import type { PriceMessage, PriceResult } from './protocol.js';
 
@@ -20,14 +21,23 @@ type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
  * terminated import() just ends.
  */
 export function workerPool(name: string, workers: number, options: PoolOptions = {}): Piscina {
-  return new Piscina({
-    filename: join(sourceDir(import.meta.url), '..', '..', 'dist', 'workers', `${name}.worker.js`),
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 60_000,
-    execArgv: [...process.execArgv, '--no-experimental-require-module'],
-    ...options,
-  });
+  try {
+    return new Piscina({
+      filename: join(sourceDir(import.meta.url), '..', '..', 'dist', 'workers', `${name}.worker.js`),
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 60_000,
+      execArgv: [...process.execArgv, '--no-experimental-require-module'],
+      ...options,
+    });
+  } catch (error) {
+    // The pool starts all its threads at once: a --workers the system cannot give threads for
+    // (its thread or memory limits) fails here, which is the environment, not a bug. Node
+    // reports it as ERR_WORKER_INIT_FAILED with the system's error name (EAGAIN) as the message.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INIT_FAILED') throw error;
+    throw new FatalError(`cannot start ${workers} worker threads (${(error as Error).message}: the system refused more threads): ` +
+      'use fewer --workers', EXIT.environment);
+  }
 }
 
 export function defaultWorkers(): number {
