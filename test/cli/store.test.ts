@@ -129,6 +129,19 @@ describe('the memory limit setting', () => {
     expect(effects.err).toContain("not 'lots'");
   });
 
+  it('a limit the work does not fit in: exit 6 naming the limit and what to change, for a new store and an existing one', async () => {
+    const dir = tempDir();
+    const fresh = await runCli(['--memory-limit', '1KB', 'tariff', 'load', POLICY], join(dir, 'new.duckdb'));
+    const db = await storeWithPolicy(dir);
+    const existing = await runCli(['--memory-limit', '1KB', 'tariff', 'list'], db);
+    for (const result of [fresh, existing]) {
+      expect(result.code, result.err).toBe(6);
+      expect(result.err).toMatch(/^billrun: DuckDB ran out of memory under its limit of 1KB \(.+\): raise --memory-limit \(or BILLRUN_MEMORY_LIMIT\), or use fewer --workers\n$/);
+    }
+    // The store is as it was: the same command with room works.
+    expect((await runCli(['tariff', 'list'], db)).out).toContain('GD-RES');
+  });
+
   it('takes the forms DuckDB takes, and the option over the variable', async () => {
     for (const size of ['4GB', '512MB', '1.5GiB', '2 gb']) {
       const effects = captureEffects({ BILLRUN_MEMORY_LIMIT: 'lots' });
