@@ -3,7 +3,7 @@
 // periods fit a Uint8, account and meter numbers an Int32, regions their 2-digit code; ids are
 // zero-padded to 7 digits and simply grow an eighth one past 9,999,999 accounts.
 import { z } from 'zod';
-import { Period } from './inputs.js';
+import { LAST_PERIOD_YEAR, Period } from './inputs.js';
 
 export const OUTPUT_FORMATS = ['parquet', 'csv'] as const;
 
@@ -38,7 +38,8 @@ export const GenerateOptions = z.object({
   tariffsDir: z.string().min(1).optional(),
   /** Hourly load shapes; default `samples/loads` of the package (NREL SAM). */
   loadShapesDir: z.string().min(1).optional(),
-});
+}).refine((o) => Number(o.start.slice(0, 4)) * 12 + Number(o.start.slice(5, 7)) - 1 + o.months <= LAST_PERIOD_YEAR * 12 + 12,
+  { path: ['months'], message: `the periods must end by ${LAST_PERIOD_YEAR}-12` });
 /** What callers pass: defaults may be left out. */
 export type GenerateOptions = z.input<typeof GenerateOptions>;
 /** After validation, with defaults filled in. */

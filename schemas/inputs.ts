@@ -25,7 +25,16 @@ export const ReadType = z.enum(READ_TYPES);
 export type ReadType = z.infer<typeof ReadType>;
 
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD');
-export const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a period YYYY-MM');
+/**
+ * The years a billing period may have. A period's history reaches 13 months and 62 days back and
+ * its reads window a month ahead; each of those months must be a date that DuckDB and Date.UTC
+ * read as written (Date.UTC takes years 0–99 for 1900–1999, and 10000-01 is not YYYY-MM).
+ */
+export const FIRST_PERIOD_YEAR = 1900;
+export const LAST_PERIOD_YEAR = 9998;
+export const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a period YYYY-MM')
+  .refine((text) => Number(text.slice(0, 4)) >= FIRST_PERIOD_YEAR && Number(text.slice(0, 4)) <= LAST_PERIOD_YEAR,
+    `must be a period from ${FIRST_PERIOD_YEAR}-01 to ${LAST_PERIOD_YEAR}-12`);
 export type Period = z.infer<typeof Period>;
 
 /** PF standards a utility assigns by connection size (domain primer). */

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReviewRules } from '../../schemas/rules.js';
-import { assertReadable, FatalError } from '../diagnostics/index.js';
+import { assertReadable } from '../diagnostics/index.js';
 import { sourceDir } from '../store/sql.js';
-import { yamlFileData } from '../text/yaml.js';
+import { validatedYamlFile } from '../text/yaml.js';
 
 /** The defaults shipped with the package. */
 export const DEFAULT_RULES_FILE = join(sourceDir(import.meta.url), '..', '..', 'samples', 'rules.yaml');
@@ -13,10 +13,5 @@ export const DEFAULT_RULES_FILE = join(sourceDir(import.meta.url), '..', '..', '
 export function loadRules(path: string | undefined): ReviewRules {
   const file = path ?? DEFAULT_RULES_FILE;
   assertReadable(file);
-  const parsed = ReviewRules.safeParse(yamlFileData(readFileSync(file, 'utf8'), file));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw FatalError.at({ file }, `${issue.path.join('.') || '(document)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return validatedYamlFile(readFileSync(file, 'utf8'), file, ReviewRules);
 }

@@ -1,6 +1,7 @@
 // Calendar arithmetic on epoch days and billing periods, shared by every stage.
 // Epoch days (integers, UTC) keep date maths exact and cheap in typed arrays; periods are
 // billing months "YYYY-MM", also handled as a month index (year × 12 + month − 1) for ranges.
+import { Period } from '../../schemas/inputs.js';
 import { FatalError } from '../diagnostics/index.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -36,8 +37,9 @@ export function yearOfDay(day: number): number {
   return new Date(day * MS_PER_DAY).getUTCFullYear();
 }
 
+/** A period YYYY-MM whose year the schema's Period allows. */
 export function isPeriod(text: string): boolean {
-  return PERIOD.test(text);
+  return Period.safeParse(text).success;
 }
 
 /** Month index (year × 12 + month − 1) of a period; throws on malformed text (callers validate first). */

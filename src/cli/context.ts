@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
 import { findDesk } from '../server/runs.js';
-import { damagedStoreError, memoryLimit, openStore, storePath, type Store, type StoreOptions } from '../store/index.js';
+import { damagedStoreError, memoryLimit, openStore, outOfMemoryError, storePath, type Store, type StoreOptions } from '../store/index.js';
 import { terminalSafe, type Effects } from './effects.js';
 import { createProgress } from './progress.js';
 
@@ -43,7 +43,8 @@ export function createContext(processEffects: Effects): CommandContext {
     async withStore(command, work, options) {
       const global = globals(command);
       const path = storePath(global.db, effects.env);
-      const store = await openStore(path, { memoryLimit: memoryLimit(global.memoryLimit, effects.env), ...options }).catch((error: unknown) => {
+      const limit = memoryLimit(global.memoryLimit, effects.env);
+      const store = await openStore(path, { memoryLimit: limit, ...options }).catch((error: unknown) => {
         // The process holding the store may be a review desk: say so, and what goes through it.
         const desk = error instanceof FatalError && error.exitCode === EXIT.busy ? findDesk(path) : null;
         if (!desk) throw error;
@@ -53,7 +54,7 @@ export function createContext(processEffects: Effects): CommandContext {
       try {
         return await work(store);
       } catch (error) {
-        throw damagedStoreError(store.path, error) ?? error;
+        throw damagedStoreError(store.path, error) ?? outOfMemoryError(limit, error) ?? error;
       } finally {
         store.close();
       }

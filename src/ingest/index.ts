@@ -110,6 +110,8 @@ interface FilePlan {
 interface PlannedFile extends FilePlan {
   path: string;
   columns: string[];
+  /** `<file>.rejects.csv`, or `<file>.N.rejects.csv` for the N-th file of that name in one command. */
+  rejectsName: string;
 }
 
 interface RowContext {
@@ -142,11 +144,17 @@ async function loadFiles(
   plan: (path: string, columns: string[]) => FilePlan,
 ): Promise<LoadReport[]> {
   const planned: PlannedFile[] = [];
+  // Files of one name from different folders (day1/reads.csv, day2/reads.csv) keep a rejects
+  // file each: the later one would otherwise replace the earlier one's.
+  const sameName = new Map<string, number>();
   for (const path of paths) {
     const columns = await fileColumns(store.connection, path);
     const filePlan = plan(path, columns);
     checkColumns(path, columns, filePlan.contract);
-    planned.push({ path, columns, ...filePlan });
+    const name = basename(path);
+    const nth = (sameName.get(name) ?? 0) + 1;
+    sameName.set(name, nth);
+    planned.push({ path, columns, rejectsName: nth === 1 ? `${name}.rejects.csv` : `${name}.${nth}.rejects.csv`, ...filePlan });
   }
   // A load whose rejects cannot be kept must not commit its good rows: checked before the store
   // is touched (the folder itself is made only when something is rejected).
@@ -168,7 +176,7 @@ async function loadFiles(
 
 async function loadOne(
   connection: DuckDBConnection,
-  { path, kind, contract, columns, loadRows }: PlannedFile,
+  { path, kind, contract, columns, loadRows, rejectsName }: PlannedFile,
   options: LoadOptions,
   checks: RowContext['checks'],
 ): Promise<{ report: LoadReport; rejects: Reject[] }> {
@@ -186,7 +194,7 @@ async function loadOne(
     `INSERT INTO input_files VALUES ($file_key, $kind, $path, $sha256, $read, $loaded, $unchanged, $rejected, $at)`,
     { file_key: fileKey, kind, path, sha256: scan.sha256, read: rowsRead, loaded, unchanged, rejected: rejects.length, at: options.now.toISOString() },
   );
-  const rejectsFile = rejects.length > 0 ? join(options.rejectsDir, `${basename(path)}.rejects.csv`) : null;
+  const rejectsFile = rejects.length > 0 ? join(options.rejectsDir, rejectsName) : null;
   const report: LoadReport = {
     file: path,
     kind,

@@ -56,6 +56,12 @@ SELECT t.line, t.meter_key, t.read_at, t.register, t.read_type,
        WHEN t.register IS NULL THEN 'must be one of total, sharp, peak, flat, valley, demand_kw, reactive_kvarh' END},
     {'col': 'value', 'val': value_text, 'why': CASE
        WHEN value_text IS NULL THEN 'is required'
+       -- A number with an exponent (a Parquet DOUBLE from 10^16 up is read as 1e+16) is still a
+       -- number: say what is wrong with it. Only a rejected row pays for these casts.
+       WHEN NOT value_is_number AND regexp_full_match(value_text, '[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+') THEN CASE
+         WHEN try_cast(value_text AS DOUBLE) < 0 THEN 'must not be negative (register values are cumulative)'
+         WHEN try_cast(value_text AS DOUBLE) > $largest_value::DOUBLE THEN 'too large: at most ' || $largest_value
+         ELSE 'must be a decimal number without an exponent' END
        WHEN NOT value_is_number THEN 'not a number'
        WHEN value_too_precise THEN 'has more than 3 decimals'
        WHEN t.value IS NULL OR t.value > $largest_value::DECIMAL(18, 3) THEN 'too large: at most ' || $largest_value

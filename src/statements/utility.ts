@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UtilityConfig } from '../../schemas/utility.js';
-import { assertReadable, FatalError } from '../diagnostics/index.js';
+import { assertReadable } from '../diagnostics/index.js';
 import { sourceDir } from '../store/index.js';
-import { yamlFileData } from '../text/yaml.js';
+import { validatedYamlFile } from '../text/yaml.js';
 
 export const SAMPLE_UTILITY_FILE = join(sourceDir(import.meta.url), '..', '..', 'samples', 'utility.yaml');
 
@@ -20,10 +20,6 @@ export function loadUtility(path: string | undefined): LoadedUtility {
   const file = path ?? SAMPLE_UTILITY_FILE;
   assertReadable(file);
   const text = readFileSync(file, 'utf8');
-  const parsed = UtilityConfig.safeParse(yamlFileData(text, file));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw FatalError.at({ file }, `${issue.path.join('.') || '(document)'}: ${issue.message}`);
-  }
-  return { file, sha256: createHash('sha256').update(text).digest('hex'), config: parsed.data };
+  const config = validatedYamlFile(text, file, UtilityConfig);
+  return { file, sha256: createHash('sha256').update(text).digest('hex'), config };
 }

@@ -81,10 +81,14 @@ export function assertWritableFolder(dir: string, what = 'to the output folder')
   if (reason) throw new FatalError(`cannot write ${what} ${dir}: ${reason}`, EXIT.environment);
 }
 
-/** `assertWritableFolder` for an output file: its folder must be writable, and it must not name a folder. */
+/**
+ * `assertWritableFolder` for an output file: it must not name a folder, and its folder must be
+ * writable and exist (the file's temp file is written beside it, and no folder is made for it).
+ */
 export function assertWritableFile(path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new FatalError(`${path} is a folder: --out takes a file name`);
-  const reason = unwritable(dirname(path));
+  const folder = dirname(resolve(path));
+  const reason = unwritable(folder) ?? (existsSync(folder) ? null : `no such folder ${dirname(path)}`);
   if (reason) throw new FatalError(`cannot write ${path}: ${reason}`, EXIT.environment);
 }
 

@@ -98,7 +98,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
   try {
     instance = await DuckDBInstance.create(path, config);
   } catch (error) {
-    throw translateOpenError(path, error);
+    throw translateOpenError(path, error, options.memoryLimit);
   }
   const connection = await instance.connect();
   const store = makeStore(path, instance, connection);
@@ -106,7 +106,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     if (!options.readOnly) await migrate(store);
   } catch (error) {
     store.close();
-    throw damagedStoreError(path, error) ?? error;
+    throw damagedStoreError(path, error) ?? outOfMemoryError(options.memoryLimit, error) ?? error;
   }
   return store;
 }
@@ -117,9 +117,16 @@ const DUCKDB_MAGIC = 'DUCK';
 /**
  * A store path names a DuckDB database file or nothing yet. DuckDB itself opens a CSV or Parquet
  * file given as the database as a throw-away in-memory database, so everything "written" to it
- * would be lost without a word; and it reports an empty file or a folder in terms of its own.
+ * would be lost without a word, as it would with an empty path or ':memory:'; and it reports an
+ * empty file or a folder in terms of its own.
  */
 function checkStoreFile(path: string): void {
+  // DuckDB opens these as a database that is never written to a file (or one on MotherDuck's
+  // servers): a load would report success and keep nothing.
+  if (path.trim() === '' || /^(:memory:|md:|motherduck:)/i.test(path)) {
+    throw new FatalError(`--db and BILLRUN_DB take the path of a store file, not '${path}' (DuckDB would keep that store in memory ` +
+      'or elsewhere, and nothing would be saved)', EXIT.usage);
+  }
   // Nothing there, or nothing reachable: DuckDB's own open says which.
   const stat = existsSync(path) ? statSync(path) : undefined;
   if (!stat) return;
@@ -171,7 +178,20 @@ export function damagedStoreError(path: string, error: unknown): FatalError | nu
     'restore it from a backup', EXIT.environment);
 }
 
-function translateOpenError(path: string, error: unknown): Error {
+/**
+ * DuckDB's "Out of Memory Error": the work did not fit in the memory DuckDB may use (and the
+ * spill beside the store did not save it). A setting to change, not a bug; the transaction it
+ * happened in was rolled back, and a bill run resumes from its last complete batch.
+ */
+export function outOfMemoryError(memoryLimit: string | undefined, error: unknown): FatalError | null {
+  if (error instanceof FatalError) return null;
+  const first = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  if (!/^Out of Memory Error/.test(first)) return null;
+  return new FatalError(`DuckDB ran out of memory under its limit of ${memoryLimit ?? 'its default'} (${first.replace(/^Out of Memory Error: /, '')}): ` +
+    'raise --memory-limit (or BILLRUN_MEMORY_LIMIT), or use fewer --workers', EXIT.environment);
+}
+
+function translateOpenError(path: string, error: unknown, memoryLimit: string | undefined): Error {
   const message = error instanceof Error ? error.message : String(error);
   const lock = /Conflicting lock is held in (.*) \(PID (\d+)\)/.exec(message);
   if (lock) {
@@ -187,7 +207,7 @@ function translateOpenError(path: string, error: unknown): Error {
     const missing = /No such file or directory|does not exist/.test(message);
     return new FatalError(`cannot open the store ${path}: ${cannotOpen?.[1] ?? message.split('\n')[0]}`, missing ? EXIT.usage : EXIT.environment);
   }
-  return damagedStoreError(path, error) ?? (error instanceof Error ? error : new Error(message));
+  return damagedStoreError(path, error) ?? outOfMemoryError(memoryLimit, error) ?? (error instanceof Error ? error : new Error(message));
 }
 
 function makeStore(path: string, instance: DuckDBInstance, connection: DuckDBConnection): Store {

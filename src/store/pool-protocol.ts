@@ -7,6 +7,7 @@
 // every worker): it must import nothing that loads DuckDB.
 import { join } from 'node:path';
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
+import { EXIT, FatalError } from '../diagnostics/index.js';
 import { fromWire, tableColumns, toWire, wireBuffers, type Columns, type WireBatch } from './arrow.js';
 import type { ColumnBatch, ColumnSpec } from './columnar.js';
 import { sourceDir } from './sql.js';
@@ -45,14 +46,23 @@ type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
  * terminated import() just ends.
  */
 export function workerPool(name: string, workers: number, options: PoolOptions = {}): Piscina {
-  return new Piscina({
-    filename: join(sourceDir(import.meta.url), '..', '..', 'dist', 'workers', `${name}.worker.js`),
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 60_000,
-    execArgv: [...process.execArgv, '--no-experimental-require-module'],
-    ...options,
-  });
+  try {
+    return new Piscina({
+      filename: join(sourceDir(import.meta.url), '..', '..', 'dist', 'workers', `${name}.worker.js`),
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 60_000,
+      execArgv: [...process.execArgv, '--no-experimental-require-module'],
+      ...options,
+    });
+  } catch (error) {
+    // The pool starts all its threads at once: a --workers the system cannot give threads for
+    // (its thread or memory limits) fails here, which is the environment, not a bug. Node
+    // reports it as ERR_WORKER_INIT_FAILED with the system's error name (EAGAIN) as the message.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INIT_FAILED') throw error;
+    throw new FatalError(`cannot start ${workers} worker threads (${(error as Error).message}: the system refused more threads): ` +
+      'use fewer --workers', EXIT.environment);
+  }
 }
 
 /** Pool side: the batches read for a task, each in the batch format with the columns its specs name. */

@@ -1,9 +1,9 @@
 // Policy files (YAML or JSON) → validated policy. Numbers are read from their source text so a
 // price such as 0.58886875 never passes through a binary float, and every problem is placed at
 // its line in the file.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, visit } from 'yaml';
+import { isScalar, LineCounter, parseDocument, type Document, visit } from 'yaml';
 import type { TariffPolicy } from '../../schemas/tariff.js';
-import { documentData } from '../text/yaml.js';
+import { documentData, nodePosition } from '../text/yaml.js';
 import type { PathSegment, Problem } from './problems.js';
 import { type LocatedProblem, toProblem, validateLocated } from './validate.js';
 
@@ -59,18 +59,7 @@ function keepExactNumbers(doc: Document): void {
 
 /** Line and column of the deepest node on the problem's path that exists in the document. */
 function locate(doc: Document, lineCounter: LineCounter, item: LocatedProblem): { line?: number; column?: number } {
-  let node: unknown = doc.contents;
-  for (const segment of item.path as PathSegment[]) {
-    let next: unknown;
-    if (isMap(node)) next = node.get(segment, true);
-    else if (isSeq(node) && typeof segment === 'number') next = node.get(segment, true);
-    if (next === undefined || next === null) break;
-    node = next;
-  }
-  const range = (node as { range?: [number, number, number] } | null)?.range;
-  if (!range) return {};
-  const pos = lineCounter.linePos(range[0]);
-  return { line: pos.line, column: pos.col };
+  return nodePosition(doc, lineCounter, item.path as PathSegment[]) ?? {};
 }
 
 function jsonSyntaxProblem(text: string, fileName: string): Problem | undefined {

@@ -79,10 +79,21 @@ describe('rules file', () => {
   });
 
   it('names the offending field of an invalid file', () => {
-    expect(failure(file(minimal('classes:\n  industrial:\n    mom_change: -1\n')))).toMatch(/rules\.yaml: classes\.industrial\.mom_change: /);
+    expect(failure(file(minimal('classes:\n  industrial:\n    mom_change: -1\n')))).toMatch(/rules\.yaml: line \d+: classes\.industrial\.mom_change: /);
     expect(failure(file(minimal('classes:\n  industrial:\n    mom_chnage: 0.2\n')))).toMatch(/classes\.industrial: .*mom_chnage/);
     expect(failure(file(minimal('').replace('severity: hold', 'severity: urgent')))).toMatch(/rules\.mom_kwh_per_day\.severity/);
     expect(failure(file(minimal('').replace(/ {2}duplicate_reads:.*\n/, '')))).toMatch(/rules\.duplicate_reads/);
+  });
+
+  it('names the line of the offending field, of an unknown key and of a syntax error', () => {
+    // minimal() ends with a newline: what is appended starts on this line.
+    const classes = minimal('').split('\n').length;
+    const negative = file(minimal('classes:\n  industrial:\n    mom_change: -1\n'));
+    expect(failure(negative)).toBe(`${negative}: line ${classes + 2}: classes.industrial.mom_change: Too small: expected number to be >0`);
+    const misspelt = file(minimal('classes:\n  industrial:\n    # a comment\n    mom_chnage: 0.2\n'));
+    expect(failure(misspelt)).toBe(`${misspelt}: line ${classes + 3}: classes.industrial: Unrecognized key: "mom_chnage"`);
+    const unclosed = file('version: test-1\nrules: [unclosed\nmore: 1\n');
+    expect(failure(unclosed)).toMatch(new RegExp(`^${unclosed}: line \\d+: not valid YAML or JSON: [^\\n]+[^:]$`));
   });
 
   it('rejects a file that is not YAML, and a missing file', () => {

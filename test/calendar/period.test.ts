@@ -28,6 +28,10 @@ describe('billing period', () => {
 
   it('is parsed at the edge: anything but YYYY-MM is a usage error naming the option', () => {
     for (const text of ['2026-13', '2026-2', '202602', '2026-02-01', '']) expect(parseBillingPeriod(text), text).toBeNull();
+    // Years the calendar cannot carry (a history before year 1, a next month in year 10000) are refused too.
+    for (const text of ['0000-01', '0099-06', '1899-12', '9999-01', '9999-12']) expect(parseBillingPeriod(text), text).toBeNull();
+    expect(parseBillingPeriod('1900-01')!.historyKeys[11]).toBe(189901);
+    expect(parseBillingPeriod('9998-12')!.readWindow).toEqual({ first: '9998-12-01', next: '9999-01-01' });
     expect(() => requireBillingPeriod('2026-13')).toThrow(new FatalError("--period must be YYYY-MM, not '2026-13'"));
     const refused = (() => {
       try {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
-import { PERIOD, smallStore, type SmallStore } from './fixture.js';
+import { PERIOD, POLICY, smallStore, type SmallStore } from './fixture.js';
 
 // One billed store for the tests that only read it (tempDir() folders go after each test).
 let billed: SmallStore;
@@ -66,6 +66,31 @@ describe('an output folder that cannot be written', () => {
       expect(result.err).toBe(`billrun: cannot write ${target}: ${file} is a file, not a folder\n`);
       expect(result.code).toBe(6);
     }
+  });
+
+  it('review report, review export, explain and tariff simulate --out in a folder that is not there: exit 6 naming it, nothing written', async () => {
+    const { dir, db } = billed;
+    const missing = join(dir, 'no', 'such');
+    const commands: [string, string[]][] = [
+      ['report.html', ['review', 'report', '--period', PERIOD]],
+      ['queue.csv', ['review', 'export', '--period', PERIOD]],
+      ['changes.jsonl', ['explain', '--period', PERIOD]],
+      ['impact.html', ['tariff', 'simulate', POLICY, '--period', PERIOD]],
+    ];
+    for (const [name, args] of commands) {
+      const target = join(missing, name);
+      const result = await runCli([...args, '--out', target], db);
+      expect([result.code, result.err, result.out], name).toEqual([6, `billrun: cannot write ${target}: no such folder ${missing}\n`, '']);
+    }
+    expect(existsSync(join(dir, 'no'))).toBe(false);
+  });
+
+  it('explain --out naming a folder: exit 2, as review export', async () => {
+    const { dir, db } = billed;
+    const folder = join(dir, 'explanations');
+    mkdirSync(folder);
+    const result = await runCli(['explain', '--period', PERIOD, '--out', folder], db);
+    expect([result.code, result.err]).toEqual([2, `billrun: ${folder} is a folder: --out takes a file name\n`]);
   });
 
   it('review export --out naming a folder: exit 2', async () => {

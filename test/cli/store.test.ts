@@ -39,6 +39,19 @@ describe('--db naming a file that is not a store', () => {
     expect(result.err).toContain(`${parquet} is not a billrun store (a DuckDB database file) but a Parquet file`);
   });
 
+  it('refuses an empty path and DuckDB\'s in-memory names with exit 2: nothing would be saved', async () => {
+    for (const db of ['', ':memory:', ':memory:billing']) {
+      const effects = captureEffects({});
+      const code = await main(['--db', db, 'tariff', 'load', POLICY], effects);
+      expect([code, effects.out], db).toEqual([2, '']);
+      expect(effects.err).toBe(`billrun: --db and BILLRUN_DB take the path of a store file, not '${db}' (DuckDB would keep that store in ` +
+        'memory or elsewhere, and nothing would be saved)\n');
+    }
+    const fromEnv = captureEffects({ BILLRUN_DB: '' });
+    expect(await main(['tariff', 'list'], fromEnv)).toBe(2);
+    expect(fromEnv.err).toContain("take the path of a store file, not ''");
+  });
+
   it('opens a new path as a new store, and the store again afterwards', async () => {
     const dir = tempDir();
     const db = await storeWithPolicy(dir);
@@ -114,6 +127,19 @@ describe('the memory limit setting', () => {
     expect(code).toBe(6);
     expect(effects.err).toContain("BILLRUN_MEMORY_LIMIT must be a size such as 4GB or 512MB");
     expect(effects.err).toContain("not 'lots'");
+  });
+
+  it('a limit the work does not fit in: exit 6 naming the limit and what to change, for a new store and an existing one', async () => {
+    const dir = tempDir();
+    const fresh = await runCli(['--memory-limit', '1KB', 'tariff', 'load', POLICY], join(dir, 'new.duckdb'));
+    const db = await storeWithPolicy(dir);
+    const existing = await runCli(['--memory-limit', '1KB', 'tariff', 'list'], db);
+    for (const result of [fresh, existing]) {
+      expect(result.code, result.err).toBe(6);
+      expect(result.err).toMatch(/^billrun: DuckDB ran out of memory under its limit of 1KB \(.+\): raise --memory-limit \(or BILLRUN_MEMORY_LIMIT\), or use fewer --workers\n$/);
+    }
+    // The store is as it was: the same command with room works.
+    expect((await runCli(['tariff', 'list'], db)).out).toContain('GD-RES');
   });
 
   it('takes the forms DuckDB takes, and the option over the variable', async () => {

@@ -1,6 +1,6 @@
 // A YAML alias bomb ("billion laughs") in any file billrun reads as YAML is a problem of that
 // file: exit 2 naming it, the same words for policies, review rules and utility settings.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
@@ -38,5 +38,17 @@ describe('a YAML alias bomb', () => {
     expect([bill.code, bill.err]).toEqual([2, `billrun: ${bomb}: ${PROBLEM}\n`]);
     const statements = await runCli(['statements', '--period', '2024-07', '--out', join(dir, 'st'), '--utility', bomb], db);
     expect([statements.code, statements.err]).toEqual([2, `billrun: ${bomb}: ${PROBLEM}\n`]);
+  });
+});
+
+describe('a utility settings file with a wrong value', () => {
+  it('is exit 2 naming the file, the line and the field', async () => {
+    const dir = tempDir();
+    const sample = readFileSync(join(import.meta.dirname, '..', '..', 'samples', 'utility.yaml'), 'utf8');
+    const utility = join(dir, 'utility.yaml');
+    writeFileSync(utility, sample.replace('  due_days: 15', '  due_days: soon'));
+    const line = sample.split('\n').indexOf('  due_days: 15') + 1;
+    const result = await runCli(['statements', '--period', '2024-07', '--out', join(dir, 'st'), '--utility', utility], join(dir, 'store.duckdb'));
+    expect([result.code, result.err]).toEqual([2, `billrun: ${utility}: line ${line}: payment.due_days: Invalid input: expected number, received string\n`]);
   });
 });

@@ -21,6 +21,15 @@ describe('options', () => {
     await expect(generateSampleData({ accounts: 0, months: 3, start: '2024-01', seed: 1, out: 'x' })).rejects.toThrow(/accounts/);
     await expect(generateSampleData({ accounts: 5, months: 3, start: '2024-01', seed: -1, out: 'x' })).rejects.toThrow(RangeError);
   });
+
+  it('keeps every period between 1900-01 and 9998-12, where the calendar works', () => {
+    const problem = (start: string, months: number) =>
+      GenerateOptions.safeParse({ accounts: 10, months, start, seed: 1, out: 'x' }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(problem('0000-01', 2)).toEqual(['start: must be a period from 1900-01 to 9998-12']);
+    expect(problem('9998-12', 2)).toEqual(['months: the periods must end by 9998-12']);
+    expect(problem('9998-11', 2)).toBeUndefined();
+    expect(problem('1900-01', 2)).toBeUndefined();
+  });
 });
 
 describe('edges', () => {

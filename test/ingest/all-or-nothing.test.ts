@@ -1,7 +1,7 @@
 // One load command is one change: every file and the rejects folder are checked before anything is
 // committed, so a refused load (exit 2, or 6 for the environment) leaves the store as it was.
-import { truncateSync, writeFileSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
 import { writeParquet } from '../parquet.js';
@@ -83,5 +83,33 @@ describe('the rejects folder is checked before anything is committed', () => {
       expect(result.err, rejects).not.toMatch(/internal error|\n\s+at /);
       expect(await counts(db), rejects).toEqual({ accounts: 0, meters: 0, readings: 0, files: 0 });
     }
+  });
+});
+
+describe('rejects files of one load', () => {
+  it('keeps a rejects file for each of two files of one name from different folders', async () => {
+    const dir = tempDir();
+    const db = await storeWithAccounts(dir);
+    const header = 'meter_id,read_at,register,value,read_type';
+    const first = join(dir, 'day1', 'reads.csv');
+    const second = join(dir, 'day2', 'reads.csv');
+    mkdirSync(dirname(first));
+    mkdirSync(dirname(second));
+    writeFileSync(first, `${header}\nM1,2024-01-05,total,NaN,actual\n`);
+    writeFileSync(second, `${header}\nM1,2024-01-06,total,abc,actual\nM2,2024-01-06,total,-1,actual\n`);
+    const rejects = join(dir, 'rejects');
+    const result = await runCli(['load', 'readings', first, second, '--rejects', rejects], db);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain(`${first} (readings): read 1 = loaded 0 + already stored 0 + rejected 1`);
+    expect(result.out).toContain(`${second} (readings): read 2 = loaded 0 + already stored 0 + rejected 2`);
+    expect(result.err).toContain(`all 1 rejected rows with their reasons: ${join(rejects, 'reads.csv.rejects.csv')}`);
+    expect(result.err).toContain(`all 2 rejected rows with their reasons: ${join(rejects, 'reads.csv.2.rejects.csv')}`);
+    expect(readFileSync(join(rejects, 'reads.csv.rejects.csv'), 'utf8').trim().split('\n').slice(1)).toEqual([
+      `${first},2,value,NaN,not a number`,
+    ]);
+    expect(readFileSync(join(rejects, 'reads.csv.2.rejects.csv'), 'utf8').trim().split('\n').slice(1)).toEqual([
+      `${second},2,value,abc,not a number`,
+      `${second},3,value,-1,must not be negative (register values are cumulative)`,
+    ]);
   });
 });

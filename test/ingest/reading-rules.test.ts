@@ -55,6 +55,32 @@ describe('reading values', () => {
     expect(await storedRows(db, 'SELECT wh::VARCHAR AS wh FROM intervals')).toEqual([{ wh: '999999999999999' }]);
   });
 
+  it('names what is wrong with a register value written with an exponent, from CSV and from a Parquet DOUBLE', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const result = await load(db, dir, 'exp.csv', [READS,
+      'M1,2024-01-05,total,1e16,actual',
+      'M1,2024-01-06,total,-1e20,actual',
+      'M1,2024-01-07,total,1.5e3,actual',
+      'M1,2024-01-08,total,1e400,actual',
+      'M1,2024-01-09,total,NaN,actual',
+    ]);
+    expect(result.out).toContain('read 5 = loaded 0 + already stored 0 + rejected 5');
+    expect(rejectsOf(dir, 'exp.csv')).toEqual([
+      '2,value,1e16,too large: at most 999999999999.999',
+      "3,value,'-1e20,must not be negative (register values are cumulative)",
+      '4,value,1.5e3,must be a decimal number without an exponent',
+      '5,value,1e400,too large: at most 999999999999.999',
+      '6,value,NaN,not a number',
+    ]);
+    // DuckDB reads a DOUBLE from 10^16 up as text with an exponent.
+    const parquet = join(dir, 'double.parquet');
+    await writeParquet(parquet, `SELECT 'M1' AS meter_id, DATE '2024-01-05' AS read_at, 'total' AS register, 1e16::DOUBLE AS value,
+      'actual' AS read_type`);
+    const fromParquet = await runCli(['load', 'readings', parquet, '--rejects', dir], db);
+    expect(fromParquet.err).toContain(`${parquet}: line 1: column value: '1e+16' too large: at most 999999999999.999`);
+  });
+
   it('rounds interval kWh once to the Wh, and names an out-of-range one beyond 18 digits as negative or too large', async () => {
     const dir = tempDir();
     const db = await storeWithEndedAccount(dir);

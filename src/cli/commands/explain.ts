@@ -1,16 +1,16 @@
 // billrun explain ACCOUNT --period P — why one bill changed, as the agent reads it; and
 // billrun explain --period P --out FILE [--format jsonl|csv] — every notable change of a period,
 // one line per bill, for the CRM and the customer app.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { extname } from 'node:path';
 import { Command } from 'commander';
 import { ACCOUNT_ID_PATTERN } from '../../../schemas/inputs.js';
 import type { Explanation } from '../../../schemas/explanation.js';
 import { STATEMENT_LOCALES, type StatementLocale } from '../../../schemas/utility.js';
 import { loadRules } from '../../anomaly/index.js';
 import { isPeriod } from '../../calendar/index.js';
-import { EXIT, FatalError } from '../../diagnostics/index.js';
+import { FatalError } from '../../diagnostics/index.js';
 import { causeLabel, EXPORT_FORMATS, explainBill, explainPeriod, writeExplanations, type ExportFormat } from '../../explain/index.js';
+import { assertWritableFile } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { formatAmount, renderTable } from '../format.js';
 
@@ -46,7 +46,7 @@ export function explainCommand(ctx: CommandContext): Command {
       if (options.out) {
         const out = options.out;
         const format = exportFormat(out, options.format);
-        checkWritable(out);
+        assertWritableFile(out);
         const summary = await ctx.withStore(command, async (store) => {
           const started = performance.now();
           const result = await explainPeriod(store, period, { rules, accountId: account });
@@ -74,15 +74,6 @@ function exportFormat(out: string, given: string | undefined): ExportFormat {
   return format as ExportFormat;
 }
 
-function checkWritable(out: string): void {
-  const dir = dirname(out);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new FatalError(`${dir}: no such folder for --out`, EXIT.environment);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new FatalError(`${dir}: the folder cannot be written`, EXIT.environment);
-  }
-}
 
 /** The waterfall as a table, then the agent's script and the customer text, in one locale. */
 export function renderExplanation(e: Explanation, locale: StatementLocale): string {

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { epochDay, isPeriod } from '../../calendar/index.js';
 import { EXIT, FatalError } from '../../diagnostics/index.js';
-import { sha256File, writeFileAtomic } from '../../store/index.js';
+import { assertWritableFile, sha256File, writeFileAtomic } from '../../store/index.js';
 import { dayRangeText, diffPolicies, formatProblem, hasErrors, renderImpactHtml, tariffJsonSchema } from '../../tariff/index.js';
 import { listPolicies, loadPolicies, readPolicyFiles, storedPolicy, validPolicies } from '../../tariff/registry.js';
 import { simulateChange } from '../../tariff/simulate.js';
@@ -104,6 +104,7 @@ export function tariffCommand(ctx: CommandContext): Command {
       const periods = periodsOf(options);
       const top = positiveInt(options.top, '--top');
       const [policy] = validPolicies(readPolicyFiles([file]));
+      if (options.out) assertWritableFile(options.out);
       const from = periods[0]!;
       const to = periods.at(-1)!;
       const simulation = await ctx.withStore(command, (store) => simulateChange(store, policy!, { from, to, top, includeHeld: Boolean(options.includeHeld) }));
