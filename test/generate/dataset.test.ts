@@ -18,12 +18,12 @@ let db: DuckDBConnection;
 beforeAll(async () => {
   ({ dir, summary } = await generateInTemp(OPTIONS));
   db = await openDuckDB();
-  const file = (name: string) => `'${path.join(dir, name)}'`;
-  await db.run(`CREATE TABLE accounts AS SELECT * FROM read_csv(${file('accounts.csv')}, header = true, all_varchar = true)`);
-  await db.run(`CREATE TABLE readings AS SELECT * FROM read_parquet(${file('readings.parquet')}, file_row_number = true)`);
-  await db.run(`CREATE TABLE intervals AS SELECT * FROM read_parquet(${file('intervals.parquet')}, file_row_number = true)`);
-  await db.run(`CREATE TABLE all_labels AS SELECT * FROM read_csv(${file('labels.csv')}, header = true,
-    types = {'period': 'VARCHAR', 'must_flag': 'VARCHAR', 'true_kwh': 'DECIMAL(18,3)', 'billed_kwh': 'DECIMAL(18,3)'})`);
+  const file = (name: string) => ({ path: path.join(dir, name) });
+  await db.run('CREATE TABLE accounts AS SELECT * FROM read_csv($path, header = true, all_varchar = true)', file('accounts.csv'));
+  await db.run('CREATE TABLE readings AS SELECT * FROM read_parquet($path, file_row_number = true)', file('readings.parquet'));
+  await db.run('CREATE TABLE intervals AS SELECT * FROM read_parquet($path, file_row_number = true)', file('intervals.parquet'));
+  await db.run(`CREATE TABLE all_labels AS SELECT * FROM read_csv($path, header = true,
+    types = {'period': 'VARCHAR', 'must_flag': 'VARCHAR', 'true_kwh': 'DECIMAL(18,3)', 'billed_kwh': 'DECIMAL(18,3)'})`, file('labels.csv'));
   // labels: the anomalies (must_flag 1 or ambiguous); events: the legitimate ones (must_flag 0).
   await db.run(`CREATE TABLE labels AS SELECT * FROM all_labels WHERE must_flag <> '0'`);
   await db.run(`CREATE TABLE events AS SELECT * FROM all_labels WHERE must_flag = '0'`);

@@ -13,10 +13,10 @@ describe('interval-only meters', () => {
   it('gives a share of residential accounts hourly intervals for whole months and no register reads', async () => {
     const { dir } = await generateInTemp({ accounts: 400, months: 2, start: '2024-01', seed: 7, intervalAccounts: 1, intervalOnlyShare: 0.1 });
     const db = await openDuckDB();
-    const file = (d: string, f: string) => `'${path.join(d, f).replaceAll("'", "''")}'`;
-    await db.run(`CREATE TABLE accounts AS SELECT * FROM read_csv(${file(dir, 'accounts.csv')}, all_varchar = true)`);
-    await db.run(`CREATE TABLE readings AS SELECT * FROM read_parquet(${file(dir, 'readings.parquet')})`);
-    await db.run(`CREATE TABLE intervals AS SELECT * FROM read_parquet(${file(dir, 'intervals.parquet')})`);
+    const file = (f: string) => ({ path: path.join(dir, f) });
+    await db.run('CREATE TABLE accounts AS SELECT * FROM read_csv($path, all_varchar = true)', file('accounts.csv'));
+    await db.run('CREATE TABLE readings AS SELECT * FROM read_parquet($path)', file('readings.parquet'));
+    await db.run('CREATE TABLE intervals AS SELECT * FROM read_parquet($path)', file('intervals.parquet'));
     // Meters with intervals and no register read: all residential, about a tenth of them.
     const [[only, residential, classes]] = await rows(db, `
       SELECT count(*), (SELECT count(*) FROM accounts WHERE customer_class = 'residential'), list(DISTINCT a.customer_class)
