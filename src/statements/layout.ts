@@ -14,7 +14,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { dirname, join, resolve } from 'node:path';
 import { ACCOUNT_ID_PATTERN } from '../../schemas/inputs.js';
 import { EXIT, FatalError } from '../diagnostics/index.js';
-import { isProcessAlive } from '../store/index.js';
+// From the module, not the store's index: this runs in the statement workers, which must not load DuckDB.
+import { isProcessAlive } from '../store/files.js';
 
 export const MAX_FILES_PER_DIRECTORY = 2_000;
 const FORMATS_AT_MOST = 3;

@@ -20,7 +20,8 @@ import { createHash, hash, type Hash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EXIT, FatalError } from '../diagnostics/index.js';
-import { isProcessAlive, publishFile, tempPathFor } from '../store/index.js';
+// From the module, not the store's index: this runs in the statement workers, which must not load DuckDB.
+import { isProcessAlive, publishFile, tempPathFor } from '../store/files.js';
 import type { StatementFormat, StreamPart } from './protocol.js';
 
 export const STREAMS_DIRECTORY = 'streams';

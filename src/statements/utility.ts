@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UtilityConfig } from '../../schemas/utility.js';
 import { assertReadable } from '../diagnostics/index.js';
-import { sourceDir } from '../store/index.js';
+// From the module, not the store's index: this runs in the statement workers, which must not load DuckDB.
+import { sourceDir } from '../store/sql.js';
 import { validatedYamlFile } from '../text/yaml.js';
 
 export const SAMPLE_UTILITY_FILE = join(sourceDir(import.meta.url), '..', '..', 'samples', 'utility.yaml');
