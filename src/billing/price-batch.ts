@@ -5,7 +5,9 @@ import { CUSTOMER_CLASSES } from '../../schemas/inputs.js';
 import type { LineItem, PricingInput } from '../../schemas/bill.js';
 import type { AccountFeatures } from '../../schemas/review.js';
 import { READ_FLAGS } from '../../schemas/review.js';
-import { evaluateAccount } from '../anomaly/index.js';
+// From the module, not the stage's index: this runs in the billing workers, and the index's
+// evaluation against labels would load DuckDB into each of them.
+import { evaluateAccount } from '../anomaly/evaluate-account.js';
 import { compileTariff, priceBill, type CompiledTariff } from '../tariff/index.js';
 import { dimensionKey } from './keys.js';
 import {
