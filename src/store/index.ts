@@ -6,7 +6,7 @@
 // (DuckDB's own file lock), and a second one gets a clear "in use" message; a path that holds
 // something other than a DuckDB database is refused before DuckDB opens it, and a store DuckDB
 // cannot read (damaged, empty, a folder) is an environment fault naming the path.
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
@@ -94,11 +94,16 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
   // DuckDB's default, said here because the bounded memory relies on it: spill beside the store.
   config.temp_directory = `${path}.tmp`;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
+  // A store this call creates and cannot finish (no memory to migrate it) is removed again: a
+  // half-made file would be refused as damaged, or taken for a store, by the next command.
+  const isNew = !existsSync(path);
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, config);
   } catch (error) {
-    throw translateOpenError(path, error, options.memoryLimit);
+    const translated = translateOpenError(path, error, options.memoryLimit);
+    if (isNew && outOfMemoryError(options.memoryLimit, error)) removeStoreFiles(path);
+    throw translated;
   }
   const connection = await instance.connect();
   const store = makeStore(path, instance, connection);
@@ -106,9 +111,15 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     if (!options.readOnly) await migrate(store);
   } catch (error) {
     store.close();
+    if (isNew) removeStoreFiles(path);
     throw damagedStoreError(path, error) ?? outOfMemoryError(options.memoryLimit, error) ?? error;
   }
   return store;
+}
+
+/** The store file and what DuckDB keeps beside it (write-ahead log, spill folder). */
+function removeStoreFiles(path: string): void {
+  for (const file of [path, `${path}.wal`, `${path}.tmp`]) rmSync(file, { recursive: true, force: true });
 }
 
 /** The bytes a DuckDB database file carries at offset 8, after the header block's checksum. */

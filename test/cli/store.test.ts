@@ -1,7 +1,7 @@
 // The store path and the store's settings at the CLI boundary: a file that is not a store is
 // refused before DuckDB sees it, a damaged store and a bad memory limit are environment faults
 // (exit 6) naming the store or the setting, never "internal error".
-import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureEffects } from '../../src/cli/effects.js';
@@ -138,8 +138,9 @@ describe('the memory limit setting', () => {
       expect(result.code, result.err).toBe(6);
       expect(result.err).toMatch(/^billrun: DuckDB ran out of memory under its limit of 1KB \(.+\): raise --memory-limit \(or BILLRUN_MEMORY_LIMIT\), or use fewer --workers\n$/);
     }
-    // The store is as it was: the same command with room works.
+    // The store is as it was: the same command with room works; the store the first one began is gone.
     expect((await runCli(['tariff', 'list'], db)).out).toContain('GD-RES');
+    expect(readdirSync(dir).filter((f) => f.startsWith('new.duckdb'))).toEqual([]);
   });
 
   it('takes the forms DuckDB takes, and the option over the variable', async () => {
