@@ -74,7 +74,6 @@ function exportFormat(out: string, given: string | undefined): ExportFormat {
   return format as ExportFormat;
 }
 
-
 /** The waterfall as a table, then the agent's script and the customer text, in one locale. */
 export function renderExplanation(e: Explanation, locale: StatementLocale): string {
   const rows = [
