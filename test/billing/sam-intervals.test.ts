@@ -1,4 +1,4 @@
-// Issue 16's Done-when: the four public SAM hourly-load cases (../shared/data/sam-utilityrate)
+// Issue 16's Done-when: the four public SAM hourly-load cases (test/fixtures/sam-reference/data, a copy of ../shared/data/sam-utilityrate)
 // billed from interval data alone through the real pipeline — `tariff load` of the hand-converted
 // policy, `load accounts` with one interval-only meter per case (no register read ever), `load
 // readings` of the hourly loads exactly as the data carries them (floats with up to 17 decimals),
@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
 
 const fixtures = new URL('../fixtures/sam-reference/', import.meta.url);
-const data = new URL('../../../shared/data/sam-utilityrate/', import.meta.url);
+const data = new URL('data/', fixtures);
 
 interface Expected {
   months: Record<string, { kwh: string; peak_kw: string; bill_cents: number }>;

@@ -1,4 +1,4 @@
-// The four public SAM hourly-load cases (../shared/data/sam-utilityrate) billed for the twelve
+// The four public SAM hourly-load cases (test/fixtures/sam-reference/data, a copy of ../shared/data/sam-utilityrate) billed for the twelve
 // calendar months of their year and compared, to the cent, with the bills of an independent
 // calculator (test/fixtures/sam-reference/sam_reference.py, exact rational arithmetic straight
 // from SAM's JSON). The determinants are summed here from the hourly loads by the policy's own
@@ -11,7 +11,7 @@ import { compileTariff, formatProblem, parsePolicy, priceBill, touPeriodAt } fro
 import { lineSum } from './helpers.js';
 
 const fixtures = new URL('../fixtures/sam-reference/', import.meta.url);
-const data = new URL('../../../shared/data/sam-utilityrate/', import.meta.url);
+const data = new URL('data/', fixtures);
 
 interface Expected {
   months: Record<string, { kwh: string; peak_kw: string; bill: string; bill_cents: number }>;
