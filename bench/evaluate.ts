@@ -1,5 +1,5 @@
 // The review rules' evaluation over several generated data sets: seeds, anomaly rates, volatility
-// levels, heat-wave sizes and region counts the rules were not tuned on. Each setting is generated, loaded and billed
+// levels, noise memory, heated homes, heat-wave sizes and region counts the rules were not tuned on. Each setting is generated, loaded and billed
 // through the CLI exactly as a clerk would, then `billrun evaluate` scores the last 12 periods
 // (they hold the heat wave and the tariff change). Data stays under --out (default a temp dir);
 // results go to <out>/results.json and a markdown summary to stdout (bench/evaluation.md quotes it).
@@ -22,6 +22,10 @@ interface Setting {
   regions: number;
   heatWaveSize: number;
   volatility: number;
+  /** Lag-one autocorrelation of each account's monthly swings (generate --noise-memory); 0 when absent. */
+  noiseMemory?: number;
+  /** Share of electrically heated homes (generate --heating-share); 0 when absent. */
+  heatingShare?: number;
 }
 
 const SETTINGS: Setting[] = [
@@ -33,6 +37,9 @@ const SETTINGS: Setting[] = [
   { name: 'calm', seed: 29, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35, volatility: 0.5 },
   { name: 'volatile', seed: 37, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35, volatility: 2 },
   { name: 'regions2', seed: 19, anomalyRate: 0.01, regions: 2, heatWaveSize: 0.8, volatility: 1 },
+  { name: 'memory0.5', seed: 41, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35, volatility: 1, noiseMemory: 0.5 },
+  { name: 'memory0.8', seed: 43, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35, volatility: 1, noiseMemory: 0.8 },
+  { name: 'heating0.2', seed: 47, anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35, volatility: 1, heatingShare: 0.2 },
   { name: 'regions20', seed: 31, anomalyRate: 0.01, regions: 20, heatWaveSize: 0.6, volatility: 1 },
 ];
 
@@ -58,7 +65,8 @@ function runSetting(setting: Setting, out: string, accounts: number, rules: stri
   const db = join(dir, 'store.duckdb');
   const summary = JSON.parse(billrun(['generate', '--accounts', String(accounts), '--months', String(MONTHS), '--start', START,
     '--seed', String(setting.seed), '--anomaly-rate', String(setting.anomalyRate), '--regions', String(setting.regions),
-    '--heat-wave-size', String(setting.heatWaveSize), '--volatility', String(setting.volatility), '--out', data, '--json']).out) as Record<string, unknown>;
+    '--heat-wave-size', String(setting.heatWaveSize), '--volatility', String(setting.volatility),
+    '--noise-memory', String(setting.noiseMemory ?? 0), '--heating-share', String(setting.heatingShare ?? 0), '--out', data, '--json']).out) as Record<string, unknown>;
   const tariffs = readdirSync(join(data, 'tariffs')).map((f) => join(data, 'tariffs', f));
   billrun(['--db', db, 'tariff', 'load', ...tariffs]);
   billrun(['--db', db, 'load', 'accounts', join(data, 'accounts.csv')]);
@@ -81,8 +89,8 @@ function markdown(results: Result[], accounts: number): string {
   const lines = [
     `${accounts.toLocaleString('en-US')} accounts per setting, periods ${FROM}..${TO} (12), rules ${[...new Set(results.flatMap((r) => r.report.window.rules_versions))].join(', ')}.`,
     '',
-    `| setting | seed | anomaly rate | volatility | regions | heat wave | true rate | flag rate (× true) | precision | recall | recall months 2–6 | industrial precision | top ${pct(TOP_SHARE)} precision | heat-wave bills flagged / all bills | naive: flag rate, precision, recall, heat-wave bills flagged |`,
-    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    `| setting | seed | anomaly rate | volatility | noise memory | heated homes | regions | heat wave | true rate | flag rate (× true) | precision | recall | recall months 2–6 | industrial precision | top ${pct(TOP_SHARE)} precision | heat-wave bills flagged / all bills | naive: flag rate, precision, recall, heat-wave bills flagged |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const r of results) {
     const s = r.setting;
@@ -90,7 +98,7 @@ function markdown(results: Result[], accounts: number): string {
     const b = r.report.billrun;
     const n = r.report.naive;
     const hot = r.report.by_kind['heat_wave (legitimate)'];
-    lines.push(`| ${s.name} | ${s.seed} | ${pct(s.anomalyRate, 1)} | ${s.volatility} | ${s.regions} | ${r.heatWave ? `${r.heatWave.region} ${r.heatWave.period} +${Math.round(100 * r.heatWave.size)}%` : '–'} ` +
+    lines.push(`| ${s.name} | ${s.seed} | ${pct(s.anomalyRate, 1)} | ${s.volatility} | ${s.noiseMemory ?? 0} | ${pct(s.heatingShare ?? 0, 0)} | ${s.regions} | ${r.heatWave ? `${r.heatWave.region} ${r.heatWave.period} +${Math.round(100 * r.heatWave.size)}%` : '–'} ` +
       `| ${pct(w.anomaly_rate, 2)} | ${pct(b.flag_rate, 2)} (${ratio(b.flag_ratio)}) | ${pct(b.precision)} | ${pct(b.recall)} | ${pct(b.recall_persisting)} ` +
       `| ${pct(r.report.by_class.industrial?.billrun.precision ?? null)} | ${pct(b.top_k_precision)} | ${pct(hot?.billrun_flagged ?? null, 2)} / ${pct(b.flag_rate, 2)} ` +
       `| ${pct(n.flag_rate, 1)}, ${pct(n.precision)}, ${pct(n.recall)}, ${pct(hot?.naive_flagged ?? null, 1)} |`);

@@ -26,6 +26,17 @@ export const GenerateOptions = z.object({
    * spread around them; 2 doubles every account's swings): how volatile the world is.
    */
   volatility: z.number().min(0).max(5).default(1),
+  /**
+   * How much of a month's deviation from the account's trend carries into the next: the lag-one
+   * autocorrelation of the log noise (a guest staying a season, a new appliance, a cold spell that
+   * lasts). 0, independent months, is the default; each month's spread stays the same whatever it is.
+   */
+  noiseMemory: z.number().min(0).max(0.95).default(0),
+  /**
+   * Share of homes heated electrically: their use peaks in winter while their neighbours' peaks in
+   * summer, so a home's season is not its peer group's. 0 by default (every home follows its class).
+   */
+  heatingShare: z.number().min(0).max(1).default(0),
   /** Commercial accounts with hourly interval data; default 0.1% of them, 1 to 200. */
   intervalAccounts: z.number().int().min(0).max(10_000).optional(),
   /**

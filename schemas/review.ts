@@ -86,6 +86,13 @@ export const AccountFeatures = z.object({
   /** The typical spread (baseLogMad) of accounts with a year of history, in the peer group and the class. */
   peerSpread: num(),
   classSpread: num(),
+  /**
+   * How much wider than the account's spread its class's honest months stray from their baseline
+   * this period (≥ 1), and the quarter's evidence of a moved level: determinants.sql's
+   * spread-scales. 1 where months are independent or the class is too young to tell.
+   */
+  levelScale: z.number(),
+  shiftScale: z.number(),
   /** Median ratio of maximum demand to the account's median in the peer group and the class this period. */
   peerDemand: num(),
   classDemand: num(),

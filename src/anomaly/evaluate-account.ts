@@ -82,7 +82,7 @@ function eventNote(readFlags: number): string {
 // ---- references ----
 
 /** MAD × this = σ for normally distributed values. */
-const MAD_TO_SIGMA = 1.4826;
+export const MAD_TO_SIGMA = 1.4826;
 
 /** What this evaluation compares against; kept in module state so the hot loop allocates nothing. */
 const ref = {
@@ -94,6 +94,12 @@ const ref = {
   M: NaN, Y: NaN, B: NaN, S: NaN,
   /** The account's robust σ of log kWh/day (shrunk toward its peers'). */
   spread: 0,
+  /**
+   * How many of those σ a month strays from a median of earlier months, and the quarter's
+   * evidence, where successive months are not independent (the class's spread-scales; 1 when they are).
+   */
+  levelSigmas: 1,
+  shiftSigmas: 1,
   /** Minor units per Wh, from a normal bill (last month's if there is one). */
   unitPrice: 0,
 };
@@ -116,6 +122,8 @@ function prepare(f: AccountFeatures, t: ClassThresholds): void {
   const n = Number.isNaN(own) ? 0 : f.baseN;
   const k = t.spread_prior_periods;
   ref.spread = Math.max(t.min_spread, Math.sqrt((n * (Number.isNaN(own) ? 0 : own * own) + k * prior * prior) / (n + k)));
+  ref.levelSigmas = f.levelScale;
+  ref.shiftSigmas = f.shiftScale;
   const prevWh = f.prevKpd !== null && f.prevDays !== null ? f.prevKpd * f.prevDays : 0;
   const yoyWh = f.yoyKpd !== null ? f.yoyKpd * f.days : 0;
   ref.unitPrice = f.prevAmountMinor !== null && f.prevAmountMinor > 0 && prevWh > 0 ? f.prevAmountMinor / prevWh
@@ -365,7 +373,7 @@ function catchUp(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): vo
   const excess = f.kwhMilli - shortfall;
   const months = spanDays / 30.4;
   const stake = Math.abs(excess) * ref.unitPrice;
-  const tolerance = (Math.exp(band(t, t.baseline_change, 1, stake)) - 1) * usual * 30.4 * Math.sqrt(months);
+  const tolerance = (Math.exp(band(t, t.baseline_change, ref.levelSigmas, stake)) - 1) * usual * 30.4 * Math.sqrt(months);
   const minWh = t.min_change_kwh * 1000;
   if (Math.abs(excess) > tolerance && Math.abs(excess) >= minWh) {
     if (excess < 0 && spanKpd < t.vacancy_share * usual) {
@@ -407,7 +415,10 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   if (Number.isNaN(trigger)) return;
   const changeWh = Math.abs(kpd - trigger) * f.days;
   const stake = changeWh * ref.unitPrice;
-  const width = onB ? band(t, t.baseline_change, 1, stake) : onY ? band(t, t.yoy_change, Math.SQRT2, stake) : 2 * band(t, t.mom_change, Math.SQRT2, stake);
+  // Against a median of months or a month a year before, the class's scale for lasting swings;
+  // against last month, the changes' own spread is the right one.
+  const width = onB ? band(t, t.baseline_change, ref.levelSigmas, stake)
+    : onY ? band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) : 2 * band(t, t.mom_change, Math.SQRT2, stake);
   const d = dev(kpd, trigger);
   const sign = Math.sign(d);
   // The previous bill against the same level (moved back by the peers' change since).
@@ -426,7 +437,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   // bench/evaluation.md: a persisting level whose months sometimes pass vetoed itself).
   const seasonal = onB && !Number.isNaN(Y) && (persisting
     ? dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width
-    : dev(kpd, Y) * sign <= band(t, t.yoy_change, Math.SQRT2, stake) / 2);
+    : dev(kpd, Y) * sign <= band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) / 2);
   if (seasonal) {
     add(rules, 'yoy_kwh_per_day', true, stake,
       `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but in line with the same month last year ` +
@@ -472,7 +483,7 @@ function persistingShift(f: AccountFeatures, t: ClassThresholds, d: number, sign
   const recent = Math.max(-width, Math.min(width, f.recentLogLevel - Math.log(f.baseMedianKpd)));
   if (recent * sign <= width / 2 || d * sign <= width / 2) return false;
   const n = f.recentN;
-  return ((d + n * recent) / (1 + n)) * sign > band(t, t.baseline_change, recentSigmas(n), stake);
+  return ((d + n * recent) / (1 + n)) * sign > band(t, t.baseline_change, recentSigmas(n) * ref.shiftSigmas, stake);
 }
 
 /** The peers made the difference: record why a raw change of this size did not flag. */

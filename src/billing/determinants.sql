@@ -326,6 +326,46 @@ LEFT JOIN peers p USING (customer_class, region)
 LEFT JOIN class_peers c USING (customer_class)
 LEFT JOIN region_peers r USING (region);
 
+-- name: spread-scales
+-- How wide the class's honest months are this period against the spread the rules take, in two
+-- numbers the rules multiply their bands by (at least 1). The account's spread comes from the
+-- changes between its successive months; a month is compared with the median of its 12 trusted
+-- months and the quarter before it. Where months are independent the two agree. Where an
+-- account's swings last (a guest for a season, a cold spell that lasts, a factory working to an
+-- order book) successive months differ less than months a year apart, the changes understate how
+-- far a month strays from a year's median, and a band drawn from them holds honest months.
+-- The statistic follows the rules: a month is held only when both its baseline and the same month
+-- last year call it off, so each account's z is the smaller of the two deviations (after the
+-- peers; last year's a single month, as noisy as this one: / √2) over its spread; an account's
+-- own season, which last year's month carries, does not widen anyone's band. Its median over the
+-- class's accounts against $null_level_z, the median where months are independent
+-- (src/billing/spread.ts, by simulation), says how much wider the bands must be. The same for the
+-- quarter's evidence of a level that moved (persistingShift: this month and the last quarter's
+-- median together) against $null_shift_z. Only accounts with a full baseline, a measured quarter
+-- and a trusted month last year take part, with the spread floored as the rules floor it
+-- ($spread_<class>, in MAD units); a class with fewer than its min_peers of them (its first year)
+-- keeps its bands. Medians: this month's errors are a few in a hundred.
+CREATE OR REPLACE TABLE run_scales AS
+WITH scored AS (
+  SELECT s.customer_class,
+         ln(s.kwh / s.days / s.base_median / CASE WHEN p.peer_n >= m.min_peers AND p.peer_base > 0 THEN p.peer_base ELSE p.class_base END) AS d,
+         s.recent_log_level - ln(s.base_median) AS recent,
+         abs(ln(s.kwh / s.days / s.yoy_kpd / CASE WHEN p.peer_n >= m.min_peers AND p.peer_yoy > 0 THEN p.peer_yoy ELSE p.class_yoy END)) / sqrt(2) AS yoy,
+         greatest(s.base_log_mad, m.min_spread) AS spread,
+         m.min_peers
+  FROM run_staging s
+  JOIN run_peers p USING (customer_class, region)
+  JOIN (VALUES ('residential', $min_residential, $spread_residential), ('commercial', $min_commercial, $spread_commercial),
+               ('industrial', $min_industrial, $spread_industrial), ('agricultural', $min_agricultural, $spread_agricultural))
+       m(customer_class, min_peers, min_spread) ON m.customer_class = s.customer_class::VARCHAR
+  WHERE s.days > 0 AND s.kwh > 0 AND s.read_flags & 3 = 0 AND s.base_n = $baseline_periods AND s.recent_n = 3
+    AND s.base_median > 0 AND s.base_log_mad > 0 AND s.yoy_kpd > 0 AND p.class_base > 0 AND p.class_yoy > 0
+)
+SELECT customer_class, count(*) AS scale_n,
+       CASE WHEN count(*) >= any_value(min_peers) THEN greatest(1, median(least(abs(d), yoy) / spread) / $null_level_z) ELSE 1 END AS level_scale,
+       CASE WHEN count(*) >= any_value(min_peers) THEN greatest(1, median(least(abs((d + 3 * recent) / 4), yoy) / spread) / $null_shift_z) ELSE 1 END AS shift_scale
+FROM scored GROUP BY customer_class;
+
 -- name: keep-peer-levels
 -- This period's peer levels for later periods' history: the region's, or the class's when the
 -- region has fewer measured accounts than the rules' min_peers for the class ($min_residential …).
@@ -405,9 +445,12 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(p.region_yoy, 'NaN'::DOUBLE)::DOUBLE AS region_yoy,
        coalesce(p.region_base, 'NaN'::DOUBLE)::DOUBLE AS region_base,
        coalesce(p.region_n, 0)::INTEGER AS region_n,
-       coalesce(s.tou_kwh, 'NaN'::DOUBLE)::DOUBLE AS tou_kwh
+       coalesce(s.tou_kwh, 'NaN'::DOUBLE)::DOUBLE AS tou_kwh,
+       coalesce(sc.level_scale, 1)::DOUBLE AS level_scale,
+       coalesce(sc.shift_scale, 1)::DOUBLE AS shift_scale
 FROM run_staging s JOIN run_tariffs t USING (tariff_id)
 LEFT JOIN run_peers p USING (customer_class, region)
+LEFT JOIN run_scales sc USING (customer_class)
 WHERE s.account_key >= $lo AND s.account_key < $hi;
 
 -- name: tariffs

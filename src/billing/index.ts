@@ -15,7 +15,7 @@ export { billPeriod, DEFAULT_BATCH_SIZE, DEFAULT_STAGE_SIZE, stageDeterminants, 
 export { assertPeriodBilled, isPeriodBilled } from './billed.js';
 export { defaultWorkers } from './pool.js';
 export { BASELINE_PERIODS, baselineParams, HISTORY_REACH_PERIODS } from './baseline.js';
-export { CHANGE_SPREAD_FACTORS, changeSpreadParams, keptChanges } from './spread.js';
+export { CHANGE_SPREAD_FACTORS, changeSpreadParams, keptChanges, NULL_LEVEL_Z, NULL_SHIFT_Z } from './spread.js';
 export { dimensionKey } from './keys.js';
 export type { ChargeDim, ContextDim } from './protocol.js';
 export { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';

@@ -201,6 +201,8 @@ function features(task: PriceTask, i: number, amountMinor: number, pricePrevMino
     classN: c.class_n[i]!,
     peerSpread: nullIfNaN(c.peer_spread[i]!),
     classSpread: nullIfNaN(c.class_spread[i]!),
+    levelScale: c.level_scale[i]!,
+    shiftScale: c.shift_scale[i]!,
     peerDemand: nullIfNaN(c.peer_demand[i]!),
     classDemand: nullIfNaN(c.class_demand[i]!),
     regionMom: nullIfNaN(c.region_mom[i]!),

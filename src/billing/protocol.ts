@@ -74,6 +74,8 @@ export const BATCH_COLUMNS = [
   { name: 'region_base', kind: 'double' },
   { name: 'region_n', kind: 'int32' },
   { name: 'tou_kwh', kind: 'double' },
+  { name: 'level_scale', kind: 'double' },
+  { name: 'shift_scale', kind: 'double' },
 ] as const satisfies readonly ColumnSpec[];
 
 export type BatchColumnName = (typeof BATCH_COLUMNS)[number]['name'];

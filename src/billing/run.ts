@@ -16,7 +16,7 @@ import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, TASK_TABLES, type PriceResult, type TariffRef } from './protocol.js';
 import { baselineParams } from './baseline.js';
-import { changeSpreadParams } from './spread.js';
+import { changeSpreadParams, spreadScaleParams } from './spread.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
@@ -82,6 +82,7 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
   let run = await openRun(store, period);
   const resumed = run !== null;
   if (!run) run = await timed('determinants', () => startRun(store, options, billing));
+  else await measureMissingScales(store, options);
 
   const writer = await store.instance.connect();
   try {
@@ -90,6 +91,15 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
   } finally {
     writer.closeSync();
   }
+}
+
+/**
+ * A run interrupted by a billrun from before rules 2026.8 (an upgrade in between) has its staged
+ * rows and peers but no band scales: they are measured from those rows, as its start would have.
+ */
+async function measureMissingScales(store: Store, options: BillRunOptions): Promise<void> {
+  const [row] = await store.rows(`SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'run_scales'`);
+  if (Number(row!.n) === 0) await store.connection.run(STAGE_SQL['spread-scales']!, spreadScaleParams(options.rules.classes));
 }
 
 async function openRun(store: Store, period: number): Promise<RunRow | null> {
@@ -119,6 +129,7 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
       period, min_residential: minPeers.residential.min_peers, min_commercial: minPeers.commercial.min_peers,
       min_industrial: minPeers.industrial.min_peers, min_agricultural: minPeers.agricultural.min_peers,
     });
+    await connection.run(STAGE_SQL['spread-scales']!, spreadScaleParams(options.rules.classes));
     const [accountsIn, maxKey] = (await connection.runAndReadAll('SELECT count(*), coalesce(max(account_key), -1) FROM run_staging')).getRowsJson()[0]!.map(Number) as [number, number];
     // Batches are account-key ranges: fixed by the data, so a resumed run cuts the same batches.
     const batchCount = Math.ceil((maxKey + 1) / options.batchSize);
@@ -365,7 +376,7 @@ async function finishRun(
     }
   });
 
-  const { amounts, errorsByCode, flagsByRule, flagged, inputs, tariffsUsed } = await step('manifest', async () => ({
+  const { amounts, errorsByCode, flagsByRule, flagged, inputs, tariffsUsed, bandScales } = await step('manifest', async () => ({
     amounts: (await store.rows(WRITE_SQL['amounts-by-currency']!, params)).map((r) => ({
       currency: String(r.currency), bills: Number(r.bills), amountMinor: Number(r.amount_minor),
     })),
@@ -377,6 +388,7 @@ async function finishRun(
       `SELECT count(*) AS n FROM bills WHERE period = $period AND bill_version = $bill_version AND flag_count > 0`, params))[0]!.n),
     inputs: await store.rows(WRITE_SQL.inputs!),
     tariffsUsed: await store.rows(WRITE_SQL['tariffs-used']!, params),
+    bandScales: await store.rows(WRITE_SQL['band-scales']!),
   }));
   // The whole finalize stage but the manifest file itself (written next, in milliseconds).
   timings.finalize = performance.now() - started;
@@ -394,6 +406,8 @@ async function finishRun(
     amounts,
     line_items: { count: Number(lineTotals.line_items), amount_minor: Number(lineTotals.amount_minor) },
     flags: flagsByRule,
+    // How much the classes' bands widened this period for swings that last (determinants.sql spread-scales).
+    band_scales: bandScales,
     errors: errorsByCode,
     outputs: Object.fromEntries(Object.entries(outputs).map(([file, path]) => [file, { path, bytes: statSync(path).size }])),
     run: {
@@ -409,7 +423,7 @@ async function finishRun(
     await connection.run(`UPDATE runs SET status = 'done', finished_at = $at, manifest = $manifest WHERE run_id = $run_id`, {
       run_id: run.run_id, at: finishedAt, manifest: JSON.stringify(manifest, bigintSafe),
     });
-    for (const table of ['run_staging', 'run_peers', 'run_tariffs']) await connection.run(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of ['run_staging', 'run_peers', 'run_scales', 'run_tariffs']) await connection.run(`DROP TABLE IF EXISTS ${table}`);
   });
   return {
     runId: run.run_id, period: options.period, billVersion: run.bill_version, resumed, accountsIn, billed, held, errored,

@@ -15,6 +15,9 @@
 // for σ = 1, by Monte Carlo over 400,000 sequences per m (numpy, seed 20261207; standard error
 // < 0.1%). test/billing/change-spread.test.ts checks them by its own simulation.
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import type { ReviewRules } from '../../schemas/rules.js';
+import { MAD_TO_SIGMA } from '../anomaly/evaluate-account.js';
+import { BASELINE_PERIODS } from './baseline.js';
 
 /** How many of m changes the spread keeps: the smallest m − ⌈m/5⌉, all of them while m ≤ 2. */
 export function keptChanges(m: number): number {
@@ -32,4 +35,28 @@ export function changeSpreadParams(): Record<string, DuckDBValue> {
     spread_kept: listValue(CHANGE_SPREAD_FACTORS.map((_, i) => keptChanges(i + 1))),
     spread_factors: listValue([...CHANGE_SPREAD_FACTORS]),
   };
+}
+
+/**
+ * Where an account's months are independent normal draws, the class's median z of
+ * determinants.sql's spread-scales: z = the smaller of |this month off the median of the 12
+ * months before it| and |this month off the same month last year| / √2, over the spread the
+ * changes of its 24 measured months give (23 changes, in MAD units); and the same with the
+ * average of this month and the median of the last three, (d + 3·recent) / 4, in place of the
+ * first. By Monte Carlo over 1,000,000 accounts (numpy, seed 20261207; the last digit is
+ * uncertain): 0.6549 and 0.3725. With lag-one autocorrelation 0.5 the same medians are 1.41 and
+ * 1.67 times these, with 0.8 2.12 and 2.75 times: the bands such accounts need are that much
+ * wider. test/billing/change-spread.test.ts checks both by its own simulation.
+ */
+export const NULL_LEVEL_Z = 0.6549;
+export const NULL_SHIFT_Z = 0.3725;
+
+/** spread-scales' parameters: each class's min_peers and its min_spread (a σ) as a MAD, and the null medians above. */
+export function spreadScaleParams(classes: ReviewRules['classes']): Record<string, number> {
+  const params: Record<string, number> = { baseline_periods: BASELINE_PERIODS, null_level_z: NULL_LEVEL_Z, null_shift_z: NULL_SHIFT_Z };
+  for (const name of ['residential', 'commercial', 'industrial', 'agricultural'] as const) {
+    params[`min_${name}`] = classes[name].min_peers;
+    params[`spread_${name}`] = classes[name].min_spread / MAD_TO_SIGMA;
+  }
+  return params;
 }

@@ -55,6 +55,11 @@ FROM bills b JOIN bill_contexts c USING (context_key)
 WHERE b.period = $period AND b.bill_version = $bill_version
 GROUP BY ALL ORDER BY ALL;
 
+-- name: band-scales
+-- Each class's band scales this period and how many accounts measured them (spread-scales).
+SELECT customer_class::VARCHAR AS customer_class, scale_n AS accounts, round(level_scale, 3) AS level, round(shift_scale, 3) AS shift
+FROM run_scales ORDER BY customer_class;
+
 -- name: errors-by-code
 SELECT code, count(*) AS accounts FROM bill_errors WHERE run_id = $run_id GROUP BY ALL ORDER BY code;
 

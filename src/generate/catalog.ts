@@ -44,7 +44,15 @@ export const SEASON_PROFILES: readonly (readonly number[])[] = [
   [0.98, 0.95, 0.95, 0.96, 1.02, 1.12, 1.28, 1.30, 1.15, 1.00, 0.95, 0.98],
   [0.97, 0.88, 1.00, 1.00, 1.01, 1.02, 1.06, 1.06, 1.02, 1.00, 1.00, 0.98],
   [0.45, 0.45, 0.65, 0.95, 1.30, 1.60, 1.85, 1.75, 1.25, 0.80, 0.50, 0.45],
+  [1.75, 1.60, 1.25, 0.85, 0.70, 0.80, 1.00, 1.00, 0.75, 0.80, 1.15, 1.55],
 ];
+
+/**
+ * The last profile: an electrically heated home (a heat pump or resistive heating, as the homes of
+ * north China's coal-to-electricity programme), whose use peaks in winter with a little summer
+ * cooling while its neighbours' peaks in summer (generate --heating-share).
+ */
+export const HEATED_HOME = 4;
 
 /**
  * Month-to-month noise (σ of log consumption) of a typical account per class. Accounts differ

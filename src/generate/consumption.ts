@@ -40,6 +40,7 @@ export class ConsumptionModel {
     window: DataWindow,
     private readonly pop: Population,
     private readonly heatWave: HeatWave | null,
+    private readonly noiseMemory = 0,
   ) {
     this.firstDay = firstDayOfRead(window, 0);
     const days = windowEndDay(window) - this.firstDay + 1;
@@ -53,7 +54,7 @@ export class ConsumptionModel {
   /** kWh the account's trend predicts for [fromDay, toDay): what an estimating utility would bill. */
   expectedKwh(a: number, fromDay: number, toDay: number): number {
     const pop = this.pop;
-    const excess = this.seasonExcess[pop.customerClass[a]!]!;
+    const excess = this.seasonExcess[pop.seasonProfile[a]!]!;
     const seasonalDays = toDay - fromDay
       + pop.seasonSensitivity[a]! * (excess[toDay - this.firstDay]! - excess[fromDay - this.firstDay]!);
     const years = ((fromDay + toDay) / 2 - this.firstDay) / 365.25;
@@ -72,10 +73,24 @@ export class ConsumptionModel {
     return this.inHeatWave(a, m) && (cls === RESIDENTIAL || cls === COMMERCIAL);
   }
 
+  /**
+   * Read month m's standard normal deviation from the trend: independent draws, or with memory φ
+   * the stationary AR(1) series n(m) = φ·n(m−1) + √(1−φ²)·ε(m) from n(0) = ε(0), so that every
+   * month keeps the same spread and only how long a deviation lasts changes.
+   */
+  noise(a: number, m: number): number {
+    const phi = this.noiseMemory;
+    if (phi === 0) return normal(this.seed, Stream.noise, a, m);
+    const fresh = Math.sqrt(1 - phi * phi);
+    let n = normal(this.seed, Stream.noise, a, 0);
+    for (let k = 1; k <= m; k++) n = phi * n + fresh * normal(this.seed, Stream.noise, a, k);
+    return n;
+  }
+
   /** The true kWh of read month m's period, given the trend for its days. */
   actualKwh(a: number, m: number, expected: number): number {
     const pop = this.pop;
-    let kwh = expected * Math.exp(pop.noiseSigma[a]! * normal(this.seed, Stream.noise, a, m));
+    let kwh = expected * Math.exp(pop.noiseSigma[a]! * this.noise(a, m));
     if (this.isHot(a, m)) kwh *= 1 + this.heatWave!.size;
     // Factories cool too, less than homes and shops: their use (and with it their peak demand) rises by half as much.
     else if (this.inHeatWave(a, m) && pop.customerClass[a] === INDUSTRIAL) kwh *= 1 + this.heatWave!.size / 2;

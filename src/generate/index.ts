@@ -161,7 +161,7 @@ export async function generateSampleData(input: GenerateOptions, onProgress?: Ge
   const heatWave = chooseHeatWave(seed, window, options.regions, options.heatWaveSize);
   const pop = buildPopulation(options, window);
   const plan = planAnomalies(pop, months, options.anomalyRate, seed);
-  const model = new ConsumptionModel(seed, window, pop, heatWave);
+  const model = new ConsumptionModel(seed, window, pop, heatWave, options.noiseMemory);
   const root = packageRoot();
   const intervals = pop.intervalAccounts.length > 0
     ? new IntervalGenerator(seed, window, pop, await readLoadShapes(options.loadShapesDir ?? path.join(root, 'samples', 'loads')), heatWave)

@@ -2,7 +2,7 @@
 // the month loop, the account file and the interval loop read the same facts cheaply.
 import {
   AGR_FLAT, COMMERCIAL, COM_TOU, EVENT_EXCHANGE, EVENT_INTERVAL, EVENT_MOVE_IN, EVENT_MOVE_OUT, EVENT_NONE,
-  EVENT_VACANCY, GD_RES, NOISE_SIGMA, NOISE_SPREAD, VOLATILE_FACTOR, VOLATILE_SHARE, INDUSTRIAL, IND_2P, RESIDENTIAL, RES_MKT, RES_TOU,
+  EVENT_VACANCY, GD_RES, HEATED_HOME, NOISE_SIGMA, NOISE_SPREAD, VOLATILE_FACTOR, VOLATILE_SHARE, INDUSTRIAL, IND_2P, RESIDENTIAL, RES_MKT, RES_TOU,
 } from './catalog.js';
 import type { ResolvedGenerateOptions } from '../../schemas/generate.js';
 import { normal, pickWeighted, Stream, uniform, uniformInt } from './random.js';
@@ -26,8 +26,10 @@ export interface Population {
   pfStandard: Uint8Array;
   /** kWh in an average month at the yearly mean, before seasons and noise. */
   baseKwh: Float64Array;
-  /** How strongly the class's seasonal swing applies to this account. */
+  /** How strongly its seasonal swing applies to this account. */
   seasonSensitivity: Float32Array;
+  /** Its seasonal swing: SEASON_PROFILES' index, the class's own or HEATED_HOME. */
+  seasonProfile: Uint8Array;
   /** Yearly drift of consumption (log scale). */
   growth: Float32Array;
   /** tan φ of the power factor: kvarh per kWh. */
@@ -82,6 +84,7 @@ export function buildPopulation(options: ResolvedGenerateOptions, window: DataWi
     pfStandard: new Uint8Array(count),
     baseKwh: new Float64Array(count),
     seasonSensitivity: new Float32Array(count),
+    seasonProfile: new Uint8Array(count),
     growth: new Float32Array(count),
     reactiveRatio: new Float32Array(count),
     loadFactor: new Float32Array(count),
@@ -152,6 +155,7 @@ export function buildPopulation(options: ResolvedGenerateOptions, window: DataWi
     const volatile = uniform(seed, Stream.volatileAccount, a) < VOLATILE_SHARE[cls]! ? VOLATILE_FACTOR[cls]! : 1;
     pop.noiseSigma[a] = options.volatility * NOISE_SIGMA[cls]! * volatile * Math.exp(NOISE_SPREAD * normal(seed, Stream.volatility, a));
     pop.seasonSensitivity[a] = 0.4 + 1.2 * uniform(seed, Stream.acSensitivity, a);
+    pop.seasonProfile[a] = cls === RESIDENTIAL && uniform(seed, Stream.heating, a) < options.heatingShare ? HEATED_HOME : cls;
     pop.growth[a] = 0.03 * normal(seed, Stream.growth, a);
 
     if (cls === INDUSTRIAL) {

@@ -12,7 +12,7 @@ export const Stream = {
   jitter: 25, noise: 26, touShares: 27, touNoise: 28, demandNoise: 29, kvarhNoise: 30,
   estimate: 31, customerRead: 32, initialRegister: 33, newMeterRegister: 34, name: 35, address: 36,
   heatWave: 37, intervalShape: 38, intervalNoise: 39, pfStandard: 40,
-  volatility: 41, volatileAccount: 42, catchUpExcess: 43, intervalOnly: 44,
+  volatility: 41, volatileAccount: 42, catchUpExcess: 43, intervalOnly: 44, heating: 45,
 } as const;
 
 /** lowbias32 (C. Wellons): a cheap 32-bit mixer with good avalanche. */

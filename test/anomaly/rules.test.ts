@@ -24,7 +24,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
     // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
-    baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, peerDemand: 1, classDemand: 1,
+    baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, levelScale: 1, shiftScale: 1, peerDemand: 1, classDemand: 1,
     lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
   const lastKpd = over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd;
@@ -403,6 +403,21 @@ describe('review rules', () => {
       // Own MAD 0.001 over 3 periods, peers 0.25: σ = 0.262, band ×2.85; over 12 periods σ = 0.166, band ×1.94.
       expect(evaluate(account(22, { baseLogMad: 0.001, peerSpread: 0.25, baseN: 3 }))).toEqual([]);
       expect(raised(evaluate(account(22, { baseLogMad: 0.001, peerSpread: 0.25, baseN: 12 })))).toEqual(['mom_kwh_per_day']);
+    });
+
+    it('widen by the class\'s scale where honest months stray further from a year\'s median than their changes say', () => {
+      // +45% (ln 1.45 = 0.372) is beyond 4σ = 0.309; where the class's months carry over (spread-scales
+      // 1.5: its honest months stray 1.5 times what their changes say) the band is 0.464 (±59%).
+      expect(raised(evaluate(account(14.5)))).toEqual(['mom_kwh_per_day']);
+      expect(evaluate(account(14.5, { levelScale: 1.5 }))).toEqual([]);
+    });
+
+    it('weigh a quarter\'s evidence of a moved level by the class\'s scale for it', () => {
+      // −25% for a quarter is a level shift (0.288 beyond 0.262, see above); the class's quarters
+      // straying twice what independent months would make the bar 4 × 0.562 × 2 × 0.0773 = 0.347.
+      const quarter = { lastKpd: 7_500, recentLogLevel: Math.log(7_500), recentN: 3 };
+      expect(raised(evaluate(account(7.5, quarter)))).toEqual(['level_shift']);
+      expect(evaluate(account(7.5, { ...quarter, shiftScale: 2 }))).toEqual([]);
     });
 
     it('widen where little money is at stake', () => {

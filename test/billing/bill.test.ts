@@ -69,6 +69,8 @@ describe('bill run on hand-made data', () => {
     expect(manifest.amounts).toEqual([{ currency: 'CNY', bills: 3, amountMinor: 45921 + 14722 + 17866 }]);
     expect(manifest.line_items.amount_minor).toBe(45921 + 14722 + 17866);
     expect(manifest.inputs.map((i: { kind: string }) => i.kind)).toEqual(['tariff', 'tariff', 'accounts', 'readings']);
+    // A first period: no class has accounts with a year of trusted history to measure a band scale by.
+    expect(manifest.band_scales).toEqual([]);
     expect(readFileSync(join(dir, 'out', '2024-07', 'errors.csv'), 'utf8')).toContain('A2,no_reads,no meter read dated in 2024-07');
   });
 });

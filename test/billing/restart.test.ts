@@ -87,6 +87,26 @@ describe('bill run under failure', () => {
     expect(await periodDigest(killed), `kill seed 20240301, ${kills} kills`).toEqual(expected);
   });
 
+  it('resumes a run interrupted by a billrun from before the band scales, measuring them from its staged rows', async () => {
+    const reference = copyStore('scales-reference');
+    expect((await runCli(['bill', '--period', period, '--batch-size', '100'], reference)).code).toBeLessThanOrEqual(3);
+    const db = copyStore('scales');
+    const first = run(db, ['bill', '--period', period, '--batch-size', '100'], false);
+    await new Promise<void>((resolve) => first.child.stderr!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('billing 2024-03')) resolve();
+    }));
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    // What a run started by rules 2026.7 left: staged rows and peers, no band scales.
+    const store = await openStore(db);
+    expect(await store.rows(`SELECT status::VARCHAR AS status FROM runs WHERE period = 202403`)).toEqual([{ status: 'running' }]);
+    await store.connection.run('DROP TABLE run_scales');
+    store.close();
+    const resumed = await runCli(['bill', '--period', period, '--batch-size', '100'], db);
+    expect(resumed.code, resumed.err).toBeLessThanOrEqual(3);
+    expect(await periodDigest(db)).toEqual(await periodDigest(reference));
+  });
+
   it('refuses to bill a billed period again without --rebill, and keeps the earlier version with it', async () => {
     const db = copyStore('rebill');
     expect((await runCli(['bill', '--period', period], db)).code).toBeLessThanOrEqual(3);

@@ -12,7 +12,7 @@ describe('options', () => {
   it('fills in the documented defaults', () => {
     expect(GenerateOptions.parse({ accounts: 10, months: 3, start: '2024-01', seed: 1, out: 'x' })).toEqual({
       accounts: 10, months: 3, start: '2024-01', seed: 1, out: 'x', format: 'parquet', anomalyRate: 0.01, regions: 5, heatWaveSize: 0.35, volatility: 1,
-      intervalOnlyShare: 0,
+      noiseMemory: 0, heatingShare: 0, intervalOnlyShare: 0,
     });
   });
 

@@ -16,6 +16,8 @@ interface Flags {
   regions: string;
   heatWaveSize: string;
   volatility: string;
+  noiseMemory: string;
+  heatingShare: string;
   intervalAccounts?: string;
   intervalOnlyShare: string;
   json?: boolean;
@@ -34,6 +36,8 @@ export function generateCommand(ctx: CommandContext): Command {
     .option('--regions <n>', 'number of regions', '5')
     .option('--heat-wave-size <x>', 'relative lift of consumption in the heat-wave region and month', '0.35')
     .option('--volatility <x>', 'scale of every account\'s month-to-month swings (1 = usual)', '1')
+    .option('--noise-memory <φ>', 'how much of a month\'s swing carries into the next (0 = independent months, up to 0.95)', '0')
+    .option('--heating-share <r>', 'share of homes heated electrically, whose use peaks in winter (0 = none)', '0')
     .option('--interval-accounts <n>', 'commercial accounts with hourly interval data (default 0.1%, 1–200)')
     .option('--interval-only-share <r>', 'share of residential accounts whose smart meters send only hourly intervals, no register reads (demo: 0.02)', '0')
     .option('--json', 'print the summary as JSON')
@@ -43,6 +47,8 @@ export function generateCommand(ctx: CommandContext): Command {
         out: flags.out, format: flags.format, anomalyRate: Number(flags.anomalyRate), regions: Number(flags.regions),
         heatWaveSize: Number(flags.heatWaveSize),
         volatility: Number(flags.volatility),
+        noiseMemory: Number(flags.noiseMemory),
+        heatingShare: Number(flags.heatingShare),
         intervalAccounts: flags.intervalAccounts === undefined ? undefined : Number(flags.intervalAccounts),
         intervalOnlyShare: Number(flags.intervalOnlyShare),
       });
