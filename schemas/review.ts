@@ -71,6 +71,12 @@ export const AccountFeatures = z.object({
   recentLogLevel: num(),
   recentN: z.number().int(),
   /**
+   * Season-free Wh per day of the bills of the same month last year and of six periods ago, when
+   * measured on actual reads, trusted or not (baseMedianKpd's scale): the account's own season.
+   */
+  yoyLevelKpd: num(),
+  midLevelKpd: num(),
+  /**
    * Median ratio of kWh/day to last month / last year / the 12-period median in the account's
    * class × region this period (measured reads only): what weather and season did to everyone.
    */

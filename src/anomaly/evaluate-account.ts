@@ -444,6 +444,13 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
       `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);
     return;
   }
+  if (onB && ownSeason(f, t, kpd, sign, width, stake)) {
+    add(rules, 'yoy_kwh_per_day', true, stake,
+      `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but the same month last year was off as far ` +
+      `(${kwhDay(f.yoyLevelKpd! * ref.peerBase)} at this month's season) and six months ago the use was back at the usual: ` +
+      `the account's own season, not its peers'`);
+    return;
+  }
   // A home that stands empty was at its level the month before. Standby use right after a month
   // beyond the band above it is that month's read paid back (a misread or an overshooting
   // catch-up): the two reads together are the usual use, not a vacancy.
@@ -469,6 +476,27 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
           `${peerText(ref.peerBase)}); the bills since were not trusted`;
   add(rules, onB || !onY ? 'mom_kwh_per_day' : 'yoy_kwh_per_day', false, stake,
     `kWh/day ${kwhDay(kpd)} vs ${against}; band ±${Math.round(100 * (Math.exp(width) - 1))}% for this account; ${hint}`);
+}
+
+/**
+ * An account whose season is not its peers' (an electrically heated home among summer-peaking
+ * ones): the same month last year, measured, was off the baseline the same way by half the band
+ * and this month is within half the band for one month a year apart of it (either way: a month
+ * far less off than last year's is no repeat of a season), and the month six periods ago was back
+ * within half the band (not merely inside a band that small money at stake widens: a drop that
+ * has lasted over a year sits inside such a band). Those
+ * months count trusted or not: a heated home's first winter was held, so its next winter has no
+ * trusted month last year. A held month of last year alone is no reference (2026.5 step 1 in
+ * bench/evaluation.md: a persisting level vetoed itself); a level that stayed — a wrong multiplier
+ * for over a year, a drop that lasts — was off half a year ago too, a season came and went.
+ */
+function ownSeason(f: AccountFeatures, t: ClassThresholds, kpd: number, sign: number, width: number, stake: number): boolean {
+  if (f.yoyLevelKpd === null || f.midLevelKpd === null || f.baseMedianKpd === null) return false;
+  if (f.yoyLevelKpd <= 0 || f.midLevelKpd <= 0 || f.baseMedianKpd <= 0) return false;
+  const lastYear = Math.log(f.yoyLevelKpd / f.baseMedianKpd);
+  const halfYear = Math.log(f.midLevelKpd / f.baseMedianKpd);
+  return lastYear * sign > width / 2 && Math.abs(halfYear) <= width / 2
+    && Math.abs(dev(kpd, f.yoyLevelKpd * ref.peerBase)) <= band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) / 2;
 }
 
 /**

@@ -14,7 +14,7 @@
 -- The peer medians, which need every account, follow in `peers`.
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $p1, $p3 and $p12 (the previous period, the third and the twelfth before P), $history_from and
+-- $p1, $p3, $p6 and $p12 (the previous period, the third, the sixth and the twelfth before P), $history_from and
 -- $baseline_periods (how far back the history reaches and how many trusted periods make the
 -- baseline: src/billing/baseline.ts), $year_start
 -- (YYYY01), $lo and $hi (the account keys of this range), $default_gap_minutes, $default_spike_factor and
@@ -146,7 +146,12 @@ history_pivot AS (
          -- Every measured bill of the last two years, trusted or not, season-free, latest first
          -- (at most one bill per period: all 24 of them), and those of the last quarter.
          max_by(CASE WHEN measured AND period >= $p12 - 100 THEN level_kpd END, CASE WHEN measured AND period >= $p12 - 100 THEN period END, 24) AS measured_kpd,
-         max_by(CASE WHEN measured AND period >= $p3 THEN level_kpd END, CASE WHEN measured AND period >= $p3 THEN period END, 3) AS recent_kpd
+         max_by(CASE WHEN measured AND period >= $p3 THEN level_kpd END, CASE WHEN measured AND period >= $p3 THEN period END, 3) AS recent_kpd,
+         -- The account's own season where its peers' is not its own (an electrically heated home
+         -- among summer-peaking ones): the same month last year and the month half a year ago,
+         -- measured, trusted or not, season-free (the rules' own-season veto).
+         max(CASE WHEN measured AND period = $p12 THEN level_kpd END) AS yoy_level,
+         max(CASE WHEN measured AND period = $p6 THEN level_kpd END) AS mid_level
   FROM history_bills
   GROUP BY account_key
 ),
@@ -184,7 +189,7 @@ history AS (
          mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n
   FROM (
     SELECT account_key, prev_kpd, prev_amount, prev_start, prev_days, yoy_kpd, yoy_amount, base, last_trusted,
-           demand_median, pf_median, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
+           demand_median, pf_median, yoy_level, mid_level, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
     FROM history_pivot WHERE trusted_n > 0
   ) h
   LEFT JOIN measured_changes mc USING (account_key)
@@ -257,7 +262,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
        hc.last_actual_kpd, hc.last_kpd,
-       h.demand_median, h.pf_median,
+       h.demand_median, h.pf_median, h.yoy_level, h.mid_level,
        u.shift_since, coalesce(u.shift_n, 0) AS shift_n, u.shift_flags, coalesce(u.shift_released, 0) AS shift_released
 FROM acct ac
 LEFT JOIN energy e USING (account_key)
@@ -429,6 +434,8 @@ SELECT s.account_key::INTEGER AS account_key,
        s.shift_released::INTEGER AS shift_released,
        coalesce(s.demand_median, 'NaN'::DOUBLE)::DOUBLE AS demand_median,
        coalesce(s.pf_median, 'NaN'::DOUBLE)::DOUBLE AS pf_median,
+       coalesce(s.yoy_level, 'NaN'::DOUBLE)::DOUBLE AS yoy_level,
+       coalesce(s.mid_level, 'NaN'::DOUBLE)::DOUBLE AS mid_level,
        coalesce(p.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
        coalesce(p.peer_yoy, 'NaN'::DOUBLE)::DOUBLE AS peer_yoy,
        coalesce(p.peer_base, 'NaN'::DOUBLE)::DOUBLE AS peer_base,

@@ -57,6 +57,8 @@ export const BATCH_COLUMNS = [
   { name: 'shift_released', kind: 'int32' },
   { name: 'demand_median', kind: 'double' },
   { name: 'pf_median', kind: 'double' },
+  { name: 'yoy_level', kind: 'double' },
+  { name: 'mid_level', kind: 'double' },
   { name: 'peer_mom', kind: 'double' },
   { name: 'peer_yoy', kind: 'double' },
   { name: 'peer_base', kind: 'double' },

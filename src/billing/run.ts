@@ -157,7 +157,7 @@ export async function stageDeterminants(connection: DuckDBConnection, billing: B
   await defineReadDerivation(connection);
   // The history the statement names: the previous period, the third before and the same month a year before.
   const history = billing.historyKeys;
-  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
+  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p6: history[5]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
     ...changeSpreadParams(), ...baselineParams(billing.text) };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.

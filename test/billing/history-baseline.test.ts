@@ -115,6 +115,11 @@ spread AS (
          median(log_kpd) FILTER (WHERE period >= $p3) AS recent_log_level, count(*) FILTER (WHERE period >= $p3) AS recent_n
   FROM measured LEFT JOIN change_spread cs USING (account_key) GROUP BY ALL
 ),
+levels AS (
+  -- The own season's months: last year's and half a year ago, measured, trusted or not.
+  SELECT account_key, max(level_kpd) FILTER (WHERE period = $p12) AS yoy_level, max(level_kpd) FILTER (WHERE period = $p6) AS mid_level
+  FROM dated WHERE kwh_milli > 0 AND read_flags & 3 = 0 GROUP BY ALL
+),
 shift AS (
   SELECT d.account_key, min(d.period) AS shift_since, count(*) AS shift_n, arg_min(d.read_flags, d.period) AS shift_flags,
          count(*) FILTER (WHERE d.status IN ('released', 'dismissed')) AS shift_released
@@ -137,11 +142,13 @@ SELECT s.account_key, t.prev_kpd, t.prev_amount, t.yoy_kpd,
        CASE WHEN t.account_key IS NOT NULL THEN round(m.log_mad, 12) END AS base_log_mad,
        CASE WHEN t.account_key IS NOT NULL THEN m.recent_log_level END AS recent_log_level,
        CASE WHEN t.account_key IS NOT NULL THEN coalesce(m.recent_n, 0) ELSE 0 END AS recent_n,
+       CASE WHEN t.account_key IS NOT NULL THEN lv.yoy_level END AS yoy_level,
+       CASE WHEN t.account_key IS NOT NULL THEN lv.mid_level END AS mid_level,
        sh.shift_since, coalesce(sh.shift_n, 0) AS shift_n, sh.shift_flags, coalesce(sh.shift_released, 0) AS shift_released,
        coalesce(r.ytd_kwh, 0) AS ytd_kwh, coalesce(e.est_streak, 0) AS est_streak, coalesce(e.est_kwh, 0) AS est_kwh
 FROM run_staging s
 LEFT JOIN trusted t USING (account_key) LEFT JOIN spread m USING (account_key) LEFT JOIN shift sh USING (account_key)
-LEFT JOIN recent r USING (account_key) LEFT JOIN estimates e USING (account_key)
+LEFT JOIN recent r USING (account_key) LEFT JOIN estimates e USING (account_key) LEFT JOIN levels lv USING (account_key)
 ORDER BY s.account_key`;
 
 it('derives trust, the measured spread, open level shifts and estimate streaks as the trusted_bills view and a row-by-row reading do', async () => {
@@ -159,12 +166,12 @@ it('derives trust, the measured spread, open level shifts and estimate streaks a
       FROM bills WHERE is_current AND status = 'released' AND account_key % 4 = 0`);
     await stageDeterminants(store.connection, period, 0, 1_000);
     // The spread is a sum of squares, added up in another order on each side: compared to 12 digits.
-    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, shift_since, shift_n, shift_flags, ' +
+    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_level, mid_level, shift_since, shift_n, shift_flags, ' +
       'shift_released, ytd_kwh, est_streak, est_kwh';
     const staged = await store.rows(`SELECT ${columns} FROM run_staging ORDER BY account_key`);
     const keys = period.historyKeys;
     const expected = await store.rows(INDEPENDENT_FEATURES, {
-      period: period.key, p1: keys[0]!, p3: keys[2]!, p12: keys[11]!, year_start: period.yearStartKey,
+      period: period.key, p1: keys[0]!, p3: keys[2]!, p6: keys[5]!, p12: keys[11]!, year_start: period.yearStartKey,
       ...changeSpreadParams(),
     });
     expect(staged.length).toBeGreaterThan(300);
