@@ -484,9 +484,8 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
  * and this month is within half the band for one month a year apart of it (either way: a month
  * far less off than last year's is no repeat of a season), and the month six periods ago was back
  * within half the band (not merely inside a band that small money at stake widens: a drop that
- * has lasted over a year sits inside such a band). Those
- * months count trusted or not: a heated home's first winter was held, so its next winter has no
- * trusted month last year. A held month of last year alone is no reference (2026.5 step 1 in
+ * has lasted over a year sits inside such a band). Those months count trusted or not: a heated
+ * home's first winter was held, so its next winter has no trusted month last year. A held month of last year alone is no reference (2026.5 step 1 in
  * bench/evaluation.md: a persisting level vetoed itself); a level that stayed — a wrong multiplier
  * for over a year, a drop that lasts — was off half a year ago too, a season came and went.
  */

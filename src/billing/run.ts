@@ -155,7 +155,7 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
  */
 export async function stageDeterminants(connection: DuckDBConnection, billing: BillingPeriod, runId: number, stageSize: number): Promise<void> {
   await defineReadDerivation(connection);
-  // The history the statement names: the previous period, the third before and the same month a year before.
+  // The history the statement names: the previous period, the third and sixth before and the same month a year before.
   const history = billing.historyKeys;
   const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p6: history[5]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
     ...changeSpreadParams(), ...baselineParams(billing.text) };
