@@ -33,3 +33,10 @@ export async function runCli(args: string[], db?: string, now?: Date): Promise<C
   const code = await main(db ? ['--db', db, '--quiet', ...args] : args, effects);
   return { code, out: effects.out, err: effects.err };
 }
+
+/** The median of a non-empty list (the mean of the middle two for an even count), worked out in JavaScript. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

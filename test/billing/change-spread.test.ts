@@ -4,6 +4,7 @@
 // |changes| times the factor must average 0.6745 — what a MAD of normal values is.
 import { expect, it } from 'vitest';
 import { CHANGE_SPREAD_FACTORS, keptChanges, NULL_LEVEL_Z, NULL_SHIFT_Z } from '../../src/billing/index.js';
+import { median } from '../helpers.js';
 import { prng } from '../tariff/helpers.js';
 
 const MAD_OF_NORMAL = 0.6744897501960817;
@@ -33,12 +34,6 @@ it('scales the trimmed RMS of 1 to 23 changes between normal months to the MAD o
     expect(Math.abs((factor * sum) / SEQUENCES / MAD_OF_NORMAL - 1), `m = ${m}`).toBeLessThan(0.025);
   });
 });
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * The class's median z for accounts of 25 months with lag-one autocorrelation φ: the 25th month

@@ -8,15 +8,10 @@ import { loadRules } from '../../src/anomaly/index.js';
 import { NULL_LEVEL_Z, NULL_SHIFT_Z } from '../../src/billing/index.js';
 import { spreadScaleParams } from '../../src/billing/spread.js';
 import { sqlStatements } from '../../src/store/sql.js';
+import { median } from '../helpers.js';
 
 const STAGE_SQL = sqlStatements(new URL('../../src/billing/run.ts', import.meta.url).href, 'determinants.sql');
 const rules = loadRules(undefined);
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 interface Row { cls: string; region: string; d: number; recent: number; spread: number; yoy: number | null; baseN?: number; readFlags?: number }
 

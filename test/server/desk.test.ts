@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, buildDesk } from '../../src/server/index.js';
 import type { BilledStore } from '../billed-store.js';
-import { runCli, tempDir } from '../helpers.js';
+import { median, runCli, tempDir } from '../helpers.js';
 import { deskStore, PASSWORD, PERIOD, signIn, startDesk, type Desk } from './fixture.js';
 
 let billed: BilledStore;
@@ -187,10 +187,7 @@ describe('the account page', () => {
     level: { trustedKwhPerDay: number | null };
     history: { period: string; kwhPerDay: number | null; trusted: boolean }[];
   };
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
+  const medianOrNull = (xs: number[]) => (xs.length === 0 ? null : median(xs));
   // The peers worked out here from the bills, in JavaScript: kWh/day of the group's current bills
   // with usage this period against the same accounts' last month.
   const peersOf = async (customerClass: string, region: string) => {
@@ -200,7 +197,7 @@ describe('the account page', () => {
     const prev = new Map(rows.filter((r) => Number(r.period) === 202501).map((r) => [r.account_id, Number(r.kpd)]));
     const cur = rows.filter((r) => Number(r.period) === 202502);
     const ratios = cur.filter((r) => prev.has(r.account_id)).map((r) => Number(r.kpd) / prev.get(r.account_id)!);
-    return { peers: cur.length, mom: median(ratios) };
+    return { peers: cur.length, mom: medianOrNull(ratios) };
   };
 
   it('shows the peers of the account, kept between pages and worked out again after a correction', async () => {
@@ -239,9 +236,9 @@ describe('the account page', () => {
     // the rules' baseline); the store's whole history (from 2024-01) is on the chart.
     const trusted = data.history.filter((h) => h.trusted && h.period < PERIOD && h.kwhPerDay !== null && h.kwhPerDay > 0)
       .sort((x, y) => y.period.localeCompare(x.period)).slice(0, 12).map((h) => h.kwhPerDay!);
-    expect(data.level.trustedKwhPerDay).toBeCloseTo(median(trusted)!, 9);
+    expect(data.level.trustedKwhPerDay).toBeCloseTo(median(trusted), 9);
     const html = await (await sam.get(`/accounts/${target}?period=${PERIOD}`)).text();
-    expect(html).toContain(`trusted baseline ${median(trusted)!.toFixed(1)}`);
+    expect(html).toContain(`trusted baseline ${median(trusted).toFixed(1)}`);
     expect(html).toMatch(/<line [^>]*stroke-dasharray="6 4"/);
     const pale = (html.match(/fill-opacity="0.35"/g) ?? []).length;
     expect(pale).toBe(data.history.filter((h) => h.period !== PERIOD && !h.trusted && h.kwhPerDay !== null).length);
