@@ -174,6 +174,17 @@ function band(t: ClassThresholds, floor: number, sigmas: number, stakeMinor: num
 }
 
 /**
+ * A usage band's width on the side the month moved: a rise needs at least `rise_change` (widened
+ * for small money at stake like any band, not doubled where one month is the only reference):
+ * honest use rises in bursts — a cold week, guests, a new appliance — while the errors that
+ * over-bill by less than that are rare; SAP's tolerance groups are asymmetric the same way. A
+ * fall keeps the width.
+ */
+function sideWidth(t: ClassThresholds, width: number, sign: number, stakeMinor: number): number {
+  return sign > 0 ? Math.max(width, band(t, t.rise_change, 0, stakeMinor)) : width;
+}
+
+/**
  * σ of the average of this month's deviation and `n` recent months' median deviation, in units
  * of the account's σ: the median of n normal values has variance c·σ²/n, c = 1 for one or two
  * values and 1.35 for three (0.449 σ²).
@@ -417,10 +428,10 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   const stake = changeWh * ref.unitPrice;
   // Against a median of months or a month a year before, the class's scale for lasting swings;
   // against last month, the changes' own spread is the right one.
-  const width = onB ? band(t, t.baseline_change, ref.levelSigmas, stake)
-    : onY ? band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) : 2 * band(t, t.mom_change, Math.SQRT2, stake);
   const d = dev(kpd, trigger);
   const sign = Math.sign(d);
+  const width = sideWidth(t, onB ? band(t, t.baseline_change, ref.levelSigmas, stake)
+    : onY ? band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) : 2 * band(t, t.mom_change, Math.SQRT2, stake), sign, stake);
   // The previous bill against the same level (moved back by the peers' change since).
   const lastDev = onB && f.lastKpd !== null && f.lastKpd > 0 ? dev(f.lastKpd * ref.peerMom, trigger) : 0;
   const persisting = onB && persistingShift(f, t, d, sign, width, stake);
@@ -475,7 +486,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
         : `usual ${kwhDay(S)} over the ${f.baseN === 1 ? 'one trusted period' : `${f.baseN} trusted periods`} before (${level(kpd / S)} after season, ` +
           `${peerText(ref.peerBase)}); the bills since were not trusted`;
   add(rules, onB || !onY ? 'mom_kwh_per_day' : 'yoy_kwh_per_day', false, stake,
-    `kWh/day ${kwhDay(kpd)} vs ${against}; band ±${Math.round(100 * (Math.exp(width) - 1))}% for this account; ${hint}`);
+    `kWh/day ${kwhDay(kpd)} vs ${against}; band ${sign > 0 ? `+${Math.round(100 * (Math.exp(width) - 1))}` : `-${Math.round(100 * (1 - Math.exp(-width)))}`}% for this account; ${hint}`);
 }
 
 /**
@@ -510,7 +521,7 @@ function persistingShift(f: AccountFeatures, t: ClassThresholds, d: number, sign
   const recent = Math.max(-width, Math.min(width, f.recentLogLevel - Math.log(f.baseMedianKpd)));
   if (recent * sign <= width / 2 || d * sign <= width / 2) return false;
   const n = f.recentN;
-  return ((d + n * recent) / (1 + n)) * sign > band(t, t.baseline_change, recentSigmas(n) * ref.shiftSigmas, stake);
+  return ((d + n * recent) / (1 + n)) * sign > sideWidth(t, band(t, t.baseline_change, recentSigmas(n) * ref.shiftSigmas, stake), sign, stake);
 }
 
 /** The peers made the difference: record why a raw change of this size did not flag. */

@@ -16,7 +16,7 @@ import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, TASK_TABLES, type PriceResult, type TariffRef } from './protocol.js';
 import { baselineParams } from './baseline.js';
-import { changeSpreadParams, spreadScaleParams } from './spread.js';
+import { changeSpreadParams, minPeersParams, spreadScaleParams } from './spread.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
 const WRITE_SQL = sqlStatements(import.meta.url, 'write.sql');
@@ -124,11 +124,7 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
     const billVersion = Number((await connection.runAndReadAll(
       'SELECT coalesce(max(bill_version), 0) + 1 FROM bills WHERE period = $period', { period })).getRowsJson()[0]![0]);
     await stageDeterminants(connection, billing, runId, options.stageSize);
-    const minPeers = options.rules.classes;
-    await connection.run(STAGE_SQL['keep-peer-levels']!, {
-      period, min_residential: minPeers.residential.min_peers, min_commercial: minPeers.commercial.min_peers,
-      min_industrial: minPeers.industrial.min_peers, min_agricultural: minPeers.agricultural.min_peers,
-    });
+    await connection.run(STAGE_SQL['keep-peer-levels']!, { period, ...minPeersParams(options.rules.classes) });
     await connection.run(STAGE_SQL['spread-scales']!, spreadScaleParams(options.rules.classes));
     const [accountsIn, maxKey] = (await connection.runAndReadAll('SELECT count(*), coalesce(max(account_key), -1) FROM run_staging')).getRowsJson()[0]!.map(Number) as [number, number];
     // Batches are account-key ranges: fixed by the data, so a resumed run cuts the same batches.

@@ -15,6 +15,7 @@
 // for σ = 1, by Monte Carlo over 400,000 sequences per m (numpy, seed 20261207; standard error
 // < 0.1%). test/billing/change-spread.test.ts checks them by its own simulation.
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import { CUSTOMER_CLASSES } from '../../schemas/inputs.js';
 import type { ReviewRules } from '../../schemas/rules.js';
 import { MAD_TO_SIGMA } from '../anomaly/evaluate-account.js';
 import { BASELINE_PERIODS } from './baseline.js';
@@ -51,12 +52,16 @@ export function changeSpreadParams(): Record<string, DuckDBValue> {
 export const NULL_LEVEL_Z = 0.6549;
 export const NULL_SHIFT_Z = 0.3725;
 
+/** Each class's min_peers as the statements take it ($min_residential …): a smaller group uses its class's levels. */
+export function minPeersParams(classes: ReviewRules['classes']): Record<string, number> {
+  return Object.fromEntries(CUSTOMER_CLASSES.map((name) => [`min_${name}`, classes[name].min_peers]));
+}
+
 /** spread-scales' parameters: each class's min_peers and its min_spread (a σ) as a MAD, and the null medians above. */
 export function spreadScaleParams(classes: ReviewRules['classes']): Record<string, number> {
-  const params: Record<string, number> = { baseline_periods: BASELINE_PERIODS, null_level_z: NULL_LEVEL_Z, null_shift_z: NULL_SHIFT_Z };
-  for (const name of ['residential', 'commercial', 'industrial', 'agricultural'] as const) {
-    params[`min_${name}`] = classes[name].min_peers;
-    params[`spread_${name}`] = classes[name].min_spread / MAD_TO_SIGMA;
-  }
+  const params: Record<string, number> = {
+    ...minPeersParams(classes), baseline_periods: BASELINE_PERIODS, null_level_z: NULL_LEVEL_Z, null_shift_z: NULL_SHIFT_Z,
+  };
+  for (const name of CUSTOMER_CLASSES) params[`spread_${name}`] = classes[name].min_spread / MAD_TO_SIGMA;
   return params;
 }

@@ -17,6 +17,7 @@ defaults:
   mom_change: 0.5
   yoy_change: 0.5
   baseline_change: 0.5
+  rise_change: 0.6
   spread_z: 4
   min_spread: 0.04
   spread_prior_periods: 3
@@ -57,7 +58,7 @@ describe('rules file', () => {
   it('ships samples/rules.yaml as the defaults, every class resolved', () => {
     const rules = loadRules(undefined);
     expect(DEFAULT_RULES_FILE.endsWith(join('samples', 'rules.yaml'))).toBe(true);
-    expect(rules.version).toBe('2026.8');
+    expect(rules.version).toBe('2026.9');
     expect(Object.keys(rules.rules).sort()).toEqual([...RULE_IDS].sort());
     expect(rules.classes.residential.vacancy_share).toBe(0.1);
     expect(rules.classes.commercial.vacancy_share).toBe(0);

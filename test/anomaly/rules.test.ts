@@ -54,8 +54,9 @@ describe('review rules', () => {
       const flags = evaluate(account(121, { prevKpd: 12_100, yoyKpd: 11_500, baseMedianKpd: 11_800, peerMom: 1.04 }));
       expect(raised(flags)).toEqual(['mom_kwh_per_day']);
       expect(flags[0]!.severity).toBe('hold');
-      // σ = 1.4826 × √((12 × 0.05² + 3 × 0.06²) / 15) = 0.0773; 4σ = 0.309 on the log scale: ±36%.
-      expect(flags[0]!.reason).toBe('kWh/day 121.0 vs usual 11.8 (×10 after season, region peers +0%); last month 12.1; band ±36% for this account; ' +
+      // σ = 1.4826 × √((12 × 0.05² + 3 × 0.06²) / 15) = 0.0773; 4σ = 0.309 on the log scale (×1.36),
+      // under the floor of a rise, ln 1.6: +60%.
+      expect(flags[0]!.reason).toBe('kWh/day 121.0 vs usual 11.8 (×10 after season, region peers +0%); last month 12.1; band +60% for this account; ' +
         'looks like a digit slip or a wrong multiplier');
     });
 
@@ -67,6 +68,29 @@ describe('review rules', () => {
 
     it('does not flag a change inside the class band', () => {
       expect(raised(evaluate(account(13.5)))).toEqual([]);
+    });
+
+    it('lets a rise of +45% go on a steady home and holds the fall of the same size: a rise needs +60%', () => {
+      // 4σ = 0.309 (as above). ln 1.45 = 0.372 is beyond it either way; a rise also needs ln 1.6 = 0.470.
+      expect(raised(evaluate(account(14.5)))).toEqual([]);
+      const fall = evaluate(account(10 / 1.45));
+      expect(raised(fall)).toEqual(['mom_kwh_per_day']);
+      // 1 − e^−0.309 = 26.6%: the band below the usual.
+      expect(fall[0]!.reason).toContain('(-31% after season, region peers +0%); last month 10.0; band -27% for this account');
+      // ln 1.7 = 0.531 clears the rise's floor.
+      const rise = evaluate(account(17));
+      expect(raised(rise)).toEqual(['mom_kwh_per_day']);
+      expect(rise[0]!.reason).toContain('(+70% after season, region peers +0%); last month 10.0; band +60% for this account');
+    });
+
+    it('does not double the floor of a rise where last month is the only reference', () => {
+      // A second bill: one month against another needs twice the band, 2 × ln 1.3 = 0.525 for a
+      // steady home (σ = 1.4826 × 0.01 = 0.0148); a rise also needs ln 1.6 = 0.470, once.
+      // ln 1.8 = 0.588 is beyond both (doubled, the rise's floor would be 0.940).
+      const second = { yoyKpd: null, baseMedianKpd: null, baseN: 0, baseLogMad: 0.01, peerSpread: 0.01, classSpread: 0.01 };
+      const flags = evaluate(account(18, second));
+      expect(raised(flags)).toEqual(['mom_kwh_per_day']);
+      expect(flags[0]!.reason).toContain('vs last month 10.0 (+80%, region peers +0%); no longer history; band +69% for this account');
     });
 
     it('does not flag 2 → 5 kWh: below the minimum absolute change', () => {
@@ -121,13 +145,14 @@ describe('review rules', () => {
         expect(flags[0]!.reason).toContain('(1/3.2 after season, class peers +5%)');
       });
 
+      // 18 kWh/day against the class's 10.5: ln(18 / 10.5) = 0.539, beyond a rise's band ln 1.6 = 0.470.
       it('holds a heat-wave month when the region has too few measured accounts to tell its weather', () => {
-        const flags = evaluate(account(16, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5, regionN: 20 }));
+        const flags = evaluate(account(18, { ...small, regionMom: 1.5, regionYoy: 1.55, regionBase: 1.5, regionN: 20 }));
         expect(raised(flags)).toEqual(['mom_kwh_per_day']);
       });
 
       it('holds the same month when the region did what its classes did (no weather of its own)', () => {
-        expect(raised(evaluate(account(16, small)))).toEqual(['mom_kwh_per_day']);
+        expect(raised(evaluate(account(18, small)))).toEqual(['mom_kwh_per_day']);
       });
     });
 
@@ -142,13 +167,13 @@ describe('review rules', () => {
     });
 
     it('holds one month only when the same month last year agrees it is off (half its band)', () => {
-      // +40% (ln 1.4 = 0.336) is beyond the baseline's band 0.309. Last year is a single month:
-      // band max(ln 1.3, 4σ·√2) = 0.437, half of it 0.219. Against 11.5 kWh/day the month is
-      // ln(14/11.5) = 0.197 off: last year does not agree (the account's own season); against 10, 0.336: it does.
-      const flags = evaluate(account(14, { yoyKpd: 11_500 }));
+      // ÷1.4 (ln 1.4 = 0.336 below) is beyond the baseline's band 0.309. Last year is a single month:
+      // band max(ln 1.3, 4σ·√2) = 0.437, half of it 0.219. Against 8.7 kWh/day the month is
+      // ln(8.7/7.14) = 0.197 off: last year does not agree (the account's own season); against 10, 0.336: it does.
+      const flags = evaluate(account(10 / 1.4, { yoyKpd: 8_700 }));
       expect(raised(flags)).toEqual([]);
-      expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 11.5');
-      expect(raised(evaluate(account(14, { yoyKpd: 10_000 })))).toEqual(['mom_kwh_per_day']);
+      expect(suppressed(flags)[0]!.reason).toContain('in line with the same month last year 8.7');
+      expect(raised(evaluate(account(10 / 1.4, { yoyKpd: 10_000 })))).toEqual(['mom_kwh_per_day']);
     });
 
     it('lets a return to normal pass: the trusted baseline, not last month, is the reference', () => {
@@ -219,16 +244,16 @@ describe('review rules', () => {
       const flags = evaluate(account(30, held));
       expect(raised(flags)).toEqual(['mom_kwh_per_day']);
       expect(flags[0]!.reason).toBe('kWh/day 30.0 vs usual 10.0 over the 2 trusted periods before (×3.00 after season, region peers +0%); ' +
-        'the bills since were not trusted; band ±157% for this account; looks like a misread');
+        'the bills since were not trusted; band +157% for this account; looks like a misread');
     });
   });
 
   describe('yoy_kwh_per_day', () => {
     describe('an account whose season is not its peers\' (an electrically heated home among summer-peaking ones)', () => {
-      // 18 kWh/day against the usual 10 (ln 1.8 = 0.588, beyond the band 0.309) and no trusted month
-      // last year (its first winter was held). Last year's same month, measured, was 17 (ln 1.7 = 0.531,
-      // beyond half the band 0.155; this month ln(18/17) = 0.057 within half the one-month-a-year-apart
-      // band, 4 × 0.0773 × √2 / 2 = 0.219).
+      // 18 kWh/day against the usual 10 (ln 1.8 = 0.588, beyond a rise's band ln 1.6 = 0.470) and no
+      // trusted month last year (its first winter was held). Last year's same month, measured, was 17
+      // (ln 1.7 = 0.531, beyond half the band 0.235; this month ln(18/17) = 0.057 within half the
+      // one-month-a-year-apart band, 4 × 0.0773 × √2 / 2 = 0.219).
       const winter = { yoyKpd: null, yoyLevelKpd: 17_000 };
 
       it('records a winter as far off as last winter as the account\'s own season when the use was back at the usual in summer', () => {
@@ -240,8 +265,8 @@ describe('review rules', () => {
 
       it('holds it when the level was off half a year ago too: a level that stayed, not a season', () => {
         expect(raised(evaluate(account(18, { ...winter, midLevelKpd: 17_500 })))).toEqual(['mom_kwh_per_day']);
-        // Half a year ago at 12 (ln 1.2 = 0.182): inside the band, not within half of it (0.155).
-        expect(raised(evaluate(account(18, { ...winter, midLevelKpd: 12_000 })))).toEqual(['mom_kwh_per_day']);
+        // Half a year ago at 13 (ln 1.3 = 0.262): inside the band, not within half of it (0.235).
+        expect(raised(evaluate(account(18, { ...winter, midLevelKpd: 13_000 })))).toEqual(['mom_kwh_per_day']);
       });
 
       it('holds it in the first winter, with no month last year to show the season', () => {
@@ -257,7 +282,7 @@ describe('review rules', () => {
     it('compares with the same month last year when there is no baseline', () => {
       const flags = evaluate(account(30, { prevKpd: null, prevDays: null, prevAmountMinor: null, baseMedianKpd: null, baseN: 0 }));
       expect(raised(flags)).toEqual(['yoy_kwh_per_day']);
-      expect(flags[0]!.reason).toContain('kWh/day 30.0 vs same month last year 10.0 (×3.00, region peers +0%); band ±65% for this account');
+      expect(flags[0]!.reason).toContain('kWh/day 30.0 vs same month last year 10.0 (×3.00, region peers +0%); band +65% for this account');
     });
 
     it('stays quiet when the baseline says the level is normal', () => {
@@ -424,9 +449,11 @@ describe('review rules', () => {
   });
 
   describe('account-adaptive bands', () => {
-    it('leave a volatile account\'s ordinary +60% alone and hold a steady account\'s +35%', () => {
-      expect(evaluate(account(16, { baseLogMad: 0.25 }))).toEqual([]);
-      expect(raised(evaluate(account(13.5, { baseLogMad: 0.01, peerSpread: 0.01 })))).toEqual(['mom_kwh_per_day']);
+    it('leave a volatile account\'s ordinary -38% alone and hold a steady account\'s -26%', () => {
+      // σ = 1.4826·√((12·0.25² + 3·0.06²)/15) = 0.333: 4σ = 1.33 holds ln 1.6 = 0.470; the steady
+      // account's band is the floor ln 1.3 = 0.262, and ln(10/7.4) = 0.301 is beyond it.
+      expect(evaluate(account(10 / 1.6, { baseLogMad: 0.25 }))).toEqual([]);
+      expect(raised(evaluate(account(7.4, { baseLogMad: 0.01, peerSpread: 0.01 })))).toEqual(['mom_kwh_per_day']);
     });
 
     it('lean on the peers\' spread while the account\'s own history is short', () => {
@@ -436,10 +463,10 @@ describe('review rules', () => {
     });
 
     it('widen by the class\'s scale where honest months stray further from a year\'s median than their changes say', () => {
-      // +45% (ln 1.45 = 0.372) is beyond 4σ = 0.309; where the class's months carry over (spread-scales
-      // 1.5: its honest months stray 1.5 times what their changes say) the band is 0.464 (±59%).
-      expect(raised(evaluate(account(14.5)))).toEqual(['mom_kwh_per_day']);
-      expect(evaluate(account(14.5, { levelScale: 1.5 }))).toEqual([]);
+      // ÷1.45 (ln 1.45 = 0.372) is beyond 4σ = 0.309; where the class's months carry over (spread-scales
+      // 1.5: its honest months stray 1.5 times what their changes say) the band is 0.464 (-37%).
+      expect(raised(evaluate(account(10 / 1.45)))).toEqual(['mom_kwh_per_day']);
+      expect(evaluate(account(10 / 1.45, { levelScale: 1.5 }))).toEqual([]);
     });
 
     it('weigh a quarter\'s evidence of a moved level by the class\'s scale for it', () => {
@@ -451,9 +478,10 @@ describe('review rules', () => {
     });
 
     it('widen where little money is at stake', () => {
-      // +40% of 10 kWh/day: 120 kWh, 72.00 at 0.60 a kWh (beyond ±36%); 12.00 at 0.10 widens the band by (30/12)^¼ = 1.26.
-      expect(raised(evaluate(account(14)))).toEqual(['mom_kwh_per_day']);
-      expect(evaluate(account(14, { prevAmountMinor: 3_000, amountMinor: 4_200, pricePrevMinor: 4_200 }))).toEqual([]);
+      // ÷1.4 of 10 kWh/day (ln 1.4 = 0.336, beyond 0.309): 85.7 kWh, 51.43 at 0.60 a kWh; 8.57 at 0.10
+      // widens the band by (30/8.57)^¼ = 1.37 to 0.423.
+      expect(raised(evaluate(account(10 / 1.4)))).toEqual(['mom_kwh_per_day']);
+      expect(evaluate(account(10 / 1.4, { prevAmountMinor: 3_000, amountMinor: 2_143, pricePrevMinor: 2_143 }))).toEqual([]);
     });
   });
 
