@@ -70,6 +70,8 @@ export const AccountFeatures = z.object({
    */
   recentLogLevel: num(),
   recentN: z.number().int(),
+  /** The same for the same three periods a year before: was the account's quarter off then too? */
+  yoyRecentLogLevel: num(),
   /**
    * Season-free Wh per day of the bills of the same month last year and of six periods ago, when
    * measured on actual reads, trusted or not (baseMedianKpd's scale): the account's own season.

@@ -443,11 +443,14 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   // which the peers' level does not. One month is held only when it agrees (a single month, as
   // noisy as this one: √2 σ; off the same way by half its band is agreement). A quarter's evidence
   // is weighed against one month of last year only when that month shows the same season (off the
-  // baseline the same way, this month in line with it): a single noisy month cannot outvote a quarter.
+  // baseline the same way, this month in line with it) and so did the same quarter last year: a
+  // single noisy month cannot outvote a quarter, nor can the first months of a drop that passed
+  // (trusted, they became last year's reference; since 2026.10).
   // A held month of last year is not a reference (it was tried, 2026.5 step 1 in
   // bench/evaluation.md: a persisting level whose months sometimes pass vetoed itself).
+  const seasonQuarter = !persisting || quarterLastYear(f, sign, width);
   const seasonal = onB && !Number.isNaN(Y) && (persisting
-    ? dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width
+    ? dev(Y, B) * sign > width / 2 && Math.abs(dev(kpd, Y)) <= width && seasonQuarter
     : dev(kpd, Y) * sign <= band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) / 2);
   if (seasonal) {
     add(rules, 'yoy_kwh_per_day', true, stake,
@@ -455,7 +458,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
       `${kwhDay(f.yoyKpd!)} (${pct(kpd / Y)} after peers): the account's own season`);
     return;
   }
-  if (onB && ownSeason(f, t, kpd, sign, width, stake)) {
+  if (onB && seasonQuarter && ownSeason(f, t, kpd, sign, width, stake)) {
     add(rules, 'yoy_kwh_per_day', true, stake,
       `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but the same month last year was off as far ` +
       `(${kwhDay(f.yoyLevelKpd! * ref.peerBase)} at this month's season) and six months ago the use was back at the usual: ` +
@@ -507,6 +510,16 @@ function ownSeason(f: AccountFeatures, t: ClassThresholds, kpd: number, sign: nu
   const halfYear = Math.log(f.midLevelKpd / f.baseMedianKpd);
   return lastYear * sign > width / 2 && Math.abs(halfYear) <= width / 2
     && Math.abs(dev(kpd, f.yoyLevelKpd * ref.peerBase)) <= band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) / 2;
+}
+
+/**
+ * Whether the quarter before this month, a year ago, was off the baseline the same way by half the
+ * band (its measured months' median, season-free, trusted or not): a quarter off now is the
+ * account's own season only if it was.
+ */
+function quarterLastYear(f: AccountFeatures, sign: number, width: number): boolean {
+  if (f.yoyRecentLogLevel === null || f.baseMedianKpd === null || f.baseMedianKpd <= 0) return false;
+  return (f.yoyRecentLogLevel - Math.log(f.baseMedianKpd)) * sign > width / 2;
 }
 
 /**

@@ -147,6 +147,10 @@ history_pivot AS (
          -- (at most one bill per period: all 24 of them), and those of the last quarter.
          max_by(CASE WHEN measured AND period >= $p12 - 100 THEN level_kpd END, CASE WHEN measured AND period >= $p12 - 100 THEN period END, 24) AS measured_kpd,
          max_by(CASE WHEN measured AND period >= $p3 THEN level_kpd END, CASE WHEN measured AND period >= $p3 THEN period END, 3) AS recent_kpd,
+         -- The same quarter a year before: a quarter off its baseline is the account's own season
+         -- only if that one was off too (a drop whose first months passed is not).
+         max_by(CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN level_kpd END,
+                CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN period END, 3) AS yoy_recent_kpd,
          -- The account's own season where its peers' is not its own (an electrically heated home
          -- among summer-peaking ones): the same month last year and the month half a year ago,
          -- measured, trusted or not, season-free (the rules' own-season veto).
@@ -172,11 +176,12 @@ measured_changes AS (
   SELECT account_key,
          CASE WHEN m > 0 THEN sqrt(list_avg(list_transform(list_slice(list_sort(changes), 1, ($spread_kept::INTEGER[])[m]), c -> c * c)))
                               * ($spread_factors::DOUBLE[])[m] END AS log_mad,
-         list_median(recent) AS recent_log_level, len(recent) AS recent_n
+         list_median(recent) AS recent_log_level, len(recent) AS recent_n, list_median(yoy_recent) AS yoy_recent_log_level
   FROM (
-    SELECT account_key, list_transform(range(1, len(logs)), i -> abs(logs[i + 1] - logs[i])) AS changes, len(changes) AS m, recent
+    SELECT account_key, list_transform(range(1, len(logs)), i -> abs(logs[i + 1] - logs[i])) AS changes, len(changes) AS m, recent, yoy_recent
     FROM (
-      SELECT account_key, list_transform(measured_kpd, k -> ln(k)) AS logs, list_transform(coalesce(recent_kpd, []), k -> ln(k)) AS recent
+      SELECT account_key, list_transform(measured_kpd, k -> ln(k)) AS logs, list_transform(coalesce(recent_kpd, []), k -> ln(k)) AS recent,
+             list_transform(coalesce(yoy_recent_kpd, []), k -> ln(k)) AS yoy_recent
       FROM history_pivot WHERE measured_kpd IS NOT NULL
     )
   )
@@ -186,7 +191,7 @@ history AS (
   -- robust spread of log kWh/day (measured_changes), for accounts with a trusted bill.
   SELECT h.*,
          list_median(list_transform(base, k -> abs(k - base_median))) AS base_mad,
-         mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n
+         mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n, mc.yoy_recent_log_level
   FROM (
     SELECT account_key, prev_kpd, prev_amount, prev_start, prev_days, yoy_kpd, yoy_amount, base, last_trusted,
            demand_median, pf_median, yoy_level, mid_level, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
@@ -258,7 +263,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        ic.interpolated AS intervals_interpolated, ic.profiled AS intervals_profiled, ic.spikes AS intervals_spikes,
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
        h.base_median, h.base_mad, h.base_log_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
-       h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n,
+       h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n, h.yoy_recent_log_level,
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
        hc.last_actual_kpd, hc.last_kpd,
@@ -421,6 +426,7 @@ SELECT s.account_key::INTEGER AS account_key,
        s.base_n::INTEGER AS base_n,
        coalesce(s.recent_log_level, 'NaN'::DOUBLE)::DOUBLE AS recent_log_level,
        s.recent_n::INTEGER AS recent_n,
+       coalesce(s.yoy_recent_log_level, 'NaN'::DOUBLE)::DOUBLE AS yoy_recent_log_level,
        s.ytd_kwh::DOUBLE AS ytd_kwh,
        s.ytd_amount::DOUBLE AS ytd_amount,
        s.est_streak::INTEGER AS est_streak,

@@ -191,6 +191,7 @@ function features(task: PriceTask, i: number, amountMinor: number, pricePrevMino
     baseN: c.base_n[i]!,
     recentLogLevel: nullIfNaN(c.recent_log_level[i]!),
     recentN: c.recent_n[i]!,
+    yoyRecentLogLevel: nullIfNaN(c.yoy_recent_log_level[i]!),
     peerMom: nullIfNaN(c.peer_mom[i]!),
     peerYoy: nullIfNaN(c.peer_yoy[i]!),
     peerBase: nullIfNaN(c.peer_base[i]!),

@@ -44,6 +44,7 @@ export const BATCH_COLUMNS = [
   { name: 'base_n', kind: 'int32' },
   { name: 'recent_log_level', kind: 'double' },
   { name: 'recent_n', kind: 'int32' },
+  { name: 'yoy_recent_log_level', kind: 'double' },
   { name: 'ytd_kwh', kind: 'double' },
   { name: 'ytd_amount', kind: 'double' },
   { name: 'est_streak', kind: 'int32' },

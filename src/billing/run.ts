@@ -82,7 +82,7 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
   let run = await openRun(store, period);
   const resumed = run !== null;
   if (!run) run = await timed('determinants', () => startRun(store, options, billing));
-  else await measureMissingScales(store, options);
+  else await completeOlderRun(store, options);
 
   const writer = await store.instance.connect();
   try {
@@ -93,13 +93,24 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
   }
 }
 
+/** Staged columns later billruns added, the rules that read them: NULL reads as "not measured". */
+const LATER_STAGED_COLUMNS = ['yoy_level', 'mid_level', 'yoy_recent_log_level'] as const;
+
 /**
- * A run interrupted by a billrun from before rules 2026.8 (an upgrade in between) has its staged
- * rows and peers but no band scales: they are measured from those rows, as its start would have.
+ * A run interrupted by an older billrun (an upgrade in between) has its staged rows and peers but
+ * maybe not what later versions stage: the band scales (rules 2026.8) are measured from those
+ * rows, as its start would have; the own-season months (2026.8, 2026.10) are left empty, so the
+ * rules that need them hold such a month, as for an account without them.
  */
-async function measureMissingScales(store: Store, options: BillRunOptions): Promise<void> {
+async function completeOlderRun(store: Store, options: BillRunOptions): Promise<void> {
   const [row] = await store.rows(`SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'run_scales'`);
   if (Number(row!.n) === 0) await store.connection.run(STAGE_SQL['spread-scales']!, spreadScaleParams(options.rules.classes));
+  const present = new Set((await store.rows(`SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'run_staging'`))
+    .map((r) => String(r.column_name)));
+  if (present.size === 0) return;
+  for (const column of LATER_STAGED_COLUMNS) {
+    if (!present.has(column)) await store.connection.run(`ALTER TABLE run_staging ADD COLUMN "${column}" DOUBLE`);
+  }
 }
 
 async function openRun(store: Store, period: number): Promise<RunRow | null> {

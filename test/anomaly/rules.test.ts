@@ -18,7 +18,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     customerClass: 'residential', period: '2025-07', days, kwhMilli: Math.round(kpd * 1000 * days), touKwhMilli: null,
     kpd: kpd * 1000, amountMinor: amount, pricePrevMinor: amount,
     prevKpd, prevAmountMinor: prevKpd === null ? null : Math.round(prevKpd * 30 * 0.06), prevDays: 30, yoyKpd: 10_000, yoyAmountMinor: 18_000,
-    baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1,
+    baseMedianKpd: 10_000, baseMadKpd: 700, baseMaxKpd: 12_000, baseN: 12, recentLogLevel: Math.log(10_000), recentN: 1, yoyRecentLogLevel: null,
     peerMom: 1, peerYoy: 1, peerBase: 1, peerN: 800, classMom: 1, classYoy: 1, classBase: 1, classN: 8000,
     regionMom: 1, regionYoy: 1, regionBase: 1, regionN: 8000,
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
@@ -445,6 +445,20 @@ describe('review rules', () => {
 
     it('does not hold a month back at its level after a low quarter (this month must be off by half the band, 0.155)', () => {
       expect(raised(evaluate(quarter(9, 7.5)))).toEqual([]);
+    });
+
+    it('lets last year\'s month call a low quarter the account\'s season only when last year\'s quarter was low too', () => {
+      // The same month last year at 7.5 (ln 0.75 = −0.288, off by more than half the band, 0.155; this
+      // month in line with it). Its quarter before at 7.5 too: a season that comes every year.
+      const season = evaluate(account(7.5, { lastKpd: 7_500, recentLogLevel: Math.log(7_500), recentN: 3, yoyKpd: 7_500, yoyRecentLogLevel: Math.log(7_500) }));
+      expect(raised(season)).toEqual([]);
+      expect(suppressed(season)[0]!.reason).toContain('in line with the same month last year 7.5');
+      // Last year's quarter at the usual 10 (or not measured): the drop began last year with a month
+      // that passed and became trusted; it is not a season.
+      for (const yoyRecentLogLevel of [Math.log(10_000), null]) {
+        const drop = evaluate(account(7.5, { lastKpd: 7_500, recentLogLevel: Math.log(7_500), recentN: 3, yoyKpd: 7_500, yoyRecentLogLevel }));
+        expect(raised(drop)).toEqual(['level_shift']);
+      }
     });
   });
 

@@ -112,7 +112,9 @@ change_spread AS (
 ),
 spread AS (
   SELECT account_key, cs.log_mad,
-         median(log_kpd) FILTER (WHERE period >= $p3) AS recent_log_level, count(*) FILTER (WHERE period >= $p3) AS recent_n
+         median(log_kpd) FILTER (WHERE period >= $p3) AS recent_log_level, count(*) FILTER (WHERE period >= $p3) AS recent_n,
+         -- The same quarter a year before (the 15th to the 13th period back).
+         median(log_kpd) FILTER (WHERE period >= $p3 - 100 AND period < $p12) AS yoy_recent_log_level
   FROM measured LEFT JOIN change_spread cs USING (account_key) GROUP BY ALL
 ),
 levels AS (
@@ -142,6 +144,7 @@ SELECT s.account_key, t.prev_kpd, t.prev_amount, t.yoy_kpd,
        CASE WHEN t.account_key IS NOT NULL THEN round(m.log_mad, 12) END AS base_log_mad,
        CASE WHEN t.account_key IS NOT NULL THEN m.recent_log_level END AS recent_log_level,
        CASE WHEN t.account_key IS NOT NULL THEN coalesce(m.recent_n, 0) ELSE 0 END AS recent_n,
+       CASE WHEN t.account_key IS NOT NULL THEN m.yoy_recent_log_level END AS yoy_recent_log_level,
        CASE WHEN t.account_key IS NOT NULL THEN lv.yoy_level END AS yoy_level,
        CASE WHEN t.account_key IS NOT NULL THEN lv.mid_level END AS mid_level,
        sh.shift_since, coalesce(sh.shift_n, 0) AS shift_n, sh.shift_flags, coalesce(sh.shift_released, 0) AS shift_released,
@@ -166,7 +169,7 @@ it('derives trust, the measured spread, open level shifts and estimate streaks a
       FROM bills WHERE is_current AND status = 'released' AND account_key % 4 = 0`);
     await stageDeterminants(store.connection, period, 0, 1_000);
     // The spread is a sum of squares, added up in another order on each side: compared to 12 digits.
-    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_level, mid_level, shift_since, shift_n, shift_flags, ' +
+    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_recent_log_level, yoy_level, mid_level, shift_since, shift_n, shift_flags, ' +
       'shift_released, ytd_kwh, est_streak, est_kwh';
     const staged = await store.rows(`SELECT ${columns} FROM run_staging ORDER BY account_key`);
     const keys = period.historyKeys;

@@ -87,7 +87,7 @@ describe('bill run under failure', () => {
     expect(await periodDigest(killed), `kill seed 20240301, ${kills} kills`).toEqual(expected);
   });
 
-  it('resumes a run interrupted by a billrun from before the band scales, measuring them from its staged rows', async () => {
+  it('resumes a run interrupted by a billrun from before the band scales and the own-season months, measuring the scales from its staged rows', async () => {
     const reference = copyStore('scales-reference');
     expect((await runCli(['bill', '--period', period, '--batch-size', '100'], reference)).code).toBeLessThanOrEqual(3);
     const db = copyStore('scales');
@@ -97,10 +97,12 @@ describe('bill run under failure', () => {
     }));
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
-    // What a run started by rules 2026.7 left: staged rows and peers, no band scales.
+    // What a run started by rules 2026.7 left: staged rows and peers, no band scales, no own-season
+    // months (a period with two months of history has none: the bills stay the reference's).
     const store = await openStore(db);
     expect(await store.rows(`SELECT status::VARCHAR AS status FROM runs WHERE period = 202403`)).toEqual([{ status: 'running' }]);
     await store.connection.run('DROP TABLE run_scales');
+    for (const column of ['yoy_level', 'mid_level', 'yoy_recent_log_level']) await store.connection.run(`ALTER TABLE run_staging DROP COLUMN ${column}`);
     store.close();
     const resumed = await runCli(['bill', '--period', period, '--batch-size', '100'], db);
     expect(resumed.code, resumed.err).toBeLessThanOrEqual(3);
