@@ -56,8 +56,9 @@ export const ClassThresholds = z.strictObject({
   /** The same against the account's trusted season-free median (after the peers' level this period). */
   baseline_change: z.number().positive(),
   /**
-   * The floor of those three bands for a rise (×(1+x)): honest use rises in bursts, so a rise needs
-   * at least this much however steady the account; a fall keeps the floors above.
+   * The least width of those bands for a rise (×(1+x)), not doubled where last month is the only
+   * reference: honest use rises in bursts, so a rise needs this much however steady the account; a
+   * fall keeps the floors above.
    */
   rise_change: z.number().positive(),
   /** An account's band is this many of its robust σ of log kWh/day (MAD × 1.4826) either way. */

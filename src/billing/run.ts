@@ -93,7 +93,7 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
   }
 }
 
-/** Staged columns later billruns added, the rules that read them: NULL reads as "not measured". */
+/** Columns of run_staging added since rules 2026.7: a resumed older run gets them empty (not measured). */
 const LATER_STAGED_COLUMNS = ['yoy_level', 'mid_level', 'yoy_recent_log_level'] as const;
 
 /**
