@@ -34,6 +34,9 @@ export class ConsumptionModel {
   private readonly firstDay: number;
   /** Per class, running sum of (season − 1) from the window's first day. */
   private readonly seasonExcess: Float64Array[];
+  /** Per account, the last month whose deviation was read and that deviation: months come in order. */
+  private readonly noiseMonth: Int32Array;
+  private readonly noiseValue: Float64Array;
 
   constructor(
     private readonly seed: number,
@@ -43,6 +46,8 @@ export class ConsumptionModel {
     private readonly noiseMemory = 0,
   ) {
     this.firstDay = firstDayOfRead(window, 0);
+    this.noiseMonth = new Int32Array(pop.count).fill(-1);
+    this.noiseValue = new Float64Array(pop.count);
     const days = windowEndDay(window) - this.firstDay + 1;
     this.seasonExcess = SEASON_PROFILES.map((profile) => {
       const cumulative = new Float64Array(days + 1);
@@ -76,14 +81,20 @@ export class ConsumptionModel {
   /**
    * Read month m's standard normal deviation from the trend: independent draws, or with memory φ
    * the stationary AR(1) series n(m) = φ·n(m−1) + √(1−φ²)·ε(m) from n(0) = ε(0), so that every
-   * month keeps the same spread and only how long a deviation lasts changes.
+   * month keeps the same spread and only how long a deviation lasts changes. The series goes on
+   * from the account's last month read (the same value a walk from month 0 gives, without it).
    */
   noise(a: number, m: number): number {
     const phi = this.noiseMemory;
     if (phi === 0) return normal(this.seed, Stream.noise, a, m);
     const fresh = Math.sqrt(1 - phi * phi);
-    let n = normal(this.seed, Stream.noise, a, 0);
-    for (let k = 1; k <= m; k++) n = phi * n + fresh * normal(this.seed, Stream.noise, a, k);
+    const last = this.noiseMonth[a]!;
+    if (last === m) return this.noiseValue[a]!;
+    let k = last >= 0 && last < m ? last : 0;
+    let n = k === last ? this.noiseValue[a]! : normal(this.seed, Stream.noise, a, 0);
+    while (k < m) n = phi * n + fresh * normal(this.seed, Stream.noise, a, ++k);
+    this.noiseMonth[a] = m;
+    this.noiseValue[a] = n;
     return n;
   }
 
