@@ -9,6 +9,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { loadRules } from '../src/anomaly/index.js';
 import { DEFAULT_STAGE_SIZE } from '../src/billing/index.js';
 import { addPeriods, periodBounds, periodKey, requireBillingPeriod } from '../src/calendar/index.js';
 import { openStore, sqlStatements } from '../src/store/index.js';
@@ -105,13 +106,13 @@ async function floorMs(historyDb: string, workDir: string, period: string, threa
   return ms;
 }
 
-/** The SQL twin of the run (bench/twin.ts) on a fresh copy of the history: the same determinants, bills priced in SQL. */
+/** The SQL twin of the run (bench/twin.ts) on a fresh copy of the history: the same determinants (the shipped rules', as the run's), bills priced in SQL. */
 async function twin(historyDb: string, workDir: string, period: string, threads: number): Promise<TwinResult & { ms: number }> {
   const db = join(workDir, 'twin.duckdb');
   freshCopy(historyDb, db);
   const store = await openStore(db, { threads });
   const t0 = performance.now();
-  const result = await runTwin(store.connection, requireBillingPeriod(period), DEFAULT_STAGE_SIZE);
+  const result = await runTwin(store.connection, requireBillingPeriod(period), loadRules(undefined).classes, DEFAULT_STAGE_SIZE);
   const ms = performance.now() - t0;
   store.close();
   rmSync(db, { force: true });

@@ -5,6 +5,7 @@
 // most generated accounts use. bench/run.ts times it beside the pipeline on the same store; the
 // test (test/bench/twin.test.ts) checks its bills against the pipeline's.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ReviewRules } from '../schemas/rules.js';
 import type { TariffPolicy } from '../schemas/tariff.js';
 import { stageDeterminants } from '../src/billing/index.js';
 import type { BillingPeriod } from '../src/calendar/index.js';
@@ -72,10 +73,13 @@ export interface TwinResult {
   stagesMs: { determinants: number; pricing: number };
 }
 
-/** Runs the twin for `period` on `connection` (a copy of the store: the stage replaces run_staging). */
-export async function runTwin(connection: DuckDBConnection, period: BillingPeriod, stageSize: number): Promise<TwinResult> {
+/**
+ * Runs the twin for `period` on `connection` (a copy of the store: the stage replaces run_staging),
+ * with the review rules' classes the pipeline billed with (their baseline settings shape the history features).
+ */
+export async function runTwin(connection: DuckDBConnection, period: BillingPeriod, classes: ReviewRules['classes'], stageSize: number): Promise<TwinResult> {
   const t0 = performance.now();
-  await stageDeterminants(connection, period, 0, stageSize);
+  await stageDeterminants(connection, period, classes, 0, stageSize);
   const t1 = performance.now();
   const stored = (await connection.runAndReadAll('SELECT tariff_id, policy FROM run_tariffs WHERE policy IS NOT NULL')).getRowObjectsJson();
   const blocks: Block[] = [];

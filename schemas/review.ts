@@ -73,11 +73,15 @@ export const AccountFeatures = z.object({
   /** The same for the same three periods a year before: was the account's quarter off then too? */
   yoyRecentLogLevel: num(),
   /**
-   * Season-free Wh per day of the bills of the same month last year and of six periods ago, when
-   * measured on actual reads, trusted or not (baseMedianKpd's scale): the account's own season.
+   * Season-free Wh per day of the bill of the same month last year, when measured on actual reads,
+   * trusted or not (baseMedianKpd's scale): the account's own season.
    */
   yoyLevelKpd: num(),
-  midLevelKpd: num(),
+  /**
+   * How near the baseline the use came back since that month: the least |ln(level / baseMedianKpd)|
+   * of the measured months since (trusted or not, season-free). A season comes and goes; a level that stayed does not.
+   */
+  returnGap: num(),
   /**
    * Median ratio of kWh/day to last month / last year / the 12-period median in the account's
    * class × region this period (measured reads only): what weather and season did to everyone.

@@ -461,7 +461,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   if (onB && seasonQuarter && ownSeason(f, t, kpd, sign, width, stake)) {
     add(rules, 'yoy_kwh_per_day', true, stake,
       `kWh/day ${kwhDay(kpd)} vs the usual ${kwhDay(B)} (${level(kpd / B)} after season), but the same month last year was off as far ` +
-      `(${kwhDay(f.yoyLevelKpd! * ref.peerBase)} at this month's season) and six months ago the use was back at the usual: ` +
+      `(${kwhDay(f.yoyLevelKpd! * ref.peerBase)} at this month's season) and the use was back at the usual in between: ` +
       `the account's own season, not its peers'`);
     return;
   }
@@ -470,7 +470,7 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
   // catch-up): the two reads together are the usual use, not a vacancy.
   const payback = sign < 0 && lastDev > width;
   if (!payback && vacancy(f, rules, t, onB || onY ? 'yoy_kwh_per_day' : 'mom_kwh_per_day', sign, trigger)) return;
-  if (onB && sign > 0 && backFromStandby(f, rules, t, width, stake)) return;
+  if (sign > 0 && backFromStandby(f, rules, t, trigger, onB || (!onY && !onM) ? 'usual' : onY ? 'the same month last year' : 'last month', width, stake)) return;
   const hint = payback ? `last month's ${kwhDay(f.lastKpd!)} kWh/day was beyond the band above: looks like that read was too high and this one pays it back`
     : `${causeHint(kpd / trigger)}${eventNote(f.readFlags)}`;
   if (persisting || lastDev * sign > width / 2) {
@@ -496,19 +496,21 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
  * An account whose season is not its peers' (an electrically heated home among summer-peaking
  * ones): the same month last year, measured, was off the baseline the same way by half the band
  * and this month is within half the band for one month a year apart of it (either way: a month
- * far less off than last year's is no repeat of a season), and the month six periods ago was back
- * within half the band (not merely inside a band that small money at stake widens: a drop that
- * has lasted over a year sits inside such a band). Those months count trusted or not: a heated
- * home's first winter was held, so its next winter has no trusted month last year. A held month of last year alone is no reference (2026.5 step 1 in
- * bench/evaluation.md: a persisting level vetoed itself); a level that stayed — a wrong multiplier
- * for over a year, a drop that lasts — was off half a year ago too, a season came and went.
+ * far less off than last year's is no repeat of a season), and in between the use came back
+ * within half the band of the baseline in some measured month (not merely inside a band that
+ * small money at stake widens: a drop that has lasted over a year sits inside such a band).
+ * Those months count trusted or not: a heated home's first winter was held, so its next winter
+ * has no trusted month last year. A held month of last year alone is no reference (2026.5 step 1
+ * in bench/evaluation.md: a persisting level vetoed itself); a level that stayed — a wrong
+ * multiplier for over a year, a drop that lasts — never came back, a season came and went. Any
+ * month in between, not the one half a year away (rules 2026.12): a heated home's baseline is
+ * its winters' (its summers were held), which a shoulder month meets and midsummer does not.
  */
 function ownSeason(f: AccountFeatures, t: ClassThresholds, kpd: number, sign: number, width: number, stake: number): boolean {
-  if (f.yoyLevelKpd === null || f.midLevelKpd === null || f.baseMedianKpd === null) return false;
-  if (f.yoyLevelKpd <= 0 || f.midLevelKpd <= 0 || f.baseMedianKpd <= 0) return false;
+  if (f.yoyLevelKpd === null || f.returnGap === null || f.baseMedianKpd === null) return false;
+  if (f.yoyLevelKpd <= 0 || f.baseMedianKpd <= 0) return false;
   const lastYear = Math.log(f.yoyLevelKpd / f.baseMedianKpd);
-  const halfYear = Math.log(f.midLevelKpd / f.baseMedianKpd);
-  return lastYear * sign > width / 2 && Math.abs(halfYear) <= width / 2
+  return lastYear * sign > width / 2 && f.returnGap <= width / 2
     && Math.abs(dev(kpd, f.yoyLevelKpd * ref.peerBase)) <= band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) / 2;
 }
 
@@ -559,18 +561,19 @@ function vacancy(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds, rul
 }
 
 /**
- * A baseline that is itself a standby level: most trusted months of a home that stood empty (each
- * recorded as a vacancy, none held) are below `vacancy_share` of its own occupied months. Use
- * coming back up to the occupied level (after season, within the band) is the home lived in
- * again, not a level shift to hold every month until someone accepts it: recorded, not flagged.
+ * A reference that is a standby month of a home that stood empty (below `vacancy_share` of its
+ * highest trusted month, its occupied level): last month or the same month last year, or the
+ * months the baseline has left when its standby ones are left out (migration 014) are too few for
+ * it. Use coming back up to the occupied level (after season, within the band) is the home lived
+ * in again, not a change to hold: recorded, not flagged.
  */
-function backFromStandby(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds, width: number, stake: number): boolean {
+function backFromStandby(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds, trigger: number, what: string, width: number, stake: number): boolean {
   const occupied = f.baseMaxKpd;
-  if (t.vacancy_share <= 0 || occupied === null || f.baseMedianKpd === null || f.baseMedianKpd >= t.vacancy_share * occupied) return false;
+  if (t.vacancy_share <= 0 || occupied === null || occupied <= 0) return false;
   const usual = occupied * ref.peerBase;
-  if (dev(f.kpd, usual) > width) return false;
+  if (trigger >= t.vacancy_share * usual || dev(f.kpd, usual) > width) return false;
   add(rules, 'mom_kwh_per_day', true, stake,
-    `kWh/day ${kwhDay(f.kpd)} vs usual ${kwhDay(ref.B)} (${level(f.kpd / ref.B)} after season), a standby level: the account's occupied months ` +
+    `kWh/day ${kwhDay(f.kpd)} vs ${what} ${kwhDay(trigger)} (${level(f.kpd / trigger)}), a standby level: the account's occupied months ` +
     `used ${kwhDay(usual)} after season; back in use after standing empty`);
   return true;
 }

@@ -14,10 +14,11 @@
 -- The peer medians, which need every account, follow in `peers`.
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $p1, $p3, $p6 and $p12 (the previous period, the third, the sixth and the twelfth before P), $history_from and
+-- $p1, $p3 and $p12 (the previous period, the third and the twelfth before P), $history_from and
 -- $baseline_periods (how far back the history reaches and how many trusted periods make the
--- baseline: src/billing/baseline.ts), $year_start
--- (YYYY01), $lo and $hi (the account keys of this range), $default_gap_minutes, $default_spike_factor and
+-- baseline: src/billing/baseline.ts), $standby_<class> (the class's vacancy_share: below it of the
+-- highest baseline month, a month is standby, migration 014), $year_start (YYYY01), $lo and $hi
+-- (the account keys of this range), $default_gap_minutes, $default_spike_factor and
 -- $default_demand_minutes (what a policy without those `intervals` fields means).
 
 -- name: staged
@@ -152,10 +153,10 @@ history_pivot AS (
          max_by(CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN level_kpd END,
                 CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN period END, 3) AS yoy_recent_kpd,
          -- The account's own season where its peers' is not its own (an electrically heated home
-         -- among summer-peaking ones): the same month last year and the month half a year ago,
-         -- measured, trusted or not, season-free (the rules' own-season veto).
+         -- among summer-peaking ones): the same month last year and the months since, measured,
+         -- trusted or not, season-free (the rules' own-season veto: did the use come back between?).
          max(CASE WHEN measured AND period = $p12 THEN level_kpd END) AS yoy_level,
-         max(CASE WHEN measured AND period = $p6 THEN level_kpd END) AS mid_level
+         max_by(CASE WHEN measured AND period > $p12 THEN level_kpd END, CASE WHEN measured AND period > $p12 THEN period END, 11) AS since_yoy_kpd
   FROM history_bills
   GROUP BY account_key
 ),
@@ -188,14 +189,26 @@ measured_changes AS (
 ),
 history AS (
   -- Median of up to 12 season-free trusted values per account, their MAD, and the account's
-  -- robust spread of log kWh/day (measured_changes), for accounts with a trusted bill.
+  -- robust spread of log kWh/day (measured_changes), for accounts with a trusted bill. A home's
+  -- standby months (migration 014) are left out of the median; the highest month stays the
+  -- occupied level they are measured against.
   SELECT h.*,
          list_median(list_transform(base, k -> abs(k - base_median))) AS base_mad,
+         -- How near the baseline the use came back since the same month last year: the least
+         -- |ln(level / median)| of the measured months since (a season comes and goes).
+         list_min(list_transform(since_yoy_kpd, k -> abs(ln(k / base_median)))) AS return_gap,
          mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n, mc.yoy_recent_log_level
   FROM (
     SELECT account_key, prev_kpd, prev_amount, prev_start, prev_days, yoy_kpd, yoy_amount, base, last_trusted,
-           demand_median, pf_median, yoy_level, mid_level, list_median(base) AS base_median, list_max(base) AS base_max, list_count(base) AS base_n
-    FROM history_pivot WHERE trusted_n > 0
+           demand_median, pf_median, yoy_level, since_yoy_kpd, list_median(base) AS base_median, base_max, list_count(base) AS base_n
+    FROM (
+      SELECT p.* EXCLUDE (base), list_max(p.base) AS base_max,
+             list_filter(p.base, k -> NOT standby_month(k, list_max(p.base), CASE a.customer_class::VARCHAR
+               WHEN 'residential' THEN $standby_residential WHEN 'commercial' THEN $standby_commercial
+               WHEN 'industrial' THEN $standby_industrial ELSE $standby_agricultural END)) AS base
+      FROM history_pivot p JOIN acct a USING (account_key)
+      WHERE p.trusted_n > 0
+    )
   ) h
   LEFT JOIN measured_changes mc USING (account_key)
 ),
@@ -267,7 +280,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
        hc.last_actual_kpd, hc.last_kpd,
-       h.demand_median, h.pf_median, h.yoy_level, h.mid_level,
+       h.demand_median, h.pf_median, h.yoy_level, h.return_gap,
        u.shift_since, coalesce(u.shift_n, 0) AS shift_n, u.shift_flags, coalesce(u.shift_released, 0) AS shift_released
 FROM acct ac
 LEFT JOIN energy e USING (account_key)
@@ -441,7 +454,7 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(s.demand_median, 'NaN'::DOUBLE)::DOUBLE AS demand_median,
        coalesce(s.pf_median, 'NaN'::DOUBLE)::DOUBLE AS pf_median,
        coalesce(s.yoy_level, 'NaN'::DOUBLE)::DOUBLE AS yoy_level,
-       coalesce(s.mid_level, 'NaN'::DOUBLE)::DOUBLE AS mid_level,
+       coalesce(s.return_gap, 'NaN'::DOUBLE)::DOUBLE AS return_gap,
        coalesce(p.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
        coalesce(p.peer_yoy, 'NaN'::DOUBLE)::DOUBLE AS peer_yoy,
        coalesce(p.peer_base, 'NaN'::DOUBLE)::DOUBLE AS peer_base,

@@ -59,7 +59,7 @@ export const BATCH_COLUMNS = [
   { name: 'demand_median', kind: 'double' },
   { name: 'pf_median', kind: 'double' },
   { name: 'yoy_level', kind: 'double' },
-  { name: 'mid_level', kind: 'double' },
+  { name: 'return_gap', kind: 'double' },
   { name: 'peer_mom', kind: 'double' },
   { name: 'peer_yoy', kind: 'double' },
   { name: 'peer_base', kind: 'double' },

@@ -15,7 +15,7 @@ import { writeCsvFile } from '../text/csv.js';
 import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, TASK_TABLES, type PriceResult, type TariffRef } from './protocol.js';
-import { baselineParams } from './baseline.js';
+import { baselineParams, standbyParams } from './baseline.js';
 import { changeSpreadParams, minPeersParams, spreadScaleParams } from './spread.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
@@ -94,12 +94,12 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
 }
 
 /** Columns of run_staging added since rules 2026.7: a resumed older run gets them empty (not measured). */
-const LATER_STAGED_COLUMNS = ['yoy_level', 'mid_level', 'yoy_recent_log_level'] as const;
+const LATER_STAGED_COLUMNS = ['yoy_level', 'return_gap', 'yoy_recent_log_level'] as const;
 
 /**
  * A run interrupted by an older billrun (an upgrade in between) has its staged rows and peers but
  * maybe not what later versions stage: the band scales (rules 2026.8) are measured from those
- * rows, as its start would have; the own-season months (2026.8, 2026.10) are left empty, so the
+ * rows, as its start would have; the own-season columns (2026.8, 2026.10, 2026.12) are left empty, so the
  * rules that need them hold such a month, as for an account without them.
  */
 async function completeOlderRun(store: Store, options: BillRunOptions): Promise<void> {
@@ -134,7 +134,7 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
     const runId = Number((await connection.runAndReadAll('SELECT coalesce(max(run_id), 0) + 1 FROM runs')).getRowsJson()[0]![0]);
     const billVersion = Number((await connection.runAndReadAll(
       'SELECT coalesce(max(bill_version), 0) + 1 FROM bills WHERE period = $period', { period })).getRowsJson()[0]![0]);
-    await stageDeterminants(connection, billing, runId, options.stageSize);
+    await stageDeterminants(connection, billing, options.rules.classes, runId, options.stageSize);
     await connection.run(STAGE_SQL['keep-peer-levels']!, { period, ...minPeersParams(options.rules.classes) });
     await connection.run(STAGE_SQL['spread-scales']!, spreadScaleParams(options.rules.classes));
     const [accountsIn, maxKey] = (await connection.runAndReadAll('SELECT count(*), coalesce(max(account_key), -1) FROM run_staging')).getRowsJson()[0]!.map(Number) as [number, number];
@@ -160,12 +160,14 @@ async function startRun(store: Store, options: BillRunOptions, billing: BillingP
  * (run_staging), its peer groups (run_peers) and the policies it uses (run_tariffs). The bill run
  * starts with it; the SQL twin of the run (bench/twin.ts) starts with the same call.
  */
-export async function stageDeterminants(connection: DuckDBConnection, billing: BillingPeriod, runId: number, stageSize: number): Promise<void> {
+export async function stageDeterminants(
+  connection: DuckDBConnection, billing: BillingPeriod, classes: ReviewRules['classes'], runId: number, stageSize: number,
+): Promise<void> {
   await defineReadDerivation(connection);
   // The history the statement names: the previous period, the third and sixth before and the same month a year before.
   const history = billing.historyKeys;
-  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p6: history[5]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
-    ...changeSpreadParams(), ...baselineParams(billing.text) };
+  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
+    ...changeSpreadParams(), ...baselineParams(billing.text), ...standbyParams(classes) };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.
   for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {

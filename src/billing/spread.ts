@@ -15,10 +15,9 @@
 // for σ = 1, by Monte Carlo over 400,000 sequences per m (numpy, seed 20261207; standard error
 // < 0.1%). test/billing/change-spread.test.ts checks them by its own simulation.
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
-import { CUSTOMER_CLASSES } from '../../schemas/inputs.js';
 import type { ReviewRules } from '../../schemas/rules.js';
 import { MAD_TO_SIGMA } from '../anomaly/evaluate-account.js';
-import { BASELINE_PERIODS } from './baseline.js';
+import { BASELINE_PERIODS, classParams } from './baseline.js';
 
 /** How many of m changes the spread keeps: the smallest m − ⌈m/5⌉, all of them while m ≤ 2. */
 export function keptChanges(m: number): number {
@@ -54,14 +53,13 @@ export const NULL_SHIFT_Z = 0.3725;
 
 /** Each class's min_peers as the statements take it ($min_residential …): a smaller group uses its class's levels. */
 export function minPeersParams(classes: ReviewRules['classes']): Record<string, number> {
-  return Object.fromEntries(CUSTOMER_CLASSES.map((name) => [`min_${name}`, classes[name].min_peers]));
+  return classParams(classes, 'min', (t) => t.min_peers);
 }
 
 /** spread-scales' parameters: each class's min_peers and its min_spread (a σ) as a MAD, and the null medians above. */
 export function spreadScaleParams(classes: ReviewRules['classes']): Record<string, number> {
-  const params: Record<string, number> = {
-    ...minPeersParams(classes), baseline_periods: BASELINE_PERIODS, null_level_z: NULL_LEVEL_Z, null_shift_z: NULL_SHIFT_Z,
+  return {
+    ...minPeersParams(classes), ...classParams(classes, 'spread', (t) => t.min_spread / MAD_TO_SIGMA),
+    baseline_periods: BASELINE_PERIODS, null_level_z: NULL_LEVEL_Z, null_shift_z: NULL_SHIFT_Z,
   };
-  for (const name of CUSTOMER_CLASSES) params[`spread_${name}`] = classes[name].min_spread / MAD_TO_SIGMA;
-  return params;
 }

@@ -116,12 +116,33 @@ ORDER BY b.period, b.bill_version;
 -- releases and dismissals that did not accept it.
 -- The account's trusted bills are read once, with the account's key beside the view: a NOT EXISTS
 -- against the bare view would derive it for every account of the store (over a second at 1M).
-WITH own_trusted AS (
+-- A home's standby months are left out of the median as the run left them out (migration 014):
+-- by their season-free level (kWh/day over the peer group's level that period) against the
+-- highest, with the class's vacancy_share in the rules of the run that billed the account last
+-- (up to $period).
+WITH account AS (
+  SELECT a.customer_class, a.region,
+         coalesce(try_cast(json_extract_string(r.options, '$.rules.classes.' || a.customer_class::VARCHAR || '.vacancy_share') AS DOUBLE), 0) AS standby_share
+  FROM accounts a
+  LEFT JOIN (SELECT run_id FROM bills WHERE account_key = $account_key AND is_current AND period <= $period ORDER BY period DESC LIMIT 1) b ON true
+  LEFT JOIN runs r ON r.run_id = b.run_id
+  WHERE a.account_key = $account_key
+),
+own_trusted AS (
   SELECT period, bill_version, kwh_milli / days AS kpd FROM trusted_bills
   WHERE account_key = $account_key AND period >= $history_from AND period <= $period
 ),
 trusted AS (SELECT period, kpd FROM own_trusted WHERE period < $period),
-baseline AS (SELECT kpd FROM trusted WHERE kpd > 0 ORDER BY period DESC LIMIT $baseline_periods),
+latest AS (
+  SELECT t.kpd, t.kpd / coalesce(l.level, 1) AS level
+  FROM trusted t CROSS JOIN account a
+  LEFT JOIN peer_levels l ON l.period = t.period AND l.customer_class = a.customer_class AND l.region = a.region
+  WHERE t.kpd > 0 ORDER BY t.period DESC LIMIT $baseline_periods
+),
+baseline AS (
+  SELECT kpd FROM latest, account
+  WHERE NOT standby_month(level, (SELECT max(level) FROM latest), account.standby_share)
+),
 accepted AS (
   SELECT max(period) AS p FROM review_decisions WHERE account_key = $account_key AND action = 'accept' AND period <= $period
 ),

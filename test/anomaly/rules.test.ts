@@ -24,7 +24,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
     // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
-    baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, levelScale: 1, shiftScale: 1, yoyLevelKpd: null, midLevelKpd: null, peerDemand: 1, classDemand: 1,
+    baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, levelScale: 1, shiftScale: 1, yoyLevelKpd: null, returnGap: null, peerDemand: 1, classDemand: 1,
     lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
   const lastKpd = over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd;
@@ -202,24 +202,32 @@ describe('review rules', () => {
       expect(raised(evaluate(account(0.3, { prevKpd: null, lastKpd: 12_000 })))).toEqual([]);
     });
 
-    describe('a home back in use after standing empty (its trusted months mostly standby)', () => {
-      // Median of the trusted months 0.3 kWh/day, the occupied months up to 12.0; last month (11.0) not trusted yet.
-      const empty = { baseMedianKpd: 300, baseMaxKpd: 12_000, prevKpd: null, lastKpd: 11_000, yoyKpd: 300 };
+    describe('a home back in use after standing empty (its references standby months)', () => {
+      // One occupied month (12.0 kWh/day) and four standby ones (0.3, the last of them last month),
+      // all trusted: the standby months are left out of the baseline, whose one month is too few
+      // for it; last month (0.3) is the reference, below a tenth of the occupied level.
+      const empty = { baseN: 1, baseMedianKpd: 12_000, baseMaxKpd: 12_000, prevKpd: 300, yoyKpd: null };
 
-      it('records use back at its occupied level instead of holding a level shift every month', () => {
+      it('records use back at its occupied level instead of holding it against the standby month', () => {
         const flags = evaluate(account(11, empty));
         expect(raised(flags)).toEqual([]);
-        expect(suppressed(flags).map((f) => f.reason)).toEqual(['kWh/day 11.0 vs usual 0.3 (×37 after season), a standby level: ' +
+        expect(suppressed(flags).map((f) => f.reason)).toEqual(['kWh/day 11.0 vs last month 0.3 (×37), a standby level: ' +
           'the account\'s occupied months used 12.0 after season; back in use after standing empty']);
       });
 
+      it('does the same against a standby month a year ago', () => {
+        const flags = evaluate(account(11, { ...empty, prevKpd: null, yoyKpd: 300 }));
+        expect(raised(flags)).toEqual([]);
+        expect(suppressed(flags)[0]!.reason).toContain('vs the same month last year 0.3 (×37), a standby level');
+      });
+
       it('holds use far above its occupied level (×10: a digit slip, not a family moving in)', () => {
-        expect(raised(evaluate(account(120, empty)))).toEqual(['level_shift']);
+        expect(raised(evaluate(account(120, empty)))).toEqual(['mom_kwh_per_day']);
       });
 
       it('holds the same on a shop: businesses have no standby rule', () => {
-        const shop = { ...empty, baseMedianKpd: 3000, baseMaxKpd: 120_000, lastKpd: 110_000, yoyKpd: 3000 };
-        expect(raised(evaluate(account(110, { ...shop, customerClass: 'commercial' })))).toEqual(['level_shift']);
+        const shop = { ...empty, baseMedianKpd: 120_000, baseMaxKpd: 120_000, prevKpd: 3000 };
+        expect(raised(evaluate(account(110, { ...shop, customerClass: 'commercial' })))).toEqual(['mom_kwh_per_day']);
       });
     });
 
@@ -253,29 +261,30 @@ describe('review rules', () => {
       // 18 kWh/day against the usual 10 (ln 1.8 = 0.588, beyond a rise's band ln 1.6 = 0.470) and no
       // trusted month last year (its first winter was held). Last year's same month, measured, was 17
       // (ln 1.7 = 0.531, beyond half the band 0.235; this month ln(18/17) = 0.057 within half the
-      // one-month-a-year-apart band, 4 × 0.0773 × √2 / 2 = 0.219).
+      // one-month-a-year-apart band, 4 × 0.0773 × √2 / 2 = 0.219). returnGap: how near the usual
+      // the months since came back (ln 1.05 = 0.049, within half the band).
       const winter = { yoyKpd: null, yoyLevelKpd: 17_000 };
 
-      it('records a winter as far off as last winter as the account\'s own season when the use was back at the usual in summer', () => {
-        const flags = evaluate(account(18, { ...winter, midLevelKpd: 10_500 }));
+      it('records a winter as far off as last winter as the account\'s own season when the use came back to the usual in between', () => {
+        const flags = evaluate(account(18, { ...winter, returnGap: Math.log(1.05) }));
         expect(raised(flags)).toEqual([]);
         expect(suppressed(flags)[0]!.reason).toBe('kWh/day 18.0 vs the usual 10.0 (+80% after season), but the same month last year was off as far ' +
-          '(17.0 at this month\'s season) and six months ago the use was back at the usual: the account\'s own season, not its peers\'');
+          '(17.0 at this month\'s season) and the use was back at the usual in between: the account\'s own season, not its peers\'');
       });
 
-      it('holds it when the level was off half a year ago too: a level that stayed, not a season', () => {
-        expect(raised(evaluate(account(18, { ...winter, midLevelKpd: 17_500 })))).toEqual(['mom_kwh_per_day']);
-        // Half a year ago at 13 (ln 1.3 = 0.262): inside the band, not within half of it (0.235).
-        expect(raised(evaluate(account(18, { ...winter, midLevelKpd: 13_000 })))).toEqual(['mom_kwh_per_day']);
+      it('holds it when the level never came back since: a level that stayed, not a season', () => {
+        expect(raised(evaluate(account(18, { ...winter, returnGap: Math.log(1.75) })))).toEqual(['mom_kwh_per_day']);
+        // At best back to 13 (ln 1.3 = 0.262): inside the band, not within half of it (0.235).
+        expect(raised(evaluate(account(18, { ...winter, returnGap: Math.log(1.3) })))).toEqual(['mom_kwh_per_day']);
       });
 
       it('holds it in the first winter, with no month last year to show the season', () => {
-        expect(raised(evaluate(account(18, { yoyKpd: null, midLevelKpd: 10_500 })))).toEqual(['mom_kwh_per_day']);
+        expect(raised(evaluate(account(18, { yoyKpd: null, returnGap: Math.log(1.05) })))).toEqual(['mom_kwh_per_day']);
       });
 
       it('holds a winter far beyond last winter\'s', () => {
         // ln(30/17) = 0.568, beyond half the band 0.219: not the season.
-        expect(raised(evaluate(account(30, { ...winter, midLevelKpd: 10_500 })))).toEqual(['mom_kwh_per_day']);
+        expect(raised(evaluate(account(30, { ...winter, returnGap: Math.log(1.05) })))).toEqual(['mom_kwh_per_day']);
       });
     });
 

@@ -7,6 +7,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTwin, twinPolicy } from '../../bench/twin.js';
+import { loadRules } from '../../src/anomaly/index.js';
 import { parsePolicy } from '../../src/tariff/index.js';
 import { requireBillingPeriod } from '../../src/calendar/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -40,7 +41,7 @@ describe('the SQL twin of the month run', () => {
       try {
         const billing = requireBillingPeriod(period);
         const expected = await pipelineBills(store, billing.key);
-        const result = await runTwin(store.connection, billing, 250);
+        const result = await runTwin(store.connection, billing, loadRules(undefined).classes, 250);
         expect(Object.keys(result.unsupported).sort()).toEqual(['COM-TOU', 'IND-2P', 'RES-MKT', 'RES-TOU']);
         const bills = await store.rows('SELECT account_key, amount_minor, tax_included_minor FROM twin_bills ORDER BY account_key');
         const lines = await store.rows('SELECT account_key, seq, quantity_milli, amount_minor FROM twin_line_items ORDER BY account_key, seq');

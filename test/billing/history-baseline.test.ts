@@ -4,7 +4,9 @@
 // Checked against an independent derivation of the same definition (a window ranking the trusted
 // bills) on a store billed for 16 months, so that more than 12 trusted periods exist and held bills
 // are left out inside the last 12.
+import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadRules } from '../../src/anomaly/index.js';
 import { changeSpreadParams, stageDeterminants } from '../../src/billing/index.js';
 import { periodFromKey, requireBillingPeriod } from '../../src/calendar/index.js';
 import { levelHistory } from '../../src/review/account.js';
@@ -17,20 +19,29 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => billed?.remove());
 
+// A home's standby months (below its class's vacancy_share of the highest of those 12) are left out of the median.
+const SHARES = Object.entries(loadRules(undefined).classes).map(([name, t]) => `('${name}', ${t.vacancy_share})`).join(', ');
 const INDEPENDENT = `
 WITH ranked AS (
-  SELECT t.account_key, t.kwh_milli / t.days / coalesce(l.level, 1) AS kpd,
+  SELECT t.account_key, a.customer_class::VARCHAR AS customer_class, t.kwh_milli / t.days / coalesce(l.level, 1) AS kpd,
          row_number() OVER (PARTITION BY t.account_key ORDER BY t.period DESC) AS recency
   FROM trusted_bills t JOIN accounts a USING (account_key)
   LEFT JOIN peer_levels l ON l.period = t.period AND l.customer_class = a.customer_class AND l.region = a.region
   WHERE t.period >= $period - 300 AND t.period < $period AND t.kwh_milli > 0
 ),
+latest AS (
+  SELECT *, max(kpd) OVER (PARTITION BY account_key) AS highest FROM ranked WHERE recency <= 12
+),
+kept AS (
+  SELECT latest.* FROM latest JOIN (VALUES ${SHARES}) s(customer_class, share) USING (customer_class)
+  WHERE kpd >= share * highest
+),
 base AS (
-  SELECT account_key, median(kpd) AS base_median, max(kpd) AS base_max, count(*) AS base_n
-  FROM ranked WHERE recency <= 12 GROUP BY ALL
+  SELECT account_key, median(kpd) AS base_median, max(highest) AS base_max, count(*) AS base_n
+  FROM kept GROUP BY ALL
 )
 SELECT s.account_key, b.base_median, b.base_max, coalesce(b.base_n, 0) AS base_n,
-       (SELECT median(abs(r.kpd - b.base_median)) FROM ranked r WHERE r.account_key = s.account_key AND r.recency <= 12) AS base_mad
+       (SELECT median(abs(k.kpd - b.base_median)) FROM kept k WHERE k.account_key = s.account_key) AS base_mad
 FROM run_staging s LEFT JOIN base b USING (account_key)
 ORDER BY s.account_key`;
 
@@ -38,15 +49,19 @@ it('takes the 12 latest trusted periods of the last three years, season-free, as
   const period = requireBillingPeriod('2025-05');
   const store = await openStore(billed.db);
   try {
-    await stageDeterminants(store.connection, period, 0, 1_000);
+    await stageDeterminants(store.connection, period, loadRules(undefined).classes, 0, 1_000);
     const staged = await store.rows(
       'SELECT account_key, base_median, base_max, base_n, base_mad FROM run_staging ORDER BY account_key');
     const expected = await store.rows(INDEPENDENT, { period: period.key });
     expect(staged.length).toBeGreaterThan(300);
     expect(staged).toEqual(expected);
+    const trustedCount = new Map((await store.rows(`
+      SELECT account_key, count(*) AS n FROM trusted_bills WHERE period >= $period - 300 AND period < $period AND kwh_milli > 0 GROUP BY ALL`,
+    { period: period.key })).map((r) => [Number(r.account_key), Number(r.n)]));
 
-    // The data exercise both halves of the definition: accounts with more trusted periods than
-    // 12, and accounts whose last 12 periods include bills that are not trusted.
+    // The data exercise every part of the definition: accounts with more trusted periods than
+    // 12, accounts whose last 12 periods include bills that are not trusted, and homes with
+    // standby months among their latest trusted ones.
     const [shape] = await store.rows(`
       SELECT count(*) FILTER (WHERE trusted > 12) AS more_than_12,
              count(*) FILTER (WHERE recent_untrusted > 0) AS untrusted_inside
@@ -57,13 +72,17 @@ it('takes the 12 latest trusted periods of the last three years, season-free, as
             WHERE b.is_current AND b.period < $period GROUP BY ALL)`, { period: period.key, p12: period.historyKeys[11]! });
     expect(Number(shape!.more_than_12)).toBeGreaterThan(100);
     expect(Number(shape!.untrusted_inside)).toBeGreaterThan(5);
+    const standby = staged.filter((r) => Number(r.base_n) < Math.min(12, trustedCount.get(Number(r.account_key)) ?? 0));
+    expect(standby.length).toBeGreaterThan(2);
 
     // `review show` (and the report and the desk) print the baseline the rules took: as many trusted
-    // periods, the same latest one. Checked on the accounts whose history has untrusted bills inside.
+    // periods, the same latest one. Checked on the accounts whose history has untrusted bills inside
+    // and on the homes with standby months.
     const accounts = await store.rows(`
       SELECT b.account_key, max(t.period) AS last_trusted FROM bills b LEFT JOIN trusted_bills t USING (account_key, period, bill_version)
       WHERE b.is_current AND b.period < $period AND b.account_key IN (SELECT account_key FROM run_staging)
-      GROUP BY ALL HAVING count(*) > count(t.account_key) ORDER BY 1`, { period: period.key });
+      GROUP BY ALL HAVING count(*) > count(t.account_key) OR list_contains($standby, b.account_key) ORDER BY 1`,
+    { period: period.key, standby: listValue(standby.map((r) => Number(r.account_key))) });
     const stagedN = new Map(staged.map((r) => [Number(r.account_key), Number(r.base_n)]));
     expect(accounts.length).toBeGreaterThan(5);
     for (const a of accounts) {
@@ -118,9 +137,11 @@ spread AS (
   FROM measured LEFT JOIN change_spread cs USING (account_key) GROUP BY ALL
 ),
 levels AS (
-  -- The own season's months: last year's and half a year ago, measured, trusted or not.
-  SELECT account_key, max(level_kpd) FILTER (WHERE period = $p12) AS yoy_level, max(level_kpd) FILTER (WHERE period = $p6) AS mid_level
-  FROM dated WHERE kwh_milli > 0 AND read_flags & 3 = 0 GROUP BY ALL
+  -- The own season's months, measured, trusted or not: last year's, and the months since, how near
+  -- they came back to the baseline (the staged median, derived independently by the test above).
+  SELECT d.account_key, max(d.level_kpd) FILTER (WHERE d.period = $p12) AS yoy_level,
+         min(abs(ln(d.level_kpd / s.base_median))) FILTER (WHERE d.period > $p12) AS return_gap
+  FROM dated d JOIN run_staging s USING (account_key) WHERE d.kwh_milli > 0 AND d.read_flags & 3 = 0 GROUP BY ALL
 ),
 shift AS (
   SELECT d.account_key, min(d.period) AS shift_since, count(*) AS shift_n, arg_min(d.read_flags, d.period) AS shift_flags,
@@ -146,7 +167,7 @@ SELECT s.account_key, t.prev_kpd, t.prev_amount, t.yoy_kpd,
        CASE WHEN t.account_key IS NOT NULL THEN coalesce(m.recent_n, 0) ELSE 0 END AS recent_n,
        CASE WHEN t.account_key IS NOT NULL THEN m.yoy_recent_log_level END AS yoy_recent_log_level,
        CASE WHEN t.account_key IS NOT NULL THEN lv.yoy_level END AS yoy_level,
-       CASE WHEN t.account_key IS NOT NULL THEN lv.mid_level END AS mid_level,
+       CASE WHEN t.account_key IS NOT NULL THEN lv.return_gap END AS return_gap,
        sh.shift_since, coalesce(sh.shift_n, 0) AS shift_n, sh.shift_flags, coalesce(sh.shift_released, 0) AS shift_released,
        coalesce(r.ytd_kwh, 0) AS ytd_kwh, coalesce(e.est_streak, 0) AS est_streak, coalesce(e.est_kwh, 0) AS est_kwh
 FROM run_staging s
@@ -167,14 +188,14 @@ it('derives trust, the measured spread, open level shifts and estimate streaks a
         reviewer, note, source, decided_at)
       SELECT account_key, period, 'accept', 'held', 'released', bill_version, amount_minor, 'test', 'level accepted', 'cli', TIMESTAMP '2025-05-02 09:00:00'
       FROM bills WHERE is_current AND status = 'released' AND account_key % 4 = 0`);
-    await stageDeterminants(store.connection, period, 0, 1_000);
+    await stageDeterminants(store.connection, period, loadRules(undefined).classes, 0, 1_000);
     // The spread is a sum of squares, added up in another order on each side: compared to 12 digits.
-    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_recent_log_level, yoy_level, mid_level, shift_since, shift_n, shift_flags, ' +
+    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_recent_log_level, yoy_level, return_gap, shift_since, shift_n, shift_flags, ' +
       'shift_released, ytd_kwh, est_streak, est_kwh';
     const staged = await store.rows(`SELECT ${columns} FROM run_staging ORDER BY account_key`);
     const keys = period.historyKeys;
     const expected = await store.rows(INDEPENDENT_FEATURES, {
-      period: period.key, p1: keys[0]!, p3: keys[2]!, p6: keys[5]!, p12: keys[11]!, year_start: period.yearStartKey,
+      period: period.key, p1: keys[0]!, p3: keys[2]!, p12: keys[11]!, year_start: period.yearStartKey,
       ...changeSpreadParams(),
     });
     expect(staged.length).toBeGreaterThan(300);
