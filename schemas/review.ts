@@ -74,7 +74,8 @@ export const AccountFeatures = z.object({
   yoyRecentLogLevel: num(),
   /**
    * Season-free Wh per day of the bill of the same month last year, when measured on actual reads,
-   * trusted or not (baseMedianKpd's scale): the account's own season.
+   * trusted or not (baseMedianKpd's scale): the account's own season. Where that bill was estimated
+   * (or was the catch-up after an estimate), the months beside it: their geometric mean, or the one measured.
    */
   yoyLevelKpd: num(),
   /**

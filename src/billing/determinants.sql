@@ -14,7 +14,8 @@
 -- The peer medians, which need every account, follow in `peers`.
 --
 -- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $p1, $p3 and $p12 (the previous period, the third and the twelfth before P), $history_from and
+-- $p1, $p3, $p11, $p12 and $p13 (the previous period, the third, the eleventh, twelfth and thirteenth
+-- before P), $history_from and
 -- $baseline_periods (how far back the history reaches and how many trusted periods make the
 -- baseline: src/billing/baseline.ts), $standby_<class> (the class's vacancy_share: below it of the
 -- highest baseline month, a month is standby, migration 014), $year_start (YYYY01), $lo and $hi
@@ -155,7 +156,11 @@ history_pivot AS (
          -- The account's own season where its peers' is not its own (an electrically heated home
          -- among summer-peaking ones): the same month last year and the months since, measured,
          -- trusted or not, season-free (the rules' own-season veto: did the use come back between?).
-         max(CASE WHEN measured AND period = $p12 THEN level_kpd END) AS yoy_level,
+         -- Where that month was estimated (its catch-up month carries the estimate's error), the
+         -- months beside it stand for it: their geometric mean, or the one measured.
+         coalesce(max(CASE WHEN measured AND period = $p12 THEN level_kpd END),
+                  sqrt(max(CASE WHEN measured AND period = $p11 THEN level_kpd END) * max(CASE WHEN measured AND period = $p13 THEN level_kpd END)),
+                  max(CASE WHEN measured AND period IN ($p11, $p13) THEN level_kpd END)) AS yoy_level,
          max_by(CASE WHEN measured AND period > $p12 THEN level_kpd END, CASE WHEN measured AND period > $p12 THEN period END, 11) AS since_yoy_kpd
   FROM history_bills
   GROUP BY account_key

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
-import { addPeriods, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
+import { addPeriods, periodKey, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
   appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWireTables, writeFileAtomic,
@@ -166,7 +166,7 @@ export async function stageDeterminants(
   await defineReadDerivation(connection);
   // The history the statement names: the previous period, the third and sixth before and the same month a year before.
   const history = billing.historyKeys;
-  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p12: history[11]!, year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
+  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p11: history[10]!, p12: history[11]!, p13: periodKey(addPeriods(billing.text, -13)), year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
     ...changeSpreadParams(), ...baselineParams(billing.text), ...standbyParams(classes) };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.

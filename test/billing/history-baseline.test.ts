@@ -8,7 +8,7 @@ import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadRules } from '../../src/anomaly/index.js';
 import { changeSpreadParams, stageDeterminants } from '../../src/billing/index.js';
-import { periodFromKey, requireBillingPeriod } from '../../src/calendar/index.js';
+import { addPeriods, periodFromKey, periodKey, requireBillingPeriod } from '../../src/calendar/index.js';
 import { levelHistory } from '../../src/review/account.js';
 import { openStore } from '../../src/store/index.js';
 import { billedStore, type BilledStore } from '../billed-store.js';
@@ -139,7 +139,9 @@ spread AS (
 levels AS (
   -- The own season's months, measured, trusted or not: last year's, and the months since, how near
   -- they came back to the baseline (the staged median, derived independently by the test above).
-  SELECT d.account_key, max(d.level_kpd) FILTER (WHERE d.period = $p12) AS yoy_level,
+  SELECT d.account_key,
+         coalesce(max(d.level_kpd) FILTER (WHERE d.period = $p12),
+                  exp(avg(ln(d.level_kpd)) FILTER (WHERE d.period IN ($p11, $p13)))) AS yoy_level,
          min(abs(ln(d.level_kpd / s.base_median))) FILTER (WHERE d.period > $p12) AS return_gap
   FROM dated d JOIN run_staging s USING (account_key) WHERE d.kwh_milli > 0 AND d.read_flags & 3 = 0 GROUP BY ALL
 ),
@@ -166,7 +168,7 @@ SELECT s.account_key, t.prev_kpd, t.prev_amount, t.yoy_kpd,
        CASE WHEN t.account_key IS NOT NULL THEN m.recent_log_level END AS recent_log_level,
        CASE WHEN t.account_key IS NOT NULL THEN coalesce(m.recent_n, 0) ELSE 0 END AS recent_n,
        CASE WHEN t.account_key IS NOT NULL THEN m.yoy_recent_log_level END AS yoy_recent_log_level,
-       CASE WHEN t.account_key IS NOT NULL THEN lv.yoy_level END AS yoy_level,
+       CASE WHEN t.account_key IS NOT NULL THEN round(lv.yoy_level, 6) END AS yoy_level,
        CASE WHEN t.account_key IS NOT NULL THEN lv.return_gap END AS return_gap,
        sh.shift_since, coalesce(sh.shift_n, 0) AS shift_n, sh.shift_flags, coalesce(sh.shift_released, 0) AS shift_released,
        coalesce(r.ytd_kwh, 0) AS ytd_kwh, coalesce(e.est_streak, 0) AS est_streak, coalesce(e.est_kwh, 0) AS est_kwh
@@ -189,31 +191,36 @@ it('derives trust, the measured spread, open level shifts and estimate streaks a
       SELECT account_key, period, 'accept', 'held', 'released', bill_version, amount_minor, 'test', 'level accepted', 'cli', TIMESTAMP '2025-05-02 09:00:00'
       FROM bills WHERE is_current AND status = 'released' AND account_key % 4 = 0`);
     await stageDeterminants(store.connection, period, loadRules(undefined).classes, 0, 1_000);
-    // The spread is a sum of squares, added up in another order on each side: compared to 12 digits.
-    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_recent_log_level, yoy_level, return_gap, shift_since, shift_n, shift_flags, ' +
+    // The spread is a sum of squares, added up in another order on each side: compared to 12 digits;
+    // last year's level where the months beside it stand in, a mean of logs here, to a millionth of a Wh/day.
+    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_recent_log_level, round(yoy_level, 6) AS yoy_level, return_gap, shift_since, shift_n, shift_flags, ' +
       'shift_released, ytd_kwh, est_streak, est_kwh';
     const staged = await store.rows(`SELECT ${columns} FROM run_staging ORDER BY account_key`);
     const keys = period.historyKeys;
     const expected = await store.rows(INDEPENDENT_FEATURES, {
-      period: period.key, p1: keys[0]!, p3: keys[2]!, p12: keys[11]!, year_start: period.yearStartKey,
+      period: period.key, p1: keys[0]!, p3: keys[2]!, p11: keys[10]!, p12: keys[11]!, p13: periodKey(addPeriods(period.text, -13)), year_start: period.yearStartKey,
       ...changeSpreadParams(),
     });
     expect(staged.length).toBeGreaterThan(300);
     expect(staged).toEqual(expected);
 
     // The decisions reach the features: released bills whose level a rule questioned (not
-    // trusted) before and after an accepted level, open shifts with releases, estimate streaks.
+    // trusted) before and after an accepted level, open shifts with releases, estimate streaks,
+    // and last year's level from the months beside an estimated one.
     const [shape] = await store.rows(`
       SELECT (SELECT count(*) FROM bills b WHERE b.is_current AND b.status IN ('released', 'dismissed') AND b.period < $period
                 AND EXISTS (SELECT 1 FROM level_flagged_bills f WHERE f.account_key = b.account_key AND f.period = b.period AND f.bill_version = b.bill_version)) AS questioned,
              (SELECT count(*) FROM review_decisions WHERE action = 'accept') AS accepted,
              count(*) FILTER (WHERE shift_released > 0) AS shifts_released,
-             count(*) FILTER (WHERE est_streak > 0) AS streaks
-      FROM run_staging`, { period: period.key });
+             count(*) FILTER (WHERE est_streak > 0) AS streaks,
+             count(*) FILTER (WHERE yoy_level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.account_key = s.account_key
+               AND b.is_current AND b.period = $p12 AND b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0)) AS beside
+      FROM run_staging s`, { period: period.key, p12: keys[11]! });
     expect(Number(shape!.questioned)).toBeGreaterThan(5);
     expect(Number(shape!.accepted)).toBeGreaterThan(2);
     expect(Number(shape!.shifts_released)).toBeGreaterThan(0);
     expect(Number(shape!.streaks)).toBeGreaterThan(0);
+    expect(Number(shape!.beside)).toBeGreaterThan(2);
   } finally {
     store.close();
   }
