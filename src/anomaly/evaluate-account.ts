@@ -500,8 +500,9 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
  * within half the band of the baseline in some measured month (not merely inside a band that
  * small money at stake widens: a drop that has lasted over a year sits inside such a band).
  * Those months count trusted or not: a heated home's first winter was held, so its next winter
- * has no trusted month last year; last year's month estimated, the months beside it stand in (2026.13). A held month of last year alone is no reference (2026.5 step 1
- * in bench/evaluation.md: a persisting level vetoed itself); a level that stayed — a wrong
+ * has no trusted month last year; where last year's month was estimated, the months beside it
+ * stand in (2026.13). A held month of last year alone is no reference (2026.5 step 1 in
+ * bench/evaluation.md: a persisting level vetoed itself); a level that stayed — a wrong
  * multiplier for over a year, a drop that lasts — never came back, a season came and went. Any
  * month in between, not the one half a year away (rules 2026.12): a heated home's baseline is
  * its winters' (its summers were held), which a shoulder month meets and midsummer does not.

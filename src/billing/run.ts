@@ -99,8 +99,8 @@ const LATER_STAGED_COLUMNS = ['yoy_level', 'return_gap', 'yoy_recent_log_level']
 /**
  * A run interrupted by an older billrun (an upgrade in between) has its staged rows and peers but
  * maybe not what later versions stage: the band scales (rules 2026.8) are measured from those
- * rows, as its start would have; the own-season columns (2026.8, 2026.10, 2026.12) are left empty, so the
- * rules that need them hold such a month, as for an account without them.
+ * rows, as its start would have; the own-season columns (2026.8, 2026.10, 2026.12) are left
+ * empty, so the rules that need them hold such a month, as for an account without them.
  */
 async function completeOlderRun(store: Store, options: BillRunOptions): Promise<void> {
   const [row] = await store.rows(`SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'run_scales'`);
@@ -164,7 +164,7 @@ export async function stageDeterminants(
   connection: DuckDBConnection, billing: BillingPeriod, classes: ReviewRules['classes'], runId: number, stageSize: number,
 ): Promise<void> {
   await defineReadDerivation(connection);
-  // The history the statement names: the previous period, the third and sixth before and the same month a year before.
+  // The history the statement names: the previous period, the third before, and the same month a year before with the months beside it.
   const history = billing.historyKeys;
   const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p11: history[10]!, p12: history[11]!, p13: periodKey(addPeriods(billing.text, -13)), year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
     ...changeSpreadParams(), ...baselineParams(billing.text), ...standbyParams(classes) };
