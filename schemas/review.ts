@@ -79,10 +79,12 @@ export const AccountFeatures = z.object({
    */
   yoyLevelKpd: num(),
   /**
-   * How near the baseline the use came back since that month: the least |ln(level / baseMedianKpd)|
-   * of the measured months since (trusted or not, season-free). A season comes and goes; a level that stayed does not.
+   * The lowest and highest season-free Wh per day of the measured months since that month (trusted
+   * or not, baseMedianKpd's scale): did the use come back to the baseline in between? A season
+   * comes and goes; a level that stayed does not.
    */
-  returnGap: num(),
+  sinceLowKpd: num(),
+  sinceHighKpd: num(),
   /**
    * Median ratio of kWh/day to last month / last year / the 12-period median in the account's
    * class × region this period (measured reads only): what weather and season did to everyone.

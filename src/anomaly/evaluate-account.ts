@@ -496,9 +496,9 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
  * An account whose season is not its peers' (an electrically heated home among summer-peaking
  * ones): the same month last year, measured, was off the baseline the same way by half the band
  * and this month is within half the band for one month a year apart of it (either way: a month
- * far less off than last year's is no repeat of a season), and in between the use came back
- * within half the band of the baseline in some measured month (not merely inside a band that
- * small money at stake widens: a drop that has lasted over a year sits inside such a band).
+ * far less off than last year's is no repeat of a season), and in between the use came back to
+ * within half the band of the baseline in some measured month, or beyond it (not merely inside a
+ * band that small money at stake widens: a drop that has lasted over a year sits inside such a band).
  * Those months count trusted or not: a heated home's first winter was held, so its next winter
  * has no trusted month last year; where last year's month was estimated, the months beside it
  * stand in (2026.13). A held month of last year alone is no reference (2026.5 step 1 in
@@ -508,10 +508,12 @@ function usageChange(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds)
  * its winters' (its summers were held), which a shoulder month meets and midsummer does not.
  */
 function ownSeason(f: AccountFeatures, t: ClassThresholds, kpd: number, sign: number, width: number, stake: number): boolean {
-  if (f.yoyLevelKpd === null || f.returnGap === null || f.baseMedianKpd === null) return false;
-  if (f.yoyLevelKpd <= 0 || f.baseMedianKpd <= 0) return false;
+  // Back means up to within half the band below the baseline after a low month, down to it after a high one.
+  const back = sign < 0 ? f.sinceHighKpd : f.sinceLowKpd;
+  if (f.yoyLevelKpd === null || back === null || f.baseMedianKpd === null) return false;
+  if (f.yoyLevelKpd <= 0 || back <= 0 || f.baseMedianKpd <= 0) return false;
   const lastYear = Math.log(f.yoyLevelKpd / f.baseMedianKpd);
-  return lastYear * sign > width / 2 && f.returnGap <= width / 2
+  return lastYear * sign > width / 2 && Math.log(back / f.baseMedianKpd) * sign <= width / 2
     && Math.abs(dev(kpd, f.yoyLevelKpd * ref.peerBase)) <= band(t, t.yoy_change, Math.SQRT2 * ref.levelSigmas, stake) / 2;
 }
 

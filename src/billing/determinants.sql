@@ -104,6 +104,10 @@ interval_tou AS (
 history_bills AS (
   SELECT b.account_key, b.period, b.days, b.kwh_milli, b.amount_minor, b.read_flags, b.start_date, b.demand_milli, b.kvarh_milli,
          b.kwh_milli / b.days / coalesce(l.level, 1) AS level_kpd,
+         -- The class's vacancy_share (what makes a month standby, migration 014), carried here
+         -- rather than joined to the pivot's wide rows again (a second of 9 at 200k accounts).
+         CASE ac.customer_class::VARCHAR WHEN 'residential' THEN $standby_residential WHEN 'commercial' THEN $standby_commercial
+              WHEN 'industrial' THEN $standby_industrial ELSE $standby_agricultural END AS standby_share,
          bill_trusted(b.is_current, b.days, b.read_flags, b.status, b.period, acc.accepted_from, f.account_key IS NOT NULL) AS trusted,
          -- Measured: actual reads at both ends, trusted or not.
          b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0 AS measured
@@ -128,6 +132,7 @@ history_pivot AS (
                  CASE WHEN period >= $p12 AND read_flags & 1 = 0 THEN period END) AS last_actual_kpd,
          -- The account's trusted history: the references of the usage rules.
          count(CASE WHEN trusted THEN 1 END) AS trusted_n,
+         any_value(standby_share) AS standby_share,
          max(CASE WHEN trusted AND period = $p1 THEN kwh_milli / days END) AS prev_kpd,
          max(CASE WHEN trusted AND period = $p1 THEN amount_minor END) AS prev_amount,
          max(CASE WHEN trusted AND period = $p1 THEN start_date END) AS prev_start,
@@ -154,14 +159,16 @@ history_pivot AS (
          max_by(CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN level_kpd END,
                 CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN period END, 3) AS yoy_recent_kpd,
          -- The account's own season where its peers' is not its own (an electrically heated home
-         -- among summer-peaking ones): the same month last year and the months since, measured,
-         -- trusted or not, season-free (the rules' own-season veto: did the use come back between?).
+         -- among summer-peaking ones): the same month last year and the lowest and highest of the
+         -- months since, measured, trusted or not, season-free (the rules' own-season veto: did the
+         -- use come back between? Two extremes, not the months' list: a list cost a second of 9 at 200k).
          -- Where that month was estimated (its catch-up month carries the estimate's error), the
          -- months beside it stand for it: their geometric mean, or the one measured.
          coalesce(max(CASE WHEN measured AND period = $p12 THEN level_kpd END),
                   sqrt(max(CASE WHEN measured AND period = $p11 THEN level_kpd END) * max(CASE WHEN measured AND period = $p13 THEN level_kpd END)),
                   max(CASE WHEN measured AND period IN ($p11, $p13) THEN level_kpd END)) AS yoy_level,
-         max_by(CASE WHEN measured AND period > $p12 THEN level_kpd END, CASE WHEN measured AND period > $p12 THEN period END, 11) AS since_yoy_kpd
+         min(CASE WHEN measured AND period > $p12 THEN level_kpd END) AS since_low,
+         max(CASE WHEN measured AND period > $p12 THEN level_kpd END) AS since_high
   FROM history_bills
   GROUP BY account_key
 ),
@@ -199,20 +206,16 @@ history AS (
   -- occupied level they are measured against.
   SELECT h.*,
          list_median(list_transform(base, k -> abs(k - base_median))) AS base_mad,
-         -- How near the baseline the use came back since the same month last year: the least
-         -- |ln(level / median)| of the measured months since (a season comes and goes).
-         list_min(list_transform(since_yoy_kpd, k -> abs(ln(k / base_median)))) AS return_gap,
          mc.log_mad AS base_log_mad, mc.recent_log_level, mc.recent_n, mc.yoy_recent_log_level
   FROM (
     SELECT account_key, prev_kpd, prev_amount, prev_start, prev_days, yoy_kpd, yoy_amount, base, last_trusted,
-           demand_median, pf_median, yoy_level, since_yoy_kpd, list_median(base) AS base_median, base_max, list_count(base) AS base_n
+           demand_median, pf_median, yoy_level, since_low, since_high, list_median(base) AS base_median, base_max, list_count(base) AS base_n
     FROM (
-      SELECT p.* EXCLUDE (base), list_max(p.base) AS base_max,
-             list_filter(p.base, k -> NOT standby_month(k, list_max(p.base), CASE a.customer_class::VARCHAR
-               WHEN 'residential' THEN $standby_residential WHEN 'commercial' THEN $standby_commercial
-               WHEN 'industrial' THEN $standby_industrial ELSE $standby_agricultural END)) AS base
-      FROM history_pivot p JOIN acct a USING (account_key)
-      WHERE p.trusted_n > 0
+      SELECT account_key, prev_kpd, prev_amount, prev_start, prev_days, yoy_kpd, yoy_amount, last_trusted, demand_median, pf_median,
+             yoy_level, since_low, since_high, list_max(base) AS base_max,
+             list_filter(base, k -> NOT standby_month(k, list_max(base), standby_share)) AS base
+      FROM history_pivot
+      WHERE trusted_n > 0
     )
   ) h
   LEFT JOIN measured_changes mc USING (account_key)
@@ -285,7 +288,7 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
        coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
        hc.last_actual_kpd, hc.last_kpd,
-       h.demand_median, h.pf_median, h.yoy_level, h.return_gap,
+       h.demand_median, h.pf_median, h.yoy_level, h.since_low, h.since_high,
        u.shift_since, coalesce(u.shift_n, 0) AS shift_n, u.shift_flags, coalesce(u.shift_released, 0) AS shift_released
 FROM acct ac
 LEFT JOIN energy e USING (account_key)
@@ -459,7 +462,8 @@ SELECT s.account_key::INTEGER AS account_key,
        coalesce(s.demand_median, 'NaN'::DOUBLE)::DOUBLE AS demand_median,
        coalesce(s.pf_median, 'NaN'::DOUBLE)::DOUBLE AS pf_median,
        coalesce(s.yoy_level, 'NaN'::DOUBLE)::DOUBLE AS yoy_level,
-       coalesce(s.return_gap, 'NaN'::DOUBLE)::DOUBLE AS return_gap,
+       coalesce(s.since_low, 'NaN'::DOUBLE)::DOUBLE AS since_low,
+       coalesce(s.since_high, 'NaN'::DOUBLE)::DOUBLE AS since_high,
        coalesce(p.peer_mom, 'NaN'::DOUBLE)::DOUBLE AS peer_mom,
        coalesce(p.peer_yoy, 'NaN'::DOUBLE)::DOUBLE AS peer_yoy,
        coalesce(p.peer_base, 'NaN'::DOUBLE)::DOUBLE AS peer_base,

@@ -225,7 +225,8 @@ function features(task: PriceTask, i: number, amountMinor: number, pricePrevMino
     pf: Number.isNaN(kvarh) || kwh <= 0 ? null : Math.round((100 * kwh) / Math.sqrt(kwh * kwh + kvarh * kvarh)) / 100,
     pfMedian: nullIfNaN(c.pf_median[i]!),
     yoyLevelKpd: nullIfNaN(c.yoy_level[i]!),
-    returnGap: nullIfNaN(c.return_gap[i]!),
+    sinceLowKpd: nullIfNaN(c.since_low[i]!),
+    sinceHighKpd: nullIfNaN(c.since_high[i]!),
     capacityMilli: nullIfNaN(c.capacity[i]!),
   };
 }

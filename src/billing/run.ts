@@ -94,7 +94,7 @@ export async function billPeriod(store: Store, options: BillRunOptions): Promise
 }
 
 /** Columns of run_staging added since rules 2026.7: a resumed older run gets them empty (not measured). */
-const LATER_STAGED_COLUMNS = ['yoy_level', 'return_gap', 'yoy_recent_log_level'] as const;
+const LATER_STAGED_COLUMNS = ['yoy_level', 'since_low', 'since_high', 'yoy_recent_log_level'] as const;
 
 /**
  * A run interrupted by an older billrun (an upgrade in between) has its staged rows and peers but

@@ -24,7 +24,7 @@ function account(kpd: number, over: Partial<AccountFeatures> = {}): AccountFeatu
     readFlags: 0, estStreak: 0, estKwhMilli: 0, estDays: 0, lastActualKpd: 10_000,
     demandMilli: null, demandMedianMilli: null, pf: null, pfMedian: null, capacityMilli: 1e9,
     // A steady home: σ of log kWh/day 0.074 (MAD 0.05) among peers a little more volatile (MAD 0.06).
-    baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, levelScale: 1, shiftScale: 1, yoyLevelKpd: null, returnGap: null, peerDemand: 1, classDemand: 1,
+    baseLogMad: 0.05, peerSpread: 0.06, classSpread: 0.06, levelScale: 1, shiftScale: 1, yoyLevelKpd: null, sinceLowKpd: null, sinceHighKpd: null, peerDemand: 1, classDemand: 1,
     lastKpd: prevKpd, shiftSince: null, shiftN: 0, shiftReadFlags: 0, shiftReleased: 0,
   };
   const lastKpd = over.lastKpd === undefined ? (over.prevKpd === undefined ? base.lastKpd : over.prevKpd) : over.lastKpd;
@@ -261,30 +261,30 @@ describe('review rules', () => {
       // 18 kWh/day against the usual 10 (ln 1.8 = 0.588, beyond a rise's band ln 1.6 = 0.470) and no
       // trusted month last year (its first winter was held). Last year's same month, measured, was 17
       // (ln 1.7 = 0.531, beyond half the band 0.235; this month ln(18/17) = 0.057 within half the
-      // one-month-a-year-apart band, 4 × 0.0773 × √2 / 2 = 0.219). returnGap: how near the usual
-      // the months since came back (ln 1.05 = 0.049, within half the band).
+      // one-month-a-year-apart band, 4 × 0.0773 × √2 / 2 = 0.219). sinceLowKpd: the lowest of the
+      // months since, back down to 10.5 (ln 1.05 = 0.049, within half the band).
       const winter = { yoyKpd: null, yoyLevelKpd: 17_000 };
 
       it('records a winter as far off as last winter as the account\'s own season when the use came back to the usual in between', () => {
-        const flags = evaluate(account(18, { ...winter, returnGap: Math.log(1.05) }));
+        const flags = evaluate(account(18, { ...winter, sinceLowKpd: 10_500 }));
         expect(raised(flags)).toEqual([]);
         expect(suppressed(flags)[0]!.reason).toBe('kWh/day 18.0 vs the usual 10.0 (+80% after season), but the same month last year was off as far ' +
           '(17.0 at this month\'s season) and the use was back at the usual in between: the account\'s own season, not its peers\'');
       });
 
       it('holds it when the level never came back since: a level that stayed, not a season', () => {
-        expect(raised(evaluate(account(18, { ...winter, returnGap: Math.log(1.75) })))).toEqual(['mom_kwh_per_day']);
+        expect(raised(evaluate(account(18, { ...winter, sinceLowKpd: 17_500 })))).toEqual(['mom_kwh_per_day']);
         // At best back to 13 (ln 1.3 = 0.262): inside the band, not within half of it (0.235).
-        expect(raised(evaluate(account(18, { ...winter, returnGap: Math.log(1.3) })))).toEqual(['mom_kwh_per_day']);
+        expect(raised(evaluate(account(18, { ...winter, sinceLowKpd: 13_000 })))).toEqual(['mom_kwh_per_day']);
       });
 
       it('holds it in the first winter, with no month last year to show the season', () => {
-        expect(raised(evaluate(account(18, { yoyKpd: null, returnGap: Math.log(1.05) })))).toEqual(['mom_kwh_per_day']);
+        expect(raised(evaluate(account(18, { yoyKpd: null, sinceLowKpd: 10_500 })))).toEqual(['mom_kwh_per_day']);
       });
 
       it('holds a winter far beyond last winter\'s', () => {
         // ln(30/17) = 0.568, beyond half the band 0.219: not the season.
-        expect(raised(evaluate(account(30, { ...winter, returnGap: Math.log(1.05) })))).toEqual(['mom_kwh_per_day']);
+        expect(raised(evaluate(account(30, { ...winter, sinceLowKpd: 10_500 })))).toEqual(['mom_kwh_per_day']);
       });
     });
 

@@ -137,13 +137,12 @@ spread AS (
   FROM measured LEFT JOIN change_spread cs USING (account_key) GROUP BY ALL
 ),
 levels AS (
-  -- The own season's months, measured, trusted or not: last year's, and the months since, how near
-  -- they came back to the baseline (the staged median, derived independently by the test above).
-  SELECT d.account_key,
-         coalesce(max(d.level_kpd) FILTER (WHERE d.period = $p12),
-                  exp(avg(ln(d.level_kpd)) FILTER (WHERE d.period IN ($p11, $p13)))) AS yoy_level,
-         min(abs(ln(d.level_kpd / s.base_median))) FILTER (WHERE d.period > $p12) AS return_gap
-  FROM dated d JOIN run_staging s USING (account_key) WHERE d.kwh_milli > 0 AND d.read_flags & 3 = 0 GROUP BY ALL
+  -- The own season's months, measured, trusted or not: last year's (or the months beside it), and
+  -- the lowest and highest of the months since.
+  SELECT account_key,
+         coalesce(max(level_kpd) FILTER (WHERE period = $p12), exp(avg(ln(level_kpd)) FILTER (WHERE period IN ($p11, $p13)))) AS yoy_level,
+         min(level_kpd) FILTER (WHERE period > $p12) AS since_low, max(level_kpd) FILTER (WHERE period > $p12) AS since_high
+  FROM dated WHERE kwh_milli > 0 AND read_flags & 3 = 0 GROUP BY ALL
 ),
 shift AS (
   SELECT d.account_key, min(d.period) AS shift_since, count(*) AS shift_n, arg_min(d.read_flags, d.period) AS shift_flags,
@@ -169,7 +168,8 @@ SELECT s.account_key, t.prev_kpd, t.prev_amount, t.yoy_kpd,
        CASE WHEN t.account_key IS NOT NULL THEN coalesce(m.recent_n, 0) ELSE 0 END AS recent_n,
        CASE WHEN t.account_key IS NOT NULL THEN m.yoy_recent_log_level END AS yoy_recent_log_level,
        CASE WHEN t.account_key IS NOT NULL THEN round(lv.yoy_level, 6) END AS yoy_level,
-       CASE WHEN t.account_key IS NOT NULL THEN lv.return_gap END AS return_gap,
+       CASE WHEN t.account_key IS NOT NULL THEN lv.since_low END AS since_low,
+       CASE WHEN t.account_key IS NOT NULL THEN lv.since_high END AS since_high,
        sh.shift_since, coalesce(sh.shift_n, 0) AS shift_n, sh.shift_flags, coalesce(sh.shift_released, 0) AS shift_released,
        coalesce(r.ytd_kwh, 0) AS ytd_kwh, coalesce(e.est_streak, 0) AS est_streak, coalesce(e.est_kwh, 0) AS est_kwh
 FROM run_staging s
@@ -193,7 +193,7 @@ it('derives trust, the measured spread, open level shifts and estimate streaks a
     await stageDeterminants(store.connection, period, loadRules(undefined).classes, 0, 1_000);
     // The spread is a sum of squares, added up in another order on each side: compared to 12 digits;
     // last year's level where the months beside it stand in, a mean of logs here, to a millionth of a Wh/day.
-    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_recent_log_level, round(yoy_level, 6) AS yoy_level, return_gap, shift_since, shift_n, shift_flags, ' +
+    const columns = 'account_key, prev_kpd, prev_amount, yoy_kpd, round(base_log_mad, 12) AS base_log_mad, recent_log_level, recent_n, yoy_recent_log_level, round(yoy_level, 6) AS yoy_level, since_low, since_high, shift_since, shift_n, shift_flags, ' +
       'shift_released, ytd_kwh, est_streak, est_kwh';
     const staged = await store.rows(`SELECT ${columns} FROM run_staging ORDER BY account_key`);
     const keys = period.historyKeys;

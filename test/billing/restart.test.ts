@@ -102,7 +102,7 @@ describe('bill run under failure', () => {
     const store = await openStore(db);
     expect(await store.rows(`SELECT status::VARCHAR AS status FROM runs WHERE period = 202403`)).toEqual([{ status: 'running' }]);
     await store.connection.run('DROP TABLE run_scales');
-    for (const column of ['yoy_level', 'return_gap', 'yoy_recent_log_level']) await store.connection.run(`ALTER TABLE run_staging DROP COLUMN ${column}`);
+    for (const column of ['yoy_level', 'since_low', 'since_high', 'yoy_recent_log_level']) await store.connection.run(`ALTER TABLE run_staging DROP COLUMN ${column}`);
     store.close();
     const resumed = await runCli(['bill', '--period', period, '--batch-size', '100'], db);
     expect(resumed.code, resumed.err).toBeLessThanOrEqual(3);
