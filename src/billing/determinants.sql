@@ -3,24 +3,21 @@
 --
 -- Which reads open and close the period, their advances and the TOU classification of interval
 -- data come from the macros of reads.sql, the one definition corrections, `review show` and
--- statements use too. History comes from stored bills in one aggregate per account (history_pivot):
--- conditional columns and bounded top-n lists, no window functions and no holistic aggregates over
--- every account's history (at 1M accounts a median/MAD over 12M bill rows costs four times the
--- pivot, see performance.md).
+-- statements use too. History comes from the running history summary (migration 015,
+-- history.sql): one row per account with its earlier bills' lists, brought to this period by the
+-- run just before this statement, where it aggregated up to three years of stored bills per account.
 --
 -- The statement runs once per range of account keys [$lo, $hi) (run.ts prefixes it with CREATE
 -- TABLE for the first range and INSERT INTO for the others), so its hash tables hold one range's
 -- meters and bills whatever the number of accounts, and memory stays bounded.
 -- The peer medians, which need every account, follow in `peers`.
 --
--- Parameters: $run_id, $period (YYYYMM), $first (first day), $next (first day of next month),
--- $p1, $p3, $p11, $p12 and $p13 (the previous period, the third, the eleventh, twelfth and thirteenth
--- before P), $history_from and
--- $baseline_periods (how far back the history reaches and how many trusted periods make the
--- baseline: src/billing/baseline.ts), $standby_<class> (the class's vacancy_share: below it of the
--- highest baseline month, a month is standby, migration 014), $year_start (YYYY01), $lo and $hi
--- (the account keys of this range), $default_gap_minutes, $default_spike_factor and
--- $default_demand_minutes (what a policy without those `intervals` fields means).
+-- Parameters: $run_id, $first (first day), $next (first day of next month), $p1, $p3, $p11, $p12
+-- and $p13 (the previous period, the third, the eleventh, twelfth and thirteenth before P),
+-- $standby_<class> (the class's vacancy_share: below it of the highest baseline month, a month is
+-- standby, migration 014), $year_start (YYYY01), $lo and $hi (the account keys of this range),
+-- $default_gap_minutes, $default_spike_factor and $default_demand_minutes (what a policy without
+-- those `intervals` fields means).
 
 -- name: staged
 WITH acct AS (
@@ -93,84 +90,76 @@ interval_tou AS (
   FROM windows
   GROUP BY account_key
 ),
--- The stored bills of the last three years, read once for the history features below: one
--- aggregate gives each of them a few columns, under CASE conditions rather than FILTER clauses
--- (DuckDB slices the aggregate's whole input once per filtered aggregate). Each bill carries
--- whether it is trusted (migration 013's bill_trusted, the definition the trusted_bills view
--- applies, with the account's accepted level and the bill's undecided level flags joined as two
--- small sets: the view's EXISTS over the flags built and probed back the keys of every bill), and
--- its peer group's level that period (season, weather), so that medians and spreads describe the
--- account, not the calendar.
-history_bills AS (
-  SELECT b.account_key, b.period, b.days, b.kwh_milli, b.amount_minor, b.read_flags, b.start_date, b.demand_milli, b.kvarh_milli,
-         b.kwh_milli / b.days / coalesce(l.level, 1) AS level_kpd,
-         -- The class's vacancy_share (what makes a month standby, migration 014), carried here
-         -- rather than joined to the pivot's wide rows again (a second of 9 at 200k accounts).
+-- The account's earlier bills, from the running history summary (migration 015, history.sql,
+-- brought to this period just before): one row per account, its lists latest first, so a run
+-- reads one row per account where it aggregated up to three years of bills. Levels are
+-- season-free (kWh/day over the peer group's level that period), so that medians and spreads
+-- describe the account, not the calendar.
+history_lists AS (
+  SELECT s.account_key, s.last_trusted, s.bills, s.base, s.measured, s.shift,
+         -- What every bill of the last 12 periods says, trusted or not.
+         list_filter(s.bills, b -> b.days > 0 AND b.period >= $p12) AS year,
+         list_filter(year, b -> b.period >= $year_start) AS this_year,
+         list_filter(year, b -> b.period = $p1)[1] AS last_bill,
+         list_filter(year, b -> b.period = $p12)[1] AS yoy_bill,
+         -- The estimate chain: the latest bill closed on an actual read.
+         list_filter(year, b -> b.read_flags & 1 = 0)[1] AS actual_bill,
+         list_filter(year, b -> b.trusted) AS trusted_year,
+         list_transform(list_filter(s.measured, m -> m.period > $p12), m -> m.level) AS since,
+         -- The class's vacancy_share (what makes a month standby, migration 014).
          CASE ac.customer_class::VARCHAR WHEN 'residential' THEN $standby_residential WHEN 'commercial' THEN $standby_commercial
-              WHEN 'industrial' THEN $standby_industrial ELSE $standby_agricultural END AS standby_share,
-         bill_trusted(b.is_current, b.days, b.read_flags, b.status, b.period, acc.accepted_from, f.account_key IS NOT NULL) AS trusted,
-         -- Measured: actual reads at both ends, trusted or not.
-         b.days > 0 AND b.kwh_milli > 0 AND b.read_flags & 3 = 0 AS measured
-  FROM bills b
+              WHEN 'industrial' THEN $standby_industrial ELSE $standby_agricultural END AS standby_share
+  FROM history_summary s
   JOIN acct ac USING (account_key)
-  LEFT JOIN accepted_levels acc USING (account_key)
-  LEFT JOIN level_flagged_bills f ON f.account_key = b.account_key AND f.period = b.period AND f.bill_version = b.bill_version
-  LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
-  WHERE b.is_current AND b.period >= $history_from AND b.period < $period AND b.days > 0
-    AND b.account_key >= $lo AND b.account_key < $hi
 ),
 history_pivot AS (
   SELECT account_key,
-         -- What every bill of the last 12 periods says, trusted or not: the year's running totals
-         -- and the estimate chain (periods since the last bill closed on an actual read).
-         count(CASE WHEN period >= $p12 THEN 1 END) AS recent_bills,
-         max(CASE WHEN period = $p1 THEN kwh_milli / days END) AS last_kpd,
-         sum(CASE WHEN period >= $p12 AND period >= $year_start THEN kwh_milli END) AS ytd_kwh,
-         sum(CASE WHEN period >= $p12 AND period >= $year_start THEN amount_minor END) AS ytd_amount,
-         max(CASE WHEN period >= $p12 AND read_flags & 1 = 0 THEN period END) AS last_actual,
-         arg_max(CASE WHEN period >= $p12 AND read_flags & 1 = 0 THEN kwh_milli / days END,
-                 CASE WHEN period >= $p12 AND read_flags & 1 = 0 THEN period END) AS last_actual_kpd,
+         -- The year's running totals and the estimate chain (periods since the last bill closed on
+         -- an actual read, every bill counted, a zero-day one too).
+         len(year) AS recent_bills,
+         last_bill.kwh_milli / last_bill.days AS last_kpd,
+         list_sum(list_transform(this_year, b -> b.kwh_milli)) AS ytd_kwh,
+         list_sum(list_transform(this_year, b -> b.amount_minor)) AS ytd_amount,
+         actual_bill.period AS last_actual,
+         actual_bill.kwh_milli / actual_bill.days AS last_actual_kpd,
+         list_filter(bills, b -> b.period >= $p12 AND b.period > coalesce(actual_bill.period, 0) AND b.read_flags & 1 = 1) AS estimated,
          -- The account's trusted history: the references of the usage rules.
-         count(CASE WHEN trusted THEN 1 END) AS trusted_n,
-         any_value(standby_share) AS standby_share,
-         max(CASE WHEN trusted AND period = $p1 THEN kwh_milli / days END) AS prev_kpd,
-         max(CASE WHEN trusted AND period = $p1 THEN amount_minor END) AS prev_amount,
-         max(CASE WHEN trusted AND period = $p1 THEN start_date END) AS prev_start,
-         max(CASE WHEN trusted AND period = $p1 THEN days END) AS prev_days,
-         max(CASE WHEN trusted AND period = $p12 THEN kwh_milli / days END) AS yoy_kpd,
-         max(CASE WHEN trusted AND period = $p12 THEN amount_minor END) AS yoy_amount,
-         -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
-         -- Its 12 latest trusted periods, however far back (up to three years): a level held for a
-         -- year without a decision must not leave the account without a reference and become it.
-         -- Latest first: max_by keeps the 12 values of the latest periods, in that order (an ordered
-         -- list aggregate sorts per account, a list sorted afterwards costs a sort per account too).
-         max_by(CASE WHEN trusted AND kwh_milli > 0 THEN level_kpd END, CASE WHEN trusted AND kwh_milli > 0 THEN period END, $baseline_periods::INTEGER) AS base,
-         max(CASE WHEN trusted THEN period END) AS last_trusted,
-         -- Demand and reactive registers exist on few (industrial) accounts: a median is cheap here.
-         median(CASE WHEN trusted AND period >= $p12 THEN demand_milli END) AS demand_median,
-         median(CASE WHEN trusted AND kvarh_milli IS NOT NULL AND kwh_milli > 0 AND period >= $p12
-                     THEN kwh_milli / sqrt(kwh_milli::DOUBLE * kwh_milli + kvarh_milli::DOUBLE * kvarh_milli) END) AS pf_median,
-         -- Every measured bill of the last two years, trusted or not, season-free, latest first
-         -- (at most one bill per period: all 24 of them), and those of the last quarter.
-         max_by(CASE WHEN measured AND period >= $p12 - 100 THEN level_kpd END, CASE WHEN measured AND period >= $p12 - 100 THEN period END, 24) AS measured_kpd,
-         max_by(CASE WHEN measured AND period >= $p3 THEN level_kpd END, CASE WHEN measured AND period >= $p3 THEN period END, 3) AS recent_kpd,
+         last_trusted, standby_share,
+         CASE WHEN last_bill.trusted THEN last_bill.kwh_milli / last_bill.days END AS prev_kpd,
+         CASE WHEN last_bill.trusted THEN last_bill.amount_minor END AS prev_amount,
+         CASE WHEN last_bill.trusted THEN last_bill.start_date END AS prev_start,
+         CASE WHEN last_bill.trusted THEN last_bill.days END AS prev_days,
+         CASE WHEN yoy_bill.trusted THEN yoy_bill.kwh_milli / yoy_bill.days END AS yoy_kpd,
+         CASE WHEN yoy_bill.trusted THEN yoy_bill.amount_minor END AS yoy_amount,
+         -- The baseline: the 12 latest trusted periods with kWh, however far back in the reach (a
+         -- level held for a year without a decision must not leave the account without a
+         -- reference and become it).
+         list_transform(base, b -> b.level) AS base,
+         -- Demand and reactive registers exist on few (industrial) accounts.
+         list_median(list_transform(trusted_year, b -> b.demand_milli)) AS demand_median,
+         list_median(list_transform(list_filter(trusted_year, b -> b.kvarh_milli IS NOT NULL AND b.kwh_milli > 0),
+                                    b -> b.kwh_milli / sqrt(b.kwh_milli::DOUBLE * b.kwh_milli + b.kvarh_milli::DOUBLE * b.kvarh_milli))) AS pf_median,
+         -- Every measured bill of the last two years, trusted or not, and those of the last quarter.
+         CASE WHEN len(measured) > 0 THEN list_transform(measured, m -> m.level) END AS measured_kpd,
+         list_transform(list_filter(measured, m -> m.period >= $p3), m -> m.level) AS recent_kpd,
          -- The same quarter a year before: a quarter off its baseline is the account's own season
          -- only if that one was off too (a drop whose first months passed is not).
-         max_by(CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN level_kpd END,
-                CASE WHEN measured AND period >= $p3 - 100 AND period < $p12 THEN period END, 3) AS yoy_recent_kpd,
+         list_transform(list_filter(measured, m -> m.period >= $p3 - 100 AND m.period < $p12), m -> m.level) AS yoy_recent_kpd,
          -- The account's own season where its peers' is not its own (an electrically heated home
          -- among summer-peaking ones): the same month last year and the lowest and highest of the
-         -- months since, measured, trusted or not, season-free (the rules' own-season veto: did the
-         -- use come back between? Two extremes, not the months' list: a list cost a second of 9 at 200k).
+         -- months since, measured (the rules' own-season veto: did the use come back between?).
          -- Where that month was estimated (its catch-up month carries the estimate's error), the
          -- months beside it stand for it: their geometric mean, or the one measured.
-         coalesce(max(CASE WHEN measured AND period = $p12 THEN level_kpd END),
-                  sqrt(max(CASE WHEN measured AND period = $p11 THEN level_kpd END) * max(CASE WHEN measured AND period = $p13 THEN level_kpd END)),
-                  max(CASE WHEN measured AND period IN ($p11, $p13) THEN level_kpd END)) AS yoy_level,
-         min(CASE WHEN measured AND period > $p12 THEN level_kpd END) AS since_low,
-         max(CASE WHEN measured AND period > $p12 THEN level_kpd END) AS since_high
-  FROM history_bills
-  GROUP BY account_key
+         coalesce(list_filter(measured, m -> m.period = $p12)[1].level,
+                  sqrt(list_filter(measured, m -> m.period = $p11)[1].level * list_filter(measured, m -> m.period = $p13)[1].level),
+                  list_max(list_transform(list_filter(measured, m -> m.period IN ($p11, $p13)), m -> m.level))) AS yoy_level,
+         list_min(since) AS since_low,
+         list_max(since) AS since_high,
+         -- Bills on actual reads since the last trusted one: an open level shift's history (since
+         -- when, how often a reviewer released it without accepting the level).
+         shift[-1].period AS shift_since, len(shift) AS shift_n, shift[-1].read_flags AS shift_flags,
+         len(list_filter(shift, s -> s.released)) AS shift_released
+  FROM history_lists
 ),
 history_columns AS (
   SELECT account_key, last_kpd, ytd_kwh, ytd_amount, last_actual, last_actual_kpd FROM history_pivot WHERE recent_bills > 0
@@ -215,30 +204,18 @@ history AS (
              yoy_level, since_low, since_high, list_max(base) AS base_max,
              list_filter(base, k -> NOT standby_month(k, list_max(base), standby_share)) AS base
       FROM history_pivot
-      WHERE trusted_n > 0
+      WHERE last_trusted IS NOT NULL
     )
   ) h
   LEFT JOIN measured_changes mc USING (account_key)
 ),
 untrusted AS (
-  -- Bills on actual reads since the last trusted one: an open level shift's history (since when,
-  -- how often a reviewer released it without accepting the level).
-  SELECT b.account_key, min(b.period) AS shift_since, count(*) AS shift_n,
-         arg_min(b.read_flags, b.period) AS shift_flags,
-         count(*) FILTER (WHERE b.status IN ('released', 'dismissed')) AS shift_released
-  FROM bills b LEFT JOIN history_pivot hp USING (account_key)
-  WHERE b.is_current AND b.period >= $history_from AND b.period < $period AND b.days > 0 AND b.read_flags & 3 = 0
-    AND b.account_key >= $lo AND b.account_key < $hi
-    AND b.period > coalesce(hp.last_trusted, 0)
-  GROUP BY b.account_key
+  SELECT account_key, shift_since, shift_n, shift_flags, shift_released FROM history_pivot WHERE shift_n > 0
 ),
 streak AS (
-  SELECT b.account_key, sum(b.kwh_milli) AS est_kwh, sum(b.days) AS est_days, count(*) AS est_periods
-  FROM bills b JOIN history_columns h USING (account_key)
-  WHERE b.is_current AND b.period >= $p12 AND b.period < $period
-    AND b.account_key >= $lo AND b.account_key < $hi
-    AND b.period > coalesce(h.last_actual, 0) AND b.read_flags & 1 = 1
-  GROUP BY b.account_key
+  SELECT account_key, list_sum(list_transform(estimated, b -> b.kwh_milli)) AS est_kwh,
+         list_sum(list_transform(estimated, b -> b.days)) AS est_days, len(estimated) AS est_periods
+  FROM history_pivot WHERE recent_bills > 0 AND len(estimated) > 0
 )
 SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_class, ac.tariff_id, ac.region,
        ac.household_size, ac.contract_kva::DOUBLE AS contract_kva, ac.pf_standard::DOUBLE AS pf_standard,

@@ -3,7 +3,8 @@
 // Inputs: the store's accounts, meters, readings, intervals, price policies and earlier bills;
 // a period YYYY-MM. Outputs: bills, line items, flags and error records in the store (a new
 // bill version of the period), what VEE did to the intervals of bills priced from interval data
-// alone (bill_intervals), Parquet exports and a manifest under <out>/<period>/.
+// alone (bill_intervals), Parquet exports and a manifest under <out>/<period>/; the running
+// history summary (history_summary) brought to the period, which the next run adds to.
 // An account with a register read dated in the period is billed from its registers; one without
 // from its meters' intervals alone, after validation, estimation and editing (reads.sql
 // interval_series), over the calendar month.
@@ -14,6 +15,7 @@
 export { billPeriod, DEFAULT_BATCH_SIZE, DEFAULT_STAGE_SIZE, stageDeterminants, type BillRunOptions, type RunSummary } from './run.js';
 export { assertPeriodBilled, isPeriodBilled } from './billed.js';
 export { defaultWorkers } from './pool.js';
+export { refreshHistory } from './history.js';
 export { BASELINE_PERIODS, baselineParams, HISTORY_REACH_PERIODS } from './baseline.js';
 export { CHANGE_SPREAD_FACTORS, changeSpreadParams, keptChanges, NULL_LEVEL_Z, NULL_SHIFT_Z } from './spread.js';
 export { dimensionKey } from './keys.js';

@@ -15,7 +15,8 @@ import { writeCsvFile } from '../text/csv.js';
 import { createBillingPool } from './pool.js';
 import { defineReadDerivation, INTERVAL_RULE_PARAMS } from './reads.js';
 import { BATCH_COLUMNS, OUTCOME, TASK_TABLES, type PriceResult, type TariffRef } from './protocol.js';
-import { baselineParams, standbyParams } from './baseline.js';
+import { standbyParams } from './baseline.js';
+import { refreshHistory } from './history.js';
 import { changeSpreadParams, minPeersParams, spreadScaleParams } from './spread.js';
 
 const STAGE_SQL = sqlStatements(import.meta.url, 'determinants.sql');
@@ -164,10 +165,11 @@ export async function stageDeterminants(
   connection: DuckDBConnection, billing: BillingPeriod, classes: ReviewRules['classes'], runId: number, stageSize: number,
 ): Promise<void> {
   await defineReadDerivation(connection);
+  await refreshHistory(connection, billing, stageSize);
   // The history the statement names: the previous period, the third before, and the same month a year before with the months beside it.
   const history = billing.historyKeys;
-  const params = { run_id: runId, period: billing.key, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p11: history[10]!, p12: history[11]!, p13: periodKey(addPeriods(billing.text, -13)), year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
-    ...changeSpreadParams(), ...baselineParams(billing.text), ...standbyParams(classes) };
+  const params = { run_id: runId, ...billing.readWindow, p1: history[0]!, p3: history[2]!, p11: history[10]!, p12: history[11]!, p13: periodKey(addPeriods(billing.text, -13)), year_start: billing.yearStartKey, ...INTERVAL_RULE_PARAMS,
+    ...changeSpreadParams(), ...standbyParams(classes) };
   const keys = Number((await connection.runAndReadAll('SELECT coalesce(max(account_key), -1) + 1 FROM accounts')).getRowsJson()[0]![0]);
   // The first range creates the table, so a store without accounts still gets an empty one.
   for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {
