@@ -27,13 +27,21 @@ export async function refreshHistory(connection: DuckDBConnection, billing: Bill
     period: billing.key, as_of: recompute ? billing.key : asOf!, full: recompute, decision_mark: decisionMark!,
     p13: periodKey(addPeriods(billing.text, -13)), p24: periodKey(addPeriods(billing.text, -24)), ...baselineParams(billing.text),
   };
-  await connection.run('CREATE OR REPLACE TEMP TABLE history_next AS FROM history_summary LIMIT 0');
-  for (let lo = 0; lo < keys; lo += rangeSize) {
-    await connection.run(`INSERT INTO history_next BY NAME\n${HISTORY_SQL.refresh!}`, { ...params, lo, hi: lo + rangeSize });
+  await connection.run('CREATE OR REPLACE TABLE history_next AS FROM history_summary LIMIT 0');
+  // Each join of the statement is written with its small side last, and DuckDB is held to that: by
+  // its estimates it built the standing summaries' join on them and copied every list (1.3 s of
+  // 3.6 s at 200k accounts).
+  await connection.run(`SET disabled_optimizers = 'build_side_probe_side'`);
+  try {
+    for (let lo = 0; lo < keys; lo += rangeSize) {
+      await connection.run(`INSERT INTO history_next BY NAME\n${HISTORY_SQL.refresh!}`, { ...params, lo, hi: lo + rangeSize });
+    }
+  } finally {
+    await connection.run('RESET disabled_optimizers');
   }
-  await connection.run('DELETE FROM history_summary');
-  await connection.run('INSERT INTO history_summary FROM history_next');
-  await connection.run('DROP TABLE history_next');
+  // The new summary replaces the old one by name: copying it over cost another write of every row.
+  await connection.run('DROP TABLE history_summary');
+  await connection.run('ALTER TABLE history_next RENAME TO history_summary');
   await connection.run('DELETE FROM history_summary_state');
   await connection.run('INSERT INTO history_summary_state VALUES ($as_of, $decision_mark)', { as_of: billing.key, decision_mark: decisions });
 }
