@@ -1,5 +1,5 @@
-// The account's trusted baseline as the review rules take it (determinants.sql binds these as
-// $baseline_periods and $history_from) and as `review show`, the report and the desk print it
+// The account's trusted baseline as the review rules take it (the running history summary,
+// history.sql, binds these as $baseline_periods and $history_from) and as `review show`, the report and the desk print it
 // (src/review/review.sql level-history): the 12 latest trusted periods with kWh, reaching back up
 // to three years — a level held undecided for a year must not leave the account without a
 // reference and become it. A home's standby months are left out (migration 014): the class's

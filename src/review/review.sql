@@ -108,7 +108,7 @@ WHERE b.account_key = $account_key AND b.period >= $from AND b.period <= $period
 ORDER BY b.period, b.bill_version;
 
 -- name: level-history
--- What the usage rules compared the account with before $period (determinants.sql's baseline: the
+-- What the usage rules compared the account with before $period (the bill run's baseline: the
 -- $baseline_periods latest trusted periods with kWh from $history_from, src/billing/baseline.ts):
 -- their count, median kWh/day, the last trusted period, the period a reviewer accepted a new level
 -- from, and an open level shift —
