@@ -114,15 +114,14 @@ history_lists AS (
 ),
 history_pivot AS (
   SELECT account_key,
-         -- The year's running totals and the estimate chain (periods since the last bill closed on
-         -- an actual read, every bill counted, a zero-day one too).
-         len(year) AS recent_bills,
+         -- The year's running totals and the estimate chain: the periods since the last bill closed
+         -- on an actual read, every bill counted, a zero-day one too, for an account with a bill of
+         -- more than zero days in the year.
          last_bill.kwh_milli / last_bill.days AS last_kpd,
          list_sum(list_transform(this_year, b -> b.kwh_milli)) AS ytd_kwh,
          list_sum(list_transform(this_year, b -> b.amount_minor)) AS ytd_amount,
-         actual_bill.period AS last_actual,
          actual_bill.kwh_milli / actual_bill.days AS last_actual_kpd,
-         list_filter(bills, b -> b.period >= $p12 AND b.period > coalesce(actual_bill.period, 0) AND b.read_flags & 1 = 1) AS estimated,
+         CASE WHEN len(year) > 0 THEN list_filter(bills, b -> b.period >= $p12 AND b.period > coalesce(actual_bill.period, 0) AND b.read_flags & 1 = 1) END AS estimated,
          -- The account's trusted history: the references of the usage rules.
          last_trusted, standby_share,
          CASE WHEN last_bill.trusted THEN last_bill.kwh_milli / last_bill.days END AS prev_kpd,
@@ -160,9 +159,6 @@ history_pivot AS (
          shift[-1].period AS shift_since, len(shift) AS shift_n, shift[-1].read_flags AS shift_flags,
          len(list_filter(shift, s -> s.released)) AS shift_released
   FROM history_lists
-),
-history_columns AS (
-  SELECT account_key, last_kpd, ytd_kwh, ytd_amount, last_actual, last_actual_kpd FROM history_pivot WHERE recent_bills > 0
 ),
 measured_changes AS (
   -- The account's own spread: a spread taken from trusted bills only would be cut at the band the
@@ -208,14 +204,6 @@ history AS (
     )
   ) h
   LEFT JOIN measured_changes mc USING (account_key)
-),
-untrusted AS (
-  SELECT account_key, shift_since, shift_n, shift_flags, shift_released FROM history_pivot WHERE shift_n > 0
-),
-streak AS (
-  SELECT account_key, list_sum(list_transform(estimated, b -> b.kwh_milli)) AS est_kwh,
-         list_sum(list_transform(estimated, b -> b.days)) AS est_days, len(estimated) AS est_periods
-  FROM history_pivot WHERE recent_bills > 0 AND len(estimated) > 0
 )
 SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_class, ac.tariff_id, ac.region,
        ac.household_size, ac.contract_kva::DOUBLE AS contract_kva, ac.pf_standard::DOUBLE AS pf_standard,
@@ -262,19 +250,18 @@ SELECT $run_id::INTEGER AS run_id, ac.account_key, ac.account_id, ac.customer_cl
        h.prev_kpd, h.prev_amount, h.prev_start, h.prev_days, h.yoy_kpd, h.yoy_amount,
        h.base_median, h.base_mad, h.base_log_mad, h.base_max, coalesce(h.base_n, 0) AS base_n,
        h.recent_log_level, coalesce(h.recent_n, 0) AS recent_n, h.yoy_recent_log_level,
-       coalesce(hc.ytd_kwh, 0) AS ytd_kwh, coalesce(hc.ytd_amount, 0) AS ytd_amount,
-       coalesce(st.est_periods, 0) AS est_streak, coalesce(st.est_kwh, 0) AS est_kwh, coalesce(st.est_days, 0) AS est_days,
-       hc.last_actual_kpd, hc.last_kpd,
+       coalesce(hp.ytd_kwh, 0) AS ytd_kwh, coalesce(hp.ytd_amount, 0) AS ytd_amount,
+       coalesce(len(hp.estimated), 0) AS est_streak, coalesce(list_sum(list_transform(hp.estimated, b -> b.kwh_milli)), 0) AS est_kwh,
+       coalesce(list_sum(list_transform(hp.estimated, b -> b.days)), 0) AS est_days,
+       hp.last_actual_kpd, hp.last_kpd,
        h.demand_median, h.pf_median, h.yoy_level, h.since_low, h.since_high,
-       u.shift_since, coalesce(u.shift_n, 0) AS shift_n, u.shift_flags, coalesce(u.shift_released, 0) AS shift_released
+       hp.shift_since, coalesce(hp.shift_n, 0) AS shift_n, hp.shift_flags, coalesce(hp.shift_released, 0) AS shift_released
 FROM acct ac
 LEFT JOIN energy e USING (account_key)
 LEFT JOIN interval_tou it USING (account_key)
 LEFT JOIN interval_counts ic USING (account_key)
-LEFT JOIN history_columns hc USING (account_key)
-LEFT JOIN history h USING (account_key)
-LEFT JOIN untrusted u USING (account_key)
-LEFT JOIN streak st USING (account_key);
+LEFT JOIN history_pivot hp USING (account_key)
+LEFT JOIN history h USING (account_key);
 
 -- name: peers
 -- Each peer group's typical change this period, for every (class, region) the run stages.

@@ -14,8 +14,8 @@
 -- its peer group's level that period (peer_levels).
 --
 -- Parameters: $period (YYYYMM), $as_of (the summary's period), $full, $decision_mark, $history_from
--- (the reach, src/billing/baseline.ts), $baseline_periods, $p13 and $p24 (the 13th and 24th period
--- before P), $lo, $hi.
+-- and $reach_periods (where the reach starts and its length, src/billing/baseline.ts),
+-- $baseline_periods, $p13 and $p24 (the 13th and 24th period before P), $lo, $hi.
 
 -- name: refresh
 WITH acct AS (
@@ -73,7 +73,7 @@ added AS (
          -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
          latest_first(list(CASE WHEN trusted AND kwh_milli > 0 THEN {'period': period, 'level': level} END), $baseline_periods::INTEGER) AS base,
          latest_first(list(CASE WHEN measured AND period >= $p24 THEN {'period': period, 'level': level} END), 24) AS measured,
-         latest_first(list(CASE WHEN days > 0 AND read_flags & 3 = 0 THEN {'period': period, 'read_flags': read_flags, 'released': released} END), 36) AS actual
+         latest_first(list(CASE WHEN days > 0 AND read_flags & 3 = 0 THEN {'period': period, 'read_flags': read_flags, 'released': released} END), $reach_periods::INTEGER) AS actual
   FROM derived GROUP BY account_key
 ),
 -- A standing summary beside what its account added (the summaries stream past the small added

@@ -4,7 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addPeriods, periodKey, type BillingPeriod } from '../calendar/index.js';
 import { sqlStatements } from '../store/index.js';
-import { baselineParams } from './baseline.js';
+import { baselineParams, HISTORY_REACH_PERIODS } from './baseline.js';
 
 const HISTORY_SQL = sqlStatements(import.meta.url, 'history.sql');
 
@@ -16,16 +16,17 @@ const HISTORY_SQL = sqlStatements(import.meta.url, 'history.sql');
 export async function refreshHistory(connection: DuckDBConnection, billing: BillingPeriod, rangeSize: number, full = false): Promise<void> {
   const read = async (sql: string, params: Record<string, number> = {}) => (await connection.runAndReadAll(sql, params)).getRowsJson();
   const state = (await read('SELECT as_of, decision_mark FROM history_summary_state'))[0]?.map(Number);
-  const [asOf, decisionMark] = state ?? [0, 0];
+  const [asOf = 0, decisionMark = 0] = state ?? [];
   // Every run brings the summary to its period first, so a run of an earlier period (a re-bill:
   // its bills and peer levels change) finds a summary made for a later one.
-  const recompute = full || state === undefined || asOf! > billing.key;
+  const recompute = full || state === undefined || asOf > billing.key;
   const [keys, decisions] = (await read(`SELECT (SELECT coalesce(max(account_key), -1) + 1 FROM accounts),
     (SELECT coalesce(max(decision_id), 0) FROM review_decisions)`))[0]!.map(Number) as [number, number];
   const params = {
     // Recomputing every account, nothing is added to a summary: no bill is at or after the period.
-    period: billing.key, as_of: recompute ? billing.key : asOf!, full: recompute, decision_mark: decisionMark!,
-    p13: periodKey(addPeriods(billing.text, -13)), p24: periodKey(addPeriods(billing.text, -24)), ...baselineParams(billing.text),
+    period: billing.key, as_of: recompute ? billing.key : asOf, full: recompute, decision_mark: decisionMark,
+    p13: periodKey(addPeriods(billing.text, -13)), p24: periodKey(addPeriods(billing.text, -24)),
+    ...baselineParams(billing.text), reach_periods: HISTORY_REACH_PERIODS,
   };
   await connection.run('CREATE OR REPLACE TABLE history_next AS FROM history_summary LIMIT 0');
   // Each join of the statement is written with its small side last, and DuckDB is held to that: by
