@@ -14,7 +14,9 @@ import {
 } from '../../schemas/inputs.js';
 import { FatalError } from '../diagnostics/index.js';
 import { assertWritableFolder, nextKey, sqlStatements, type Store } from '../store/index.js';
-import { checkColumns, dropStaged, fileColumns, scanFile, stageFile, type Contract, type StructuralReject } from './source.js';
+import {
+  checkColumns, dropStaged, fileColumns, readStaged, scanFile, stageFile, type Contract, type FileScan, type StagedFile, type StructuralReject,
+} from './source.js';
 import { writeRejects, type Reject } from './rejects.js';
 
 const ACCOUNTS_SQL = sqlStatements(import.meta.url, 'accounts.sql');
@@ -117,7 +119,7 @@ interface PlannedFile extends FilePlan {
 interface RowContext {
   fileKey: number;
   checks: { latest_date: string; largest_value: string };
-  /** Drops raw_rows once the checks have read it: the staged text is the largest thing in memory during a bulk load. */
+  /** Drops the staged rows once the checks have read them: the staged text is the largest thing a bulk load holds (freed when it commits). */
   releaseStaged: () => Promise<void>;
 }
 
@@ -161,27 +163,38 @@ async function loadFiles(
   assertWritableFolder(options.rejectsDir, 'rejects to');
   const latest = new Date(options.now.getTime() + FUTURE_READ_DAYS * 86_400_000);
   const checks = { latest_date: latest.toISOString().slice(0, 10), largest_value: LARGEST_READING };
-  return store.transaction(async (connection) => {
-    const loads: { report: LoadReport; rejects: Reject[] }[] = [];
-    for (const file of planned) {
-      loads.push(await loadOne(connection, file, options, checks));
+  // Staged before the transaction (see stageFile), dropped after it whatever happens.
+  const staged: { file: PlannedFile; scan: FileScan; staged: StagedFile }[] = [];
+  try {
+    for (const [index, file] of planned.entries()) {
+      const scan = await scanFile(file.path);
+      staged.push({ file, scan, staged: await stageFile(store.connection, file.path, file.contract, file.columns, scan, `staged_${index + 1}`) });
     }
-    // Last, so that a file that fails to load leaves no rejects file of a load that never happened.
-    for (const { report, rejects } of loads) {
-      if (report.rejectsFile) await writeRejects(connection, report.rejectsFile, report.file, rejects);
-    }
-    return loads.map((load) => load.report);
-  });
+    return await store.transaction(async (connection) => {
+      const loads: { report: LoadReport; rejects: Reject[] }[] = [];
+      for (const one of staged) {
+        loads.push(await loadOne(connection, one.file, one.scan, one.staged, options, checks));
+      }
+      // Last, so that a file that fails to load leaves no rejects file of a load that never happened.
+      for (const { report, rejects } of loads) {
+        if (report.rejectsFile) await writeRejects(connection, report.rejectsFile, report.file, rejects);
+      }
+      return loads.map((load) => load.report);
+    });
+  } finally {
+    for (const one of staged) await dropStaged(store.connection, one.staged);
+  }
 }
 
 async function loadOne(
   connection: DuckDBConnection,
-  { path, kind, contract, columns, loadRows, rejectsName }: PlannedFile,
+  { path, kind, loadRows, rejectsName }: PlannedFile,
+  scan: FileScan,
+  staged: StagedFile,
   options: LoadOptions,
   checks: RowContext['checks'],
 ): Promise<{ report: LoadReport; rejects: Reject[] }> {
-  const scan = await scanFile(path);
-  const staged = await stageFile(connection, path, contract, columns, scan);
+  await readStaged(connection, staged);
   const fileKey = await nextKey(connection, 'input_files', 'file_key');
   const outcome = await loadRows(connection, { fileKey, checks, releaseStaged: () => dropStaged(connection, staged) });
   const { loaded, unchanged } = outcome;

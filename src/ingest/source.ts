@@ -34,7 +34,9 @@ export interface StagedFile {
   format: FileFormat;
   /** Columns present in the file, all from the contract. */
   columns: string[];
-  /** Records staged into raw_rows (structural rejects are not among them). */
+  /** The temp table (CSV) or view (Parquet) holding the staged rows. */
+  name: string;
+  /** Records staged (structural rejects are not among them). */
   staged: number;
   structuralRejects: StructuralReject[];
 }
@@ -189,17 +191,22 @@ export function checkColumns(path: string, columns: string[], contract: Contract
 }
 
 /**
- * Stages `path` as raw_rows(line, <contract columns as VARCHAR>), a temp table for CSV and a temp
- * view for Parquet: columns absent from the file are NULL. Must run inside the caller's
- * transaction; `dropStaged` frees it once checked.
+ * Stages `path` as `name`(line, <contract columns as VARCHAR>), a temp table for CSV and a temp
+ * view for Parquet: columns absent from the file are NULL. Runs before the load's transaction:
+ * DuckDB did not spill a temp table the transaction itself had filled, so the checks of the
+ * 40M-account master staged inside it ran out of the 4 GiB default (10M accounts under 1 GB: out
+ * of memory; the same staged before the transaction: checked in 1 GB). `readStaged` shows it to
+ * the checks as raw_rows, `dropStaged` removes it after the load.
  */
-export async function stageFile(connection: DuckDBConnection, path: string, contract: Contract, columns: string[], scan: FileScan): Promise<StagedFile> {
+export async function stageFile(
+  connection: DuckDBConnection, path: string, contract: Contract, columns: string[], scan: FileScan, name: string,
+): Promise<StagedFile> {
   const format = fileFormat(path);
   const present = new Set(columns);
   let structuralRejects: StructuralReject[] = [];
   if (format === 'csv') {
     const spec: Record<string, string> = {};
-    for (const name of columns) spec[name] = 'VARCHAR';
+    for (const column of columns) spec[column] = 'VARCHAR';
     await connection.run(SQL['stage-csv']!, { file: path, columns: structValue(spec) });
     const bad = (await connection.runAndReadAll(SQL['csv-structural-rejects']!)).getRowObjectsJson();
     structuralRejects = bad.map((row) => ({
@@ -226,31 +233,38 @@ export async function stageFile(connection: DuckDBConnection, path: string, cont
       const accounted = Number((await connection.runAndReadAll(SQL['last-line-read']!)).getRowsJson()[0]![0]);
       checkNothingDropped(path, accounted, scan.lastContentLine);
     }
-    for (const name of contract.columns) {
-      if (!present.has(name)) await connection.run(`ALTER TABLE raw_rows ADD COLUMN ${quoteIdent(name)} VARCHAR`);
+    for (const column of contract.columns) {
+      if (!present.has(column)) await connection.run(`ALTER TABLE raw_rows ADD COLUMN ${quoteIdent(column)} VARCHAR`);
     }
+    await connection.run(`ALTER TABLE raw_rows RENAME TO ${quoteIdent(name)}`);
   } else {
     // A view over the file, not a copy: the checks read the Parquet columns where they lie, so a
     // bulk load holds the checked rows in memory, not every value a second time as text (10M
     // accounts' 204.6M readings under the default memory limit: the text copies spilled more than
     // 25 GB, the view 13.6 GB; bench/README.md). The path is a variable because a view cannot
     // take parameters.
-    await connection.run('SET VARIABLE staged_file = $file', { file: path });
-    const select = contract.columns.map((name) => present.has(name)
-      ? `CAST(${quoteIdent(name)} AS VARCHAR) AS ${quoteIdent(name)}` : `NULL::VARCHAR AS ${quoteIdent(name)}`).join(', ');
-    await connection.run(`CREATE TEMP VIEW raw_rows AS
-      SELECT file_row_number + 1 AS line, ${select} FROM read_parquet(getvariable('staged_file'), file_row_number = true)`);
+    await connection.run(`SET VARIABLE ${quoteIdent(name)} = $file`, { file: path });
+    const select = contract.columns.map((column) => present.has(column)
+      ? `CAST(${quoteIdent(column)} AS VARCHAR) AS ${quoteIdent(column)}` : `NULL::VARCHAR AS ${quoteIdent(column)}`).join(', ');
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS
+      SELECT file_row_number + 1 AS line, ${select} FROM read_parquet(getvariable('${name}'), file_row_number = true)`);
   }
-  const staged = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_rows')).getRowsJson()[0]![0]);
+  const staged = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(name)}`)).getRowsJson()[0]![0]);
   if (staged === 0 && structuralRejects.length === 0) {
     throw FatalError.at({ file: path }, `the file has a header but no data rows`);
   }
-  return { path, format, columns, staged, structuralRejects };
+  return { path, format, columns, name, staged, structuralRejects };
 }
 
-/** Drops raw_rows: the staged text of a CSV file, or the view over a Parquet file. */
+/** Shows a staged file to the checks as raw_rows (a view: nothing is copied). */
+export async function readStaged(connection: DuckDBConnection, staged: StagedFile): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP VIEW raw_rows AS FROM ${quoteIdent(staged.name)}`);
+}
+
+/** Drops a staged file: the staged text of a CSV file, or the view over a Parquet file. */
 export async function dropStaged(connection: DuckDBConnection, staged: StagedFile): Promise<void> {
-  await connection.run(staged.format === 'csv' ? 'DROP TABLE raw_rows' : 'DROP VIEW raw_rows');
+  await connection.run('DROP VIEW IF EXISTS raw_rows');
+  await connection.run(`DROP ${staged.format === 'csv' ? 'TABLE' : 'VIEW'} IF EXISTS ${quoteIdent(staged.name)}`);
 }
 
 function csvProblem(errorType: string, message: string): string {
