@@ -13,7 +13,8 @@
 -- the bill's undecided level flags joined as two small sets; a level is season-free: kWh/day over
 -- its peer group's level that period (peer_levels).
 --
--- Parameters: $period (YYYYMM), $as_of (the summary's period), $full, $decision_mark, $history_from
+-- Parameters: $period (YYYYMM), $as_of (the summary's period), $full, $one_period ($as_of is the
+-- period before $period and $full is not set), $decision_mark, $history_from
 -- and $reach_periods (where the reach starts and its length, src/billing/baseline.ts),
 -- $baseline_periods, $p13 and $p24 (the 13th and 24th period before P), $lo, $hi.
 
@@ -40,18 +41,18 @@ standing AS (
 -- in the reach before it), the whole reach for the recomputed accounts.
 bills_in AS (
   SELECT b.account_key, b.period, b.days, b.kwh_milli, b.amount_minor, b.read_flags, b.start_date, b.demand_milli, b.kvarh_milli,
-         b.status, b.bill_version, b.is_current
+         b.status, b.bill_version, b.is_current, false AS whole
   FROM bills b ANTI JOIN recomputed USING (account_key)
   WHERE b.is_current AND b.period >= $as_of AND b.period < $period AND b.account_key >= $lo AND b.account_key < $hi
   UNION ALL
   SELECT b.account_key, b.period, b.days, b.kwh_milli, b.amount_minor, b.read_flags, b.start_date, b.demand_milli, b.kvarh_milli,
-         b.status, b.bill_version, b.is_current
+         b.status, b.bill_version, b.is_current, true AS whole
   FROM bills b SEMI JOIN recomputed USING (account_key)
   WHERE b.is_current AND b.period >= $history_from AND b.period < $period AND b.account_key >= $lo AND b.account_key < $hi
 ),
 derived AS (
   SELECT b.account_key, b.period, b.days, b.kwh_milli, b.amount_minor, b.read_flags, b.start_date, b.demand_milli, b.kvarh_milli,
-         ac.customer_class, ac.region,
+         ac.customer_class, ac.region, b.whole,
          b.status IN ('released', 'dismissed') AS released,
          CASE WHEN b.days > 0 THEN b.kwh_milli / b.days / coalesce(l.level, 1) END AS level,
          bill_trusted(b.is_current, b.days, b.read_flags, b.status, b.period, acc.accepted_from, f.account_key IS NOT NULL) AS trusted,
@@ -63,18 +64,31 @@ derived AS (
   LEFT JOIN level_flagged_bills f ON f.account_key = b.account_key AND f.period = b.period AND f.bill_version = b.bill_version
   LEFT JOIN peer_levels l ON l.period = b.period AND l.customer_class = ac.customer_class AND l.region = ac.region
 ),
--- The new bills' lists, latest first (latest_first, migration 015).
-added AS (
-  SELECT account_key, any_value(customer_class) AS customer_class, any_value(region) AS region,
-         max(CASE WHEN trusted THEN period END) AS last_trusted,
-         latest_first(list(CASE WHEN period >= $p13 THEN {'period': period, 'days': days, 'kwh_milli': kwh_milli, 'amount_minor': amount_minor,
-                     'read_flags': read_flags, 'start_date': start_date, 'demand_milli': demand_milli, 'kvarh_milli': kvarh_milli,
-                     'trusted': trusted} END), 13) AS bills,
+-- Each new bill's entry in each list (NULL where it has none).
+entries AS (
+  SELECT account_key, customer_class, region, whole, CASE WHEN trusted THEN period END AS trusted_period,
+         CASE WHEN period >= $p13 THEN {'period': period, 'days': days, 'kwh_milli': kwh_milli, 'amount_minor': amount_minor,
+              'read_flags': read_flags, 'start_date': start_date, 'demand_milli': demand_milli, 'kvarh_milli': kvarh_milli,
+              'trusted': trusted} END AS bill,
          -- The baseline is the account's usage: a stopped meter's zero or a reversed read is not.
-         latest_first(list(CASE WHEN trusted AND kwh_milli > 0 THEN {'period': period, 'level': level} END), $baseline_periods::INTEGER) AS base,
-         latest_first(list(CASE WHEN measured AND period >= $p24 THEN {'period': period, 'level': level} END), 24) AS measured,
-         latest_first(list(CASE WHEN days > 0 AND read_flags & 3 = 0 THEN {'period': period, 'read_flags': read_flags, 'released': released} END), $reach_periods::INTEGER) AS actual
-  FROM derived GROUP BY account_key
+         CASE WHEN trusted AND kwh_milli > 0 THEN {'period': period, 'level': level} END AS base,
+         CASE WHEN measured AND period >= $p24 THEN {'period': period, 'level': level} END AS measured,
+         CASE WHEN days > 0 AND read_flags & 3 = 0 THEN {'period': period, 'read_flags': read_flags, 'released': released} END AS actual
+  FROM derived
+),
+-- The new bills' lists, latest first (latest_first, migration 015). A summary brought forward by
+-- one period gets one bill at most (one current bill per account and period): its lists need no
+-- grouping, which cost a third of a month's update at 1M accounts.
+added AS (
+  SELECT account_key, customer_class, region, trusted_period AS last_trusted,
+         latest_first([bill], 13) AS bills, latest_first([base], $baseline_periods::INTEGER) AS base,
+         latest_first([measured], 24) AS measured, latest_first([actual], $reach_periods::INTEGER) AS actual
+  FROM entries WHERE $one_period AND NOT whole
+  UNION ALL
+  SELECT account_key, any_value(customer_class), any_value(region), max(trusted_period),
+         latest_first(list(bill), 13), latest_first(list(base), $baseline_periods::INTEGER),
+         latest_first(list(measured), 24), latest_first(list(actual), $reach_periods::INTEGER)
+  FROM entries WHERE whole OR NOT $one_period GROUP BY account_key
 ),
 -- A standing summary beside what its account added (the summaries stream past the small added
 -- set: a join that built on them copied every list), and the recomputed accounts alone.

@@ -25,6 +25,7 @@ export async function refreshHistory(connection: DuckDBConnection, billing: Bill
   const params = {
     // Recomputing every account, nothing is added to a summary: no bill is at or after the period.
     period: billing.key, as_of: recompute ? billing.key : asOf, full: recompute, decision_mark: decisionMark,
+    one_period: !recompute && asOf === periodKey(addPeriods(billing.text, -1)),
     p13: periodKey(addPeriods(billing.text, -13)), p24: periodKey(addPeriods(billing.text, -24)),
     ...baselineParams(billing.text), reach_periods: HISTORY_REACH_PERIODS,
   };
