@@ -199,7 +199,7 @@ export function outOfMemoryError(memoryLimit: string | undefined, error: unknown
   const first = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
   if (!/^Out of Memory Error/.test(first)) return null;
   return new FatalError(`DuckDB ran out of memory under ${memoryLimit ? `its limit of ${memoryLimit}` : 'its default limit'} (${first.replace(/^Out of Memory Error: /, '')}): ` +
-    'raise --memory-limit (or BILLRUN_MEMORY_LIMIT), or use fewer --workers', EXIT.environment);
+    'raise --memory-limit (or BILLRUN_MEMORY_LIMIT); a bill run can also use fewer --workers', EXIT.environment);
 }
 
 function translateOpenError(path: string, error: unknown, memoryLimit: string | undefined): Error {

@@ -136,7 +136,7 @@ describe('the memory limit setting', () => {
     const existing = await runCli(['--memory-limit', '1KB', 'tariff', 'list'], db);
     for (const result of [fresh, existing]) {
       expect(result.code, result.err).toBe(6);
-      expect(result.err).toMatch(/^billrun: DuckDB ran out of memory under its limit of 1KB \(.+\): raise --memory-limit \(or BILLRUN_MEMORY_LIMIT\), or use fewer --workers\n$/);
+      expect(result.err).toMatch(/^billrun: DuckDB ran out of memory under its limit of 1KB \(.+\): raise --memory-limit \(or BILLRUN_MEMORY_LIMIT\); a bill run can also use fewer --workers\n$/);
     }
     // The store is as it was: the same command with room works; the store the first one began is gone.
     expect((await runCli(['tariff', 'list'], db)).out).toContain('GD-RES');
