@@ -119,8 +119,6 @@ interface PlannedFile extends FilePlan {
 interface RowContext {
   fileKey: number;
   checks: { latest_date: string; largest_value: string };
-  /** Drops the staged rows once the checks have read them: the staged text is the largest thing a bulk load holds (freed when it commits). */
-  releaseStaged: () => Promise<void>;
 }
 
 interface RowOutcome {
@@ -163,7 +161,8 @@ async function loadFiles(
   assertWritableFolder(options.rejectsDir, 'rejects to');
   const latest = new Date(options.now.getTime() + FUTURE_READ_DAYS * 86_400_000);
   const checks = { latest_date: latest.toISOString().slice(0, 10), largest_value: LARGEST_READING };
-  // Staged before the transaction (see stageFile), dropped after it whatever happens.
+  // Staged before the transaction (see stageFile) and dropped after it whatever happens: a drop
+  // inside it would free nothing before the commit, as a rollback must bring the rows back.
   const staged: { file: PlannedFile; scan: FileScan; staged: StagedFile }[] = [];
   try {
     for (const [index, file] of planned.entries()) {
@@ -196,7 +195,7 @@ async function loadOne(
 ): Promise<{ report: LoadReport; rejects: Reject[] }> {
   await readStaged(connection, staged);
   const fileKey = await nextKey(connection, 'input_files', 'file_key');
-  const outcome = await loadRows(connection, { fileKey, checks, releaseStaged: () => dropStaged(connection, staged) });
+  const outcome = await loadRows(connection, { fileKey, checks });
   const { loaded, unchanged } = outcome;
   const rejects = mergeRejects(staged.structuralRejects, outcome.rejects);
   const rowsRead = staged.staged + staged.structuralRejects.length;
@@ -242,9 +241,8 @@ async function count(connection: DuckDBConnection, sql: string): Promise<number>
   return Number((await connection.runAndReadAll(sql)).getRowsJson()[0]![0]);
 }
 
-const loadAccountRows: RowLoader = async (connection, { fileKey, releaseStaged }) => {
+const loadAccountRows: RowLoader = async (connection, { fileKey }) => {
   await connection.run(ACCOUNTS_SQL.check!);
-  await releaseStaged();
   const rejects = await selectRejects(connection, ACCOUNTS_SQL.rejects!);
   await connection.run(ACCOUNTS_SQL['number-new']!, { first_key: await nextKey(connection, 'accounts', 'account_key') });
   await connection.run(ACCOUNTS_SQL['good-rows']!);
@@ -257,9 +255,8 @@ const loadAccountRows: RowLoader = async (connection, { fileKey, releaseStaged }
   return { rejects, loaded: changed + inserted.rowsChanged, unchanged, superseded: 0, outsideAccountLife: 0, rebill: [] };
 };
 
-const loadRegisterRows: RowLoader = async (connection, { fileKey, checks, releaseStaged }) => {
+const loadRegisterRows: RowLoader = async (connection, { fileKey, checks }) => {
   await connection.run(READINGS_SQL['check-registers']!, checks);
-  await releaseStaged();
   const dates = (await connection.runAndReadAll(READINGS_SQL['good-dates']!)).getRowObjectsJson()[0]!;
   await connection.run(READINGS_SQL['stored-register-matches']!, {
     first_date: dates.first_date === null ? null : String(dates.first_date),
@@ -288,9 +285,8 @@ const loadRegisterRows: RowLoader = async (connection, { fileKey, checks, releas
   };
 };
 
-const loadIntervalRows: RowLoader = async (connection, { fileKey, checks, releaseStaged }) => {
+const loadIntervalRows: RowLoader = async (connection, { fileKey, checks }) => {
   await connection.run(READINGS_SQL['check-intervals']!, checks);
-  await releaseStaged();
   await connection.run(READINGS_SQL['stored-intervals-in-range']!);
   const rejects = await selectRejects(connection, READINGS_SQL['interval-rejects']!);
   const unchanged = await count(connection, `SELECT count(*) FROM reading_checks c JOIN stored_in_range r USING (meter_key, interval_start)

@@ -196,7 +196,7 @@ export function checkColumns(path: string, columns: string[], contract: Contract
  * DuckDB did not spill a temp table the transaction itself had filled, so the checks of the
  * 40M-account master staged inside it ran out of the 4 GiB default (10M accounts under 1 GB: out
  * of memory; the same staged before the transaction: checked in 1 GB). `readStaged` shows it to
- * the checks as raw_rows, `dropStaged` removes it after the load.
+ * the checks as raw_rows, `dropStaged` removes it after the load's transaction.
  */
 export async function stageFile(
   connection: DuckDBConnection, path: string, contract: Contract, columns: string[], scan: FileScan, name: string,
