@@ -542,14 +542,19 @@ function persistingShift(f: AccountFeatures, t: ClassThresholds, d: number, sign
   return ((d + n * recent) / (1 + n)) * sign > sideWidth(t, band(t, t.baseline_change, recentSigmas(n) * ref.shiftSigmas, stake), sign, stake);
 }
 
-/** The peers made the difference: record why a raw change of this size did not flag. */
+/**
+ * The peers made the difference: record why a raw change of this size did not flag. Only when
+ * they moved the way the account did, and far enough that what is left of the change is inside
+ * the floor: a rise while the peers fell, or a doubling while they rose 17%, passed on the
+ * account's own band, and saying the group moved would give the reviewer the wrong reason.
+ */
 function peersMoved(f: AccountFeatures, rules: ReviewRules, t: ClassThresholds): void {
   const prev = f.prevKpd;
   if (prev === null || prev <= 0) return;
   const kpd = f.kpd;
   const rawSign = Math.sign(kpd - prev);
   if (rawSign !== 0 && exceeds(kpd, prev, t.mom_change, rawSign, 1) && Math.abs(kpd - prev) * f.days >= t.min_change_kwh * 1000
-    && Math.abs(Math.log(ref.peerMom)) > Math.log(1 + t.mom_change) / 2) {
+    && Math.log(ref.peerMom) * rawSign > Math.log(1 + t.mom_change) / 2 && !exceeds(kpd, prev * ref.peerMom, t.mom_change, rawSign, 1)) {
     add(rules, 'mom_kwh_per_day', true, Math.abs(kpd - prev) * f.days * ref.unitPrice,
       `kWh/day ${kwhDay(prev)} → ${kwhDay(kpd)} (${pct(kpd / prev)}) vs last month, but ${peerText(ref.peerMom)}: the whole group moved (weather or season)`);
   }

@@ -34,7 +34,7 @@ describe('billrun evaluate', () => {
     const byKind = Object.values(report.by_kind);
     expect(byKind.reduce((sum, k) => sum + k.labels, 0)).toBe(labels.length);
     expect(report.by_period.map((p) => p.period)).toHaveLength(12);
-    expect(report.window.rules_versions).toEqual(['2026.14']);
+    expect(report.window.rules_versions).toEqual(['2026.15']);
     expect(report.window.verdicts).toBe('must_flag');
   });
 

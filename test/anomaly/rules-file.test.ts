@@ -58,7 +58,7 @@ describe('rules file', () => {
   it('ships samples/rules.yaml as the defaults, every class resolved', () => {
     const rules = loadRules(undefined);
     expect(DEFAULT_RULES_FILE.endsWith(join('samples', 'rules.yaml'))).toBe(true);
-    expect(rules.version).toBe('2026.14');
+    expect(rules.version).toBe('2026.15');
     expect(Object.keys(rules.rules).sort()).toEqual([...RULE_IDS].sort());
     expect(rules.classes.residential.vacancy_share).toBe(0.1);
     expect(rules.classes.commercial.vacancy_share).toBe(0);

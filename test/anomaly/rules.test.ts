@@ -106,6 +106,18 @@ describe('review rules', () => {
       ]);
     });
 
+    it('does not say the group moved when the peers went the other way or far less (the account\'s own band let it pass)', () => {
+      // +60% while the region fell 22%: inside the band of a home whose months swing (σ = 0.3 × 1.4826 = 0.44, 4σ = 1.78),
+      // so nothing is held, and the peers explain nothing.
+      const flags = evaluate(account(16, { peerMom: 0.78, baseLogMad: 0.3, peerSpread: 0.3, classSpread: 0.3 }));
+      expect(flags).toEqual([]);
+      // Nor when they rose far less: +60% against the region's +15% leaves +39%, beyond the floor of +30%.
+      expect(evaluate(account(16, { peerMom: 1.15, baseLogMad: 0.3, peerSpread: 0.3, classSpread: 0.3 }))).toEqual([]);
+      // The same rise with the region up 55% is recorded as the group's.
+      expect(suppressed(evaluate(account(16, { peerMom: 1.55, baseLogMad: 0.3, peerSpread: 0.3, classSpread: 0.3 })))[0]!.reason)
+        .toContain('but region peers +55%: the whole group moved');
+    });
+
     it('uses the whole class when the region has too few accounts to trust', () => {
       const flags = evaluate(account(16, { peerN: 4, peerMom: 1, peerYoy: 1, peerBase: 1, classMom: 1.55, classYoy: 1.5, classBase: 1.6 }));
       expect(raised(flags)).toEqual([]);
