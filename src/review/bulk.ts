@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { assertReadable, EXIT, FatalError, formatLocation, type ExitCode, type Location } from '../diagnostics/index.js';
 import { formatMinor } from '../money/index.js';
-import { writeFileAtomic, type Store } from '../store/index.js';
+import { inTransaction, writeFileAtomic, type Store } from '../store/index.js';
 import { parseReadCorrection, type ReadCorrection } from './correction.js';
 import { cellText, formatCsv, parseCsv } from '../text/csv.js';
 import {
-  applyDecision, decisionOutcome, inTransaction, isProblem, isWriteConflict, openSession, planDecision, registerDimensions, type DecisionOutcome, type DecisionRequest, type PlannedDecision,
+  applyDecision, decisionOutcome, isProblem, isWriteConflict, openSession, planDecision, registerDimensions, type DecisionOutcome, type DecisionRequest, type PlannedDecision,
 } from './decide.js';
 import { queueItems, prepareItems, type QueueFilter } from './queue.js';
 import { REVIEW_ACTIONS, ReviewAction } from './transitions.js';

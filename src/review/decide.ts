@@ -9,7 +9,7 @@ import type { TariffPolicy } from '../../schemas/tariff.js';
 import { defineReadDerivation, dimensionKey, INTERVAL_RULE_PARAMS, isPeriodBilled } from '../billing/index.js';
 import { epochDay, parseBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, type ExitCode } from '../diagnostics/index.js';
-import { sqlStatements, type Store } from '../store/index.js';
+import { inTransaction, sqlStatements, type Store } from '../store/index.js';
 import { compileTariff, isPricingError, priceBill, type CompiledTariff } from '../tariff/index.js';
 import {
   applyReads, deriveQuantities, DERIVED_FLAGS, estimateReads, type CorrectedRead, type ReadCorrection, type RegisterReads,
@@ -435,21 +435,6 @@ function assertSameText(key: number, stored: string[], text: string[]): void {
   if (stored.join('\u0001') !== text.join('\u0001')) {
     throw new Error(`dimension key collision: ${key} names both '${stored.join(' | ')}' and '${text.join(' | ')}'`);
   }
-}
-
-/** Runs `work` in a transaction on `connection`: everything or nothing is written. */
-export async function inTransaction<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
-  await connection.run('BEGIN TRANSACTION');
-  let result: T;
-  try {
-    result = await work();
-  } catch (error) {
-    // After a write conflict DuckDB has already aborted the transaction; the original error is what matters.
-    await connection.run('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-  await connection.run('COMMIT');
-  return result;
 }
 
 function problemError(p: DecisionProblem, request: DecisionRequest): FatalError {

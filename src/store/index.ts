@@ -221,22 +221,27 @@ function translateOpenError(path: string, error: unknown, memoryLimit: string | 
   return damagedStoreError(path, error) ?? outOfMemoryError(memoryLimit, error) ?? (error instanceof Error ? error : new Error(message));
 }
 
+/** Runs `work` on `connection` in one transaction: everything or nothing reaches the file. */
+export async function inTransaction<T>(connection: DuckDBConnection, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  await connection.run('BEGIN TRANSACTION');
+  let result: T;
+  try {
+    result = await work(connection);
+  } catch (error) {
+    // After a write conflict DuckDB has already aborted the transaction; the original error is what matters.
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  await connection.run('COMMIT');
+  return result;
+}
+
 function makeStore(path: string, instance: DuckDBInstance, connection: DuckDBConnection): Store {
   return {
     path,
     instance,
     connection,
-    async transaction(work) {
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        const result = await work(connection);
-        await connection.run('COMMIT');
-        return result;
-      } catch (error) {
-        await connection.run('ROLLBACK');
-        throw error;
-      }
-    },
+    transaction: (work) => inTransaction(connection, work),
     async rows(sql, params) {
       const reader = await connection.runAndReadAll(sql, params);
       return reader.getRowObjectsJson() as Record<string, unknown>[];

@@ -7,9 +7,9 @@ import { parseBillingPeriod } from '../../src/calendar/index.js';
 import { EXIT, FatalError } from '../../src/diagnostics/index.js';
 import { parseCsv } from '../../src/text/csv.js';
 import {
-  applyDecision, billVersion, decide, inTransaction, openSession, periodRegisters, planDecision, repriceBill, type DecisionRequest, type PlannedDecision,
+  applyDecision, billVersion, decide, openSession, periodRegisters, planDecision, repriceBill, type DecisionRequest, type PlannedDecision,
 } from '../../src/review/decide.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { inTransaction, openStore, type Store } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers.js';
 import { FORMULA_NAME, PERIOD, reviewFixture, SCRIPT_NAME, storeCopy, type ListRow, type ReviewFixture } from './fixture.js';
 
