@@ -16,6 +16,7 @@
 -- and $p13 (the previous period, the third, the eleventh, twelfth and thirteenth before P),
 -- $standby_<class> (the class's vacancy_share: below it of the highest baseline month, a month is
 -- standby, migration 014), $year_start (YYYY01), $lo and $hi (the account keys of this range),
+-- $meter_lo and $meter_hi (the lowest and highest key of their meters: reads.sql),
 -- $default_gap_minutes, $default_spike_factor and $default_demand_minutes (what a policy without
 -- those `intervals` fields means).
 
@@ -27,7 +28,7 @@ WITH acct AS (
     AND a.account_key >= $lo AND a.account_key < $hi
 ),
 registers AS (
-  SELECT * FROM register_advances($first, $next, $lo, $hi)
+  SELECT * FROM register_advances($first, $next, $lo, $hi, meter_lo := $meter_lo::INTEGER, meter_hi := $meter_hi::INTEGER)
 ),
 energy AS (
   SELECT account_key,
@@ -61,7 +62,7 @@ energy AS (
 -- stored intervals between its opening and closing reads (they split the registers' kWh into TOU
 -- periods), and the VEE'd series of accounts without a register read dated in the period.
 windows AS (
-  SELECT w.* FROM interval_windows($first, $next, $lo, $hi, $default_demand_minutes, $default_gap_minutes, $default_spike_factor) w
+  SELECT w.* FROM interval_windows($first, $next, $lo, $hi, $default_demand_minutes, $default_gap_minutes, $default_spike_factor, meter_lo := $meter_lo::INTEGER, meter_hi := $meter_hi::INTEGER) w
   LEFT JOIN energy e ON e.account_key = w.account_key
   WHERE CASE WHEN w.from_series THEN e.account_key IS NULL ELSE w.day >= e.open_date AND w.day < e.close_date END
 ),

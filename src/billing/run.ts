@@ -8,7 +8,7 @@ import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, periodKey, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
-  appendBatch, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWireTables, writeFileAtomic,
+  appendBatch, inTransaction, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWireTables, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { writeCsvFile } from '../text/csv.js';
@@ -174,7 +174,11 @@ export async function stageDeterminants(
   // The first range creates the table, so a store without accounts still gets an empty one.
   for (let lo = 0; lo === 0 || lo < keys; lo += stageSize) {
     const into = lo === 0 ? 'CREATE OR REPLACE TABLE run_staging AS' : 'INSERT INTO run_staging';
-    await connection.run(`${into}\n${STAGE_SQL.staged!}`, { ...params, lo, hi: lo + stageSize });
+    // The range's meter keys bound its scans of readings and intervals (reads.sql); an empty range, none.
+    const [meterLo, meterHi] = (await connection.runAndReadAll(
+      'SELECT coalesce(min(meter_key), 0), coalesce(max(meter_key), -1) FROM meters WHERE account_key >= $lo AND account_key < $hi',
+      { lo, hi: lo + stageSize })).getRowsJson()[0]!.map(Number) as [number, number];
+    await connection.run(`${into}\n${STAGE_SQL.staged!}`, { ...params, lo, hi: lo + stageSize, meter_lo: meterLo, meter_hi: meterHi });
   }
   await connection.run(STAGE_SQL.peers!);
   await connection.run(STAGE_SQL.tariffs!);
@@ -301,8 +305,7 @@ async function writeBatch(
   let amount = 0n;
   for (let i = 0; i < n; i++) if (result.bills.outcome[i] !== OUTCOME.error) amount += result.bills.amount_minor[i]!;
   const m = result.lineItemCount;
-  await writer.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(writer, async () => {
     await appendBatch(writer, 'batch_results', RESULT_SPECS, { rowCount: n, columns: result.bills as unknown as ColumnBatch['columns'], nulls: {} });
     await writer.run(WRITE_SQL['insert-bills']!, { period, bill_version: run.bill_version, run_id: run.run_id, lo, hi: lo + run.batch_size });
     await writer.run(WRITE_SQL['insert-bill-intervals']!, { period, bill_version: run.bill_version, lo, hi: lo + run.batch_size });
@@ -328,11 +331,7 @@ async function writeBatch(
         run_id: run.run_id, batch_no: result.batchNo, accounts: n, billed, held, errored, amount,
         line_items: m, price_ms: result.priceMs, write_ms: performance.now() - t0,
       });
-    await writer.run('COMMIT');
-  } catch (error) {
-    await writer.run('ROLLBACK');
-    throw error;
-  }
+  });
 }
 
 async function finishRun(
