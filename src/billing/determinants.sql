@@ -112,6 +112,9 @@ history_lists AS (
               WHEN 'industrial' THEN $standby_industrial ELSE $standby_agricultural END AS standby_share
   FROM history_summary s
   JOIN acct ac USING (account_key)
+  -- The range again on the summary itself: it is stored in key order, so its other row groups are
+  -- skipped instead of every range reading (and joining) every account's lists.
+  WHERE s.account_key >= $lo AND s.account_key < $hi
 ),
 history_pivot AS (
   SELECT account_key,

@@ -19,6 +19,8 @@
 -- $baseline_periods, $p13 and $p24 (the 13th and 24th period before P), $lo, $hi.
 
 -- name: refresh
+-- Every read of the standing summary names the range itself, not only through its join to `acct`:
+-- the summary is stored in key order, so the range's own row groups are all that is read.
 WITH acct AS (
   SELECT account_key, customer_class, region FROM accounts WHERE account_key >= $lo AND account_key < $hi
 ),
@@ -30,11 +32,12 @@ recomputed AS (
   SELECT account_key FROM review_decisions WHERE decision_id > $decision_mark AND account_key >= $lo AND account_key < $hi
   UNION
   SELECT s.account_key FROM history_summary s JOIN acct a USING (account_key)
-  WHERE a.customer_class <> s.customer_class OR a.region <> s.region
+  WHERE s.account_key >= $lo AND s.account_key < $hi AND (a.customer_class <> s.customer_class OR a.region <> s.region)
 ),
 -- The summaries that stand, keys only: the summaries' lists are read once, in `merged`.
 standing AS (
   SELECT account_key FROM history_summary SEMI JOIN acct USING (account_key) ANTI JOIN recomputed USING (account_key)
+  WHERE account_key >= $lo AND account_key < $hi
 ),
 -- The bills to add: since the summary's period for the others (a scan DuckDB cuts to the latest
 -- storage blocks: bills are written period by period; an account without a summary had no bill
@@ -98,6 +101,7 @@ merged AS (
   FROM history_summary s
   SEMI JOIN standing USING (account_key)
   LEFT JOIN added a USING (account_key)
+  WHERE s.account_key >= $lo AND s.account_key < $hi
   UNION ALL BY NAME
   SELECT account_key, customer_class, region, last_trusted, bills, base, measured, actual FROM added ANTI JOIN standing USING (account_key)
 )
