@@ -2,7 +2,7 @@
 // write each batch in its own transaction, then make the period current and write its outputs.
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection, type DuckDBListValue } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, periodKey, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
@@ -240,6 +240,13 @@ async function writeEmptyBatch(writer: DuckDBConnection, runId: number, batchNo:
   await writer.run('INSERT INTO run_batches VALUES ($run_id, $batch_no, 0, 0, 0, 0, 0, 0, 0, 0)', { run_id: runId, batch_no: batchNo });
 }
 
+/** A dimension's columns as lists bound to an export, each row at its number in key order (write.sql export-bills). */
+async function dimensionLists(store: Store, statement: 'context-lists' | 'charge-lists'): Promise<Record<string, DuckDBListValue>> {
+  const reader = await store.connection.runAndReadAll(WRITE_SQL[statement]!);
+  const rows = reader.getRowsJson();
+  return Object.fromEntries(reader.columnNames().map((name, i) => [name, listValue(rows.map((row) => String(row[i])))]));
+}
+
 type Dimension = Map<number, string>;
 
 async function loadDimension(store: Store, sql: string): Promise<Dimension> {
@@ -368,8 +375,8 @@ async function finishRun(
   const outDir = join(options.outDir, options.period);
   const outputs: Record<string, string> = {};
   const exports: [string, (path: string) => Promise<void>][] = [
-    ['bills.parquet', (path) => store.run(WRITE_SQL['export-bills']!, { ...params, path })],
-    ['line_items.parquet', (path) => store.run(WRITE_SQL['export-line-items']!, { ...params, path })],
+    ['bills.parquet', async (path) => store.run(WRITE_SQL['export-bills']!, { ...params, path, ...await dimensionLists(store, 'context-lists') })],
+    ['line_items.parquet', async (path) => store.run(WRITE_SQL['export-line-items']!, { ...params, path, ...await dimensionLists(store, 'charge-lists') })],
     ['flags.parquet', (path) => store.run(WRITE_SQL['export-flags']!, { ...params, path })],
     ['errors.csv', async (path) => {
       const errors = await store.connection.stream(WRITE_SQL.errors!, { run_id: run.run_id });
