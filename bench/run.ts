@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     `determinants ${(twinRun.stagesMs.determinants / 1000).toFixed(1)} s, pricing ${(twinRun.stagesMs.pricing / 1000).toFixed(1)} s) → pipeline / twin = ${overTwin.toFixed(2)}`);
 
   const result = {
-    key, accounts: args.accounts, months: args.months, seed: args.seed, period, memory_limit: args.memoryLimit ?? 'default (40% of RAM up to 4 GiB)',
+    key, accounts: args.accounts, months: args.months, seed: args.seed, period, memory_limit: args.memoryLimit ?? `default (${memoryLimit(undefined, process.env)})`,
     machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
     setup_ms: setup, runs, floor_ms: Math.round(floor), pipeline_over_floor: Number(ratio.toFixed(3)),
     twin: { ms: Math.round(twinRun.ms), bills: twinRun.bills, line_items: twinRun.lineItems, stages_ms: twinRun.stagesMs, unsupported: twinRun.unsupported },
@@ -203,7 +203,7 @@ function writeSummary(): void {
   const n = (x: number | undefined) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
   for (const r of rows) {
     const best = r.runs.at(-1);
-    table.push(`| ${n(r.accounts)} × ${r.months} | ${r.memory_limit ?? 'default (40% of RAM up to 4 GiB)'} | ${n(r.setup_ms.readings)} | ${n(r.setup_ms.readings_per_s)} | ${(best.run_ms / 1000).toFixed(1)} s | ` +
+    table.push(`| ${n(r.accounts)} × ${r.months} | ${r.memory_limit} | ${n(r.setup_ms.readings)} | ${n(r.setup_ms.readings_per_s)} | ${(best.run_ms / 1000).toFixed(1)} s | ` +
       `${(best.wall_ms / 1000).toFixed(1)} s | ${n(best.accounts_per_s)} | ${n(best.peak_rss_mb)} MB | ` +
       `${r.runs.map((x: { run_ms: number }) => `${(x.run_ms / 1000).toFixed(1)} s`).join(' → ')} | ` +
       `${(r.floor_ms / 1000).toFixed(2)} s | ${r.pipeline_over_floor.toFixed(2)} | ` +

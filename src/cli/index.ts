@@ -28,7 +28,7 @@ export function createCli(processEffects: Effects, ctx: CommandContext = createC
     .description('Billing-run anomaly review for electric and gas utilities')
     .version(VERSION)
     .option('--db <path>', 'store file (default: $BILLRUN_DB or ./billrun.duckdb)')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default: $BILLRUN_MEMORY_LIMIT, else 40% of RAM up to 4 GiB)')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default: $BILLRUN_MEMORY_LIMIT, else 40% of RAM up to 3 GiB)')
     .option('--debug', 'show stack traces for unexpected errors')
     .option('--quiet', 'no progress output')
     .showHelpAfterError()

@@ -194,7 +194,7 @@ export function checkColumns(path: string, columns: string[], contract: Contract
  * Stages `path` as `name`(line, <contract columns as VARCHAR>), a temp table for CSV and a temp
  * view for Parquet: columns absent from the file are NULL. Runs before the load's transaction:
  * DuckDB did not spill a temp table the transaction itself had filled, so the checks of the
- * 40M-account master staged inside it ran out of the 4 GiB default (10M accounts under 1 GB: out
+ * 40M-account master staged inside it ran out of 4 GiB, then the default (10M accounts under 1 GB: out
  * of memory; the same staged before the transaction: checked in 1 GB). `readStaged` shows it to
  * the checks as raw_rows, `dropStaged` removes it after the load's transaction.
  */

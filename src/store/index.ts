@@ -70,13 +70,14 @@ export function memoryLimit(option: string | undefined, env: NodeJS.ProcessEnv):
 export const DEFAULT_MEMORY_SHARE = 0.4;
 
 /**
- * The most DuckDB takes by default, whatever the RAM: a process's peak is DuckDB's limit plus
- * about 1.3 GB of Node, workers and DuckDB's untracked memory (10M accounts × 3 months, 2
- * workers: 5.3 GB peak at a 4 GiB limit, 9.5 GB at 40% of 23 GiB), so 4 GiB keeps a bill run of
- * 10M accounts inside 6 GB. DuckDB's peak follows its limit once the data outgrow it, not the
- * data: past the limit it spills to the temporary directory beside the store instead of growing.
+ * The most DuckDB takes by default, whatever the RAM. A process's peak is DuckDB's limit plus Node,
+ * the worker threads and memory DuckDB does not count, and that part grows with the limit: a bill
+ * run of 10M accounts × 3 months with 2 workers peaked at 5.6–7.3 GB over eight runs at a 4 GiB
+ * limit, 4.4 and 4.7 GB at 3 GiB, taking 1.03–1.10× as long (1M × 13: 5.0 against 3.2 GB, 0.93×
+ * as long). So 3 GiB keeps the month of 10M accounts inside 6 GB. DuckDB's peak follows its limit once the data outgrow it, not
+ * the data: past the limit it spills to the temporary directory beside the store instead of growing.
  */
-export const DEFAULT_MEMORY_CAP_MIB = 4096;
+export const DEFAULT_MEMORY_CAP_MIB = 3072;
 
 /** The default memory limit for a machine with `totalBytes` of RAM, in whole MiB. */
 export function defaultMemoryLimit(totalBytes: number): string {

@@ -1,7 +1,7 @@
 // A bulk load under DuckDB's memory limit: the staged text of a file is made before the load's
 // transaction (src/ingest/source.ts, stageFile), where DuckDB can spill it. Staged inside the
 // transaction, these 500,000 accounts ran out of a 100 MB limit (as the 40M-account master ran
-// out of the 4 GiB default); every row must still be loaded or rejected with its line.
+// out of 4 GiB, then the default); every row must still be loaded or rejected with its line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';

@@ -13,14 +13,15 @@ describe('DuckDB memory limit', () => {
     expect(memoryLimit(undefined, {})).toBe(defaultMemoryLimit(totalmem()));
   });
 
-  it('defaults to 40% of RAM, at most 4 GiB', () => {
-    // 40% of 4 GiB = 1638.4 MiB; of 8 GiB = 3276.8 MiB; of 10 GiB = 4096 MiB exactly, the cap.
+  it('defaults to 40% of RAM, at most 3 GiB', () => {
+    // 40% of 4 GiB = 1638.4 MiB; of 7 GiB = 2867.2 MiB; of 7.5 GiB = 3072 MiB exactly, the cap.
     expect(defaultMemoryLimit(4 * GiB)).toBe('1638MiB');
-    expect(defaultMemoryLimit(8 * GiB)).toBe('3276MiB');
-    expect(defaultMemoryLimit(10 * GiB)).toBe('4096MiB');
-    // Past 10 GiB the cap holds: 40% of 24 GiB would be 9830 MiB, of 64 GiB 26214 MiB.
-    expect(defaultMemoryLimit(24 * GiB)).toBe('4096MiB');
-    expect(defaultMemoryLimit(64 * GiB)).toBe('4096MiB');
+    expect(defaultMemoryLimit(7 * GiB)).toBe('2867MiB');
+    expect(defaultMemoryLimit(7.5 * GiB)).toBe('3072MiB');
+    // Past 7.5 GiB the cap holds: 40% of 8 GiB would be 3276 MiB, of 24 GiB 9830 MiB, of 64 GiB 26214 MiB.
+    expect(defaultMemoryLimit(8 * GiB)).toBe('3072MiB');
+    expect(defaultMemoryLimit(24 * GiB)).toBe('3072MiB');
+    expect(defaultMemoryLimit(64 * GiB)).toBe('3072MiB');
     // A 1 GiB machine: 409.6 MiB.
     expect(defaultMemoryLimit(1 * GiB)).toBe('409MiB');
   });
@@ -38,6 +39,6 @@ describe('DuckDB memory limit', () => {
     const store = await openStore(path, { memoryLimit: defaultMemoryLimit(24 * GiB) });
     const [row] = await store.rows(`SELECT current_setting('memory_limit') AS limit, current_setting('temp_directory') AS temp`);
     store.close();
-    expect(row).toEqual({ limit: '4.0 GiB', temp: `${path}.tmp` });
+    expect(row).toEqual({ limit: '3.0 GiB', temp: `${path}.tmp` });
   });
 });
