@@ -28,13 +28,15 @@ WITH src AS NOT MATERIALIZED (
 ),
 typed AS (
   SELECT s.*,
-         coalesce(try_cast(multiplier_text AS DECIMAL(12, 4)), CASE WHEN multiplier_text IS NULL THEN 1 END) AS multiplier,
-         coalesce(try_cast(digits_text AS TINYINT), CASE WHEN digits_text IS NULL THEN 6 END) AS register_digits,
-         try_cast(household_text AS SMALLINT) AS household_size,
+         -- Plain decimal text only, never rounded (migration 016): NULL, and a reason below, otherwise.
+         CASE WHEN multiplier_text IS NULL THEN 1 WHEN decimal_text(multiplier_text) AND NOT more_decimals_than(multiplier_text, 4)
+              THEN try_cast(multiplier_text AS DECIMAL(12, 4)) END AS multiplier,
+         CASE WHEN digits_text IS NULL THEN 6 WHEN whole_number_text(digits_text) THEN try_cast(digits_text AS TINYINT) END AS register_digits,
+         CASE WHEN whole_number_text(household_text) THEN try_cast(household_text AS SMALLINT) END AS household_size,
          try_cast(start_text AS DATE) AS start_date,
          try_cast(end_text AS DATE) AS end_date,
-         try_cast(kva_text AS DECIMAL(12, 3)) AS contract_kva,
-         try_cast(pf_text AS DECIMAL(3, 2)) AS pf_standard,
+         CASE WHEN decimal_text(kva_text) AND NOT more_decimals_than(kva_text, 3) THEN try_cast(kva_text AS DECIMAL(12, 3)) END AS contract_kva,
+         CASE WHEN decimal_text(pf_text) AND NOT more_decimals_than(pf_text, 2) THEN try_cast(pf_text AS DECIMAL(3, 2)) END AS pf_standard,
          try_cast(exchanged_text AS DATE) AS meter_exchanged_at
   FROM src s
 ),
@@ -105,6 +107,8 @@ reasons AS (
       WHEN line > first_line_of_meter THEN 'meter already used on line ' || first_line_of_meter
       WHEN meter_owner IS NOT NULL THEN 'meter already serves account ' || meter_owner END AS why_meter_id,
     CASE
+      WHEN multiplier IS NULL AND decimal_text(multiplier_text) AND more_decimals_than(multiplier_text, 4) THEN 'has more than 4 decimals'
+      WHEN multiplier IS NULL AND decimal_text(multiplier_text) THEN 'too large: at most 99999999.9999'
       WHEN multiplier IS NULL THEN 'not a number' WHEN multiplier <= 0 THEN 'must be greater than 0' END AS why_multiplier,
     CASE
       WHEN register_digits IS NULL OR register_digits < 3 OR register_digits > 12 THEN 'must be a whole number from 3 to 12' END AS why_register_digits,
@@ -116,6 +120,7 @@ reasons AS (
       WHEN end_text IS NOT NULL AND end_date IS NULL THEN 'not a date (YYYY-MM-DD)'
       WHEN end_date < start_date THEN 'is before start_date' END AS why_end_date,
     CASE
+      WHEN kva_text IS NOT NULL AND decimal_text(kva_text) AND more_decimals_than(kva_text, 3) THEN 'has more than 3 decimals'
       WHEN kva_text IS NOT NULL AND (contract_kva IS NULL OR contract_kva <= 0) THEN 'must be a number greater than 0' END AS why_contract_kva,
     CASE
       WHEN pf_text IS NOT NULL AND (pf_standard IS NULL OR pf_standard NOT IN (0.90, 0.85, 0.80)) THEN 'must be 0.90, 0.85 or 0.80' END AS why_pf_standard,

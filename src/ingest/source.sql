@@ -12,11 +12,13 @@ FROM read_csv($file, auto_detect = false, header = true, delim = ',', quote = '"
               rejects_table = 'csv_rejects', rejects_scan = 'csv_scans', rejects_limit = 0);
 
 -- name: csv-structural-rejects
--- Lines the CSV reader could not split into the header's columns.
+-- Lines the CSV reader could not split into the header's columns. In a file with CRLF line ends
+-- DuckDB's csv_line opens with the line feed of the line before: trimmed, or each broken record
+-- would count one line too many and every line after it would be named one too far.
 SELECT DISTINCT ON (line) line::BIGINT AS line, coalesce(column_name, '') AS column_name,
-       csv_line AS value, error_type AS error_type, error_message AS message,
-       1 + length(csv_line) - length(replace(csv_line, chr(10), '')) AS span
-FROM csv_rejects
+       record AS value, error_type AS error_type, error_message AS message,
+       1 + length(record) - length(replace(record, chr(10), '')) AS span
+FROM (SELECT *, trim(csv_line, chr(13) || chr(10)) AS record FROM csv_rejects)
 ORDER BY line;
 
 -- name: csv-line-numbers

@@ -101,6 +101,47 @@ describe('load accounts', () => {
   });
 });
 
+describe('load accounts: numbers are taken as written, never rounded', () => {
+  it('refuses numbers DuckDB would round or read as hex or digit groups, and keeps plain ones exactly', async () => {
+    const dir = tempDir();
+    const db = await storeWithTariff(dir);
+    const file = join(dir, 'numbers.csv');
+    const header = `${HEADER},contract_kva,pf_standard`;
+    // Each row's expectation worked out from the input contract: a number is plain decimal text
+    // with at most as many decimals as the column keeps (multiplier 4, kVA 3, power factor 2);
+    // zeros past them are no decimals.
+    writeFileSync(file, [
+      header,
+      'A1,Ok,1 Road,industrial,GD-RES,R01,M1,80.0000,6.0,3,2023-01-01,315.000,0.900',
+      'A2,Ok,2 Road,residential,GD-RES,R01,M2,1.23456,6,,2023-01-01,,',
+      'A3,Ok,3 Road,residential,GD-RES,R01,M3,1_000,6,,2023-01-01,,',
+      'A4,Ok,4 Road,residential,GD-RES,R01,M4,123456789,6,,2023-01-01,,',
+      'A5,Ok,5 Road,residential,GD-RES,R01,M5,1,0x6,,2023-01-01,,',
+      'A6,Ok,6 Road,residential,GD-RES,R01,M6,1,6,2.5,2023-01-01,,',
+      'A7,Ok,7 Road,residential,GD-RES,R01,M7,1,6,.5,2023-01-01,,',
+      'A8,Ok,8 Road,industrial,GD-RES,R01,M8,1,6,,2023-01-01,315.0004,',
+      'A9,Ok,9 Road,industrial,GD-RES,R01,M9,1,6,,2023-01-01,315,0.899',
+    ].join('\n') + '\n');
+    const result = await runCli(['load', 'accounts', file, '--rejects', dir], db);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('read 9 = loaded 1 + already stored 0 + rejected 8');
+    expect(readFileSync(join(dir, 'numbers.csv.rejects.csv'), 'utf8').trim().split('\n').slice(1)).toEqual([
+      `${file},3,multiplier,1.23456,has more than 4 decimals`,
+      `${file},4,multiplier,1_000,not a number`,
+      `${file},5,multiplier,123456789,too large: at most 99999999.9999`,
+      `${file},6,register_digits,0x6,must be a whole number from 3 to 12`,
+      `${file},7,household_size,2.5,must be a whole number of at least 1`,
+      `${file},8,household_size,.5,must be a whole number of at least 1`,
+      `${file},9,contract_kva,315.0004,has more than 3 decimals`,
+      `${file},10,pf_standard,0.899,"must be 0.90, 0.85 or 0.80"`,
+    ]);
+    expect(await storedRows(db, `SELECT account_id, multiplier::VARCHAR AS m, register_digits AS d, household_size AS h,
+      contract_kva::VARCHAR AS kva, pf_standard::VARCHAR AS pf FROM accounts`)).toEqual([
+      { account_id: 'A1', m: '80.0000', d: 6, h: 3, kva: '315.000', pf: '0.90' },
+    ]);
+  });
+});
+
 describe('load accounts against stored accounts', () => {
   it('names the stored account a meter serves, and sorts repeats, changes and unchanged rows', async () => {
     const dir = tempDir();

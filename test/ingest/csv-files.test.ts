@@ -1,9 +1,10 @@
 // Files named .csv that are not CSV text, and CSV the reader would silently cut short: each is
 // refused with what the file looks like or the line where it goes wrong, never raw bytes.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src/text/csv.js';
 import { runCli, tempDir } from '../helpers.js';
 import { storeWithAccounts, storedRows } from './fixture.js';
 
@@ -76,5 +77,41 @@ describe('an unclosed quote in a CSV row', () => {
     const result = await runCli(['load', 'readings', file], db);
     expect(result.code).toBe(0);
     expect(result.out).toContain('read 2 = loaded 2 + already stored 0 + rejected 0');
+  });
+});
+
+describe('a CSV file saved with Windows line ends (CRLF)', () => {
+  it('names the same lines as the same file with LF line ends, for broken and checked rows alike', async () => {
+    // Worked out by hand: the header is line 1; a row with a field too many (line 3), one with
+    // fields missing (line 4), a quoted value that runs into the next row (lines 5–6, one
+    // record whose value is not a number), then a negative reading on line 7 and a good one on line 8.
+    const lines = [
+      HEADER,
+      'M1,2024-01-05,total,10,actual',
+      'M1,2024-01-06,total,11,actual,extra',
+      'M1,2024-01-07,total',
+      'M1,2024-01-08,total,"12,actual',
+      'M1,2024-01-09,total,13",actual',
+      'M1,2024-01-10,total,-4,actual',
+      'M1,2024-01-11,total,15,actual',
+    ];
+    const rejectsByEnding: Record<string, string[]> = {};
+    for (const [ending, eol] of [['lf', '\n'], ['crlf', '\r\n']] as const) {
+      const dir = tempDir();
+      const db = await storeWithAccounts(dir);
+      const file = join(dir, 'reads.csv');
+      writeFileSync(file, `${lines.join(eol)}${eol}`);
+      const result = await runCli(['load', 'readings', file, '--rejects', dir], db);
+      expect(result.code, ending).toBe(3);
+      expect(result.out, ending).toContain('read 6 = loaded 2 + already stored 0 + rejected 4');
+      const rows = parseCsv(readFileSync(join(dir, 'reads.csv.rejects.csv'), 'utf8')).slice(1).map((r) => r.cells);
+      // file,line,column,value,reason: the line of each reject, and no value that opens with a line end.
+      rejectsByEnding[ending] = rows.map((cells) => cells[1]!);
+      expect(rows.map((cells) => cells[3]![0]), ending).toEqual(['M', 'M', '1', '-']);
+      // The terminal's list keeps one line per reject: the record of lines 5–6 shows its break as \n.
+      expect(result.err, ending).toContain(`${file}: line 5: column value: '12,actual${ending === 'lf' ? '\\n' : '\\r\\n'}M1,2024-01-09,total,13' not a number\n`);
+    }
+    expect(rejectsByEnding.lf).toEqual(['3', '4', '5', '7']);
+    expect(rejectsByEnding.crlf).toEqual(rejectsByEnding.lf);
   });
 });

@@ -55,6 +55,28 @@ describe('reading values', () => {
     expect(await storedRows(db, 'SELECT wh::VARCHAR AS wh FROM intervals')).toEqual([{ wh: '999999999999999' }]);
   });
 
+  it('takes plain decimal text as written and refuses what a cast would round or read as hex', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const reads = await load(db, dir, 'plain.csv', [READS,
+      'M1,2024-01-05,total,.5,actual',
+      'M1,2024-01-06,total,12.,actual',
+      'M1,2024-01-07,total,1_000,actual',
+      'M1,2024-01-08,total,0x10,actual',
+      'M1,2024-01-09,total,12.3450,actual',
+    ]);
+    expect(reads.out).toContain('read 5 = loaded 3 + already stored 0 + rejected 2');
+    expect(rejectsOf(dir, 'plain.csv')).toEqual(['4,value,1_000,not a number', '5,value,0x10,not a number']);
+    expect(await storedRows(db, 'SELECT value_milli::VARCHAR AS v FROM readings ORDER BY line')).toEqual([
+      { v: '500' }, { v: '12000' }, { v: '12345' },
+    ]);
+    // 14.6 minutes is no interval length, though a whole-number cast would round it to 15.
+    const intervals = await load(db, dir, 'minutes.csv', ['meter_id,interval_start,interval_minutes,kwh',
+      'M1,2024-01-05T00:00:00,15.0,1', 'M1,2024-01-05T00:15:00,14.6,1', 'M1,2024-01-05T00:30:00,0xF,1']);
+    expect(intervals.out).toContain('read 3 = loaded 1 + already stored 0 + rejected 2');
+    expect(rejectsOf(dir, 'minutes.csv')).toEqual(['3,interval_minutes,14.6,"must be 5, 10, 15, 30 or 60"', '4,interval_minutes,0xF,"must be 5, 10, 15, 30 or 60"']);
+  });
+
   it('names what is wrong with a register value written with an exponent, from CSV and from a Parquet DOUBLE', async () => {
     const dir = tempDir();
     const db = await storeWithEndedAccount(dir);

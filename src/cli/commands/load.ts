@@ -30,7 +30,9 @@ function printReport(ctx: CommandContext, report: LoadReport): void {
   const n = (x: number) => x.toLocaleString('en-US');
   ctx.print(`${report.file} (${report.kind}): read ${n(report.rowsRead)} = loaded ${n(report.loaded)} + already stored ${n(report.unchanged)} + rejected ${n(report.rejected)}`);
   for (const reject of report.sample) {
-    const value = reject.value === '' ? '' : ` '${reject.value.length > 40 ? `${reject.value.slice(0, 40)}…` : reject.value}'`;
+    // One line per reject: a broken record's text can span lines of the file.
+    const text = reject.value.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    const value = text === '' ? '' : ` '${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`;
     ctx.note(`  ${formatLocation({ file: report.file, line: reject.line, column: reject.column })}:${value} ${reject.reason}`);
   }
   if (report.rejectsFile) ctx.note(`  all ${n(report.rejected)} rejected rows with their reasons: ${report.rejectsFile}`);
