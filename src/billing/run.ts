@@ -2,7 +2,7 @@
 // write each batch in its own transaction, then make the period current and write its outputs.
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { listValue, type DuckDBConnection, type DuckDBListValue } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, periodKey, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
@@ -240,11 +240,17 @@ async function writeEmptyBatch(writer: DuckDBConnection, runId: number, batchNo:
   await writer.run('INSERT INTO run_batches VALUES ($run_id, $batch_no, 0, 0, 0, 0, 0, 0, 0, 0)', { run_id: runId, batch_no: batchNo });
 }
 
-/** A dimension's columns as lists bound to an export, each row at its number in key order (write.sql export-bills). */
-async function dimensionLists(store: Store, statement: 'context-lists' | 'charge-lists'): Promise<Record<string, DuckDBListValue>> {
+/**
+ * Runs an export with a dimension's columns bound as lists, each row at its number in key order
+ * (write.sql export-bills). Typed, because DuckDB cannot type an empty list: a period whose every
+ * bill failed has no charge.
+ */
+async function exportWithLists(store: Store, sql: string, params: Record<string, DuckDBValue>, statement: 'context-lists' | 'charge-lists'): Promise<void> {
   const reader = await store.connection.runAndReadAll(WRITE_SQL[statement]!);
   const rows = reader.getRowsJson();
-  return Object.fromEntries(reader.columnNames().map((name, i) => [name, listValue(rows.map((row) => String(row[i])))]));
+  const names = reader.columnNames();
+  const lists = Object.fromEntries(names.map((name, i) => [name, listValue(rows.map((row) => String(row[i])))]));
+  await store.connection.run(sql, { ...params, ...lists }, Object.fromEntries(names.map((name) => [name, LIST(VARCHAR)])));
 }
 
 type Dimension = Map<number, string>;
@@ -375,8 +381,8 @@ async function finishRun(
   const outDir = join(options.outDir, options.period);
   const outputs: Record<string, string> = {};
   const exports: [string, (path: string) => Promise<void>][] = [
-    ['bills.parquet', async (path) => store.run(WRITE_SQL['export-bills']!, { ...params, path, ...await dimensionLists(store, 'context-lists') })],
-    ['line_items.parquet', async (path) => store.run(WRITE_SQL['export-line-items']!, { ...params, path, ...await dimensionLists(store, 'charge-lists') })],
+    ['bills.parquet', (path) => exportWithLists(store, WRITE_SQL['export-bills']!, { ...params, path }, 'context-lists')],
+    ['line_items.parquet', (path) => exportWithLists(store, WRITE_SQL['export-line-items']!, { ...params, path }, 'charge-lists')],
     ['flags.parquet', (path) => store.run(WRITE_SQL['export-flags']!, { ...params, path })],
     ['errors.csv', async (path) => {
       const errors = await store.connection.stream(WRITE_SQL.errors!, { run_id: run.run_id });

@@ -33,11 +33,11 @@ typed AS (
               THEN try_cast(multiplier_text AS DECIMAL(12, 4)) END AS multiplier,
          CASE WHEN digits_text IS NULL THEN 6 WHEN whole_number_text(digits_text) THEN try_cast(digits_text AS TINYINT) END AS register_digits,
          CASE WHEN whole_number_text(household_text) THEN try_cast(household_text AS SMALLINT) END AS household_size,
-         try_cast(start_text AS DATE) AS start_date,
-         try_cast(end_text AS DATE) AS end_date,
+         calendar_date(start_text) AS start_date,
+         calendar_date(end_text) AS end_date,
          CASE WHEN decimal_text(kva_text) AND NOT more_decimals_than(kva_text, 3) THEN try_cast(kva_text AS DECIMAL(12, 3)) END AS contract_kva,
          CASE WHEN decimal_text(pf_text) AND NOT more_decimals_than(pf_text, 2) THEN try_cast(pf_text AS DECIMAL(3, 2)) END AS pf_standard,
-         try_cast(exchanged_text AS DATE) AS meter_exchanged_at
+         calendar_date(exchanged_text) AS meter_exchanged_at
   FROM src s
 ),
 -- Repeats by aggregation, not by a window over every row: a window carries all the row's

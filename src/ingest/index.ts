@@ -66,7 +66,15 @@ export interface LoadOptions {
   /** Directory for `<file>.rejects.csv`. */
   rejectsDir: string;
   now: Date;
+  /**
+   * The utility's time zone (IANA name): reading times that carry a UTC offset are converted to
+   * its local clock. Without it such a time is rejected, never read off by its offset.
+   */
+  timeZone?: string;
 }
+
+/** Why a reading time with a UTC offset is rejected when the load was given no time zone. */
+const OFFSET_REASON = "has a UTC offset: billrun keeps the utility's local clock; give --time-zone (e.g. Asia/Shanghai) to convert it";
 
 const ACCOUNT_CONTRACT: Contract = {
   describe: 'account master',
@@ -103,6 +111,15 @@ function readingsKind(path: string, columns: string[]): 'readings' | 'intervals'
     `not readings: expected register readings (${REGISTER_READING_COLUMNS.join(', ')}) or interval readings (${INTERVAL_READING_COLUMNS.join(', ')})`);
 }
 
+/** A zone DuckDB's time zone data knows, or one clear message (DuckDB's own lists every zone). */
+async function assertTimeZone(connection: DuckDBConnection, zone: string): Promise<void> {
+  try {
+    await connection.run(`SELECT timezone($zone, TIMESTAMPTZ '2024-01-01 00:00:00+00')`, { zone });
+  } catch {
+    throw new FatalError(`--time-zone: unknown time zone '${zone}' (an IANA name such as Asia/Shanghai or America/New_York)`);
+  }
+}
+
 interface FilePlan {
   kind: InputKind;
   contract: Contract;
@@ -118,7 +135,7 @@ interface PlannedFile extends FilePlan {
 
 interface RowContext {
   fileKey: number;
-  checks: { latest_date: string; largest_value: string };
+  checks: { latest_date: string; largest_value: string; time_zone: string; offset_reason: string };
 }
 
 interface RowOutcome {
@@ -160,7 +177,9 @@ async function loadFiles(
   // is touched (the folder itself is made only when something is rejected).
   assertWritableFolder(options.rejectsDir, 'rejects to');
   const latest = new Date(options.now.getTime() + FUTURE_READ_DAYS * 86_400_000);
-  const checks = { latest_date: latest.toISOString().slice(0, 10), largest_value: LARGEST_READING };
+  const timeZone = options.timeZone ?? '';
+  if (timeZone !== '') await assertTimeZone(store.connection, timeZone);
+  const checks = { latest_date: latest.toISOString().slice(0, 10), largest_value: LARGEST_READING, time_zone: timeZone, offset_reason: OFFSET_REASON };
   // Staged before the transaction (see stageFile) and dropped after it whatever happens: a drop
   // inside it would free nothing before the commit, as a rollback must bring the rows back.
   const staged: { file: PlannedFile; scan: FileScan; staged: StagedFile }[] = [];

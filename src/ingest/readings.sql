@@ -3,7 +3,9 @@
 -- (meter, time, register) keys with the same value are counted unchanged, so a reload adds nothing;
 -- an actual read replaces a stored estimate of the same key.
 -- Parameters of the checks: $latest_date (the last read date a load accepts: its clock's date
--- plus a day) and $largest_value (the largest value or kWh a reading may hold, as text).
+-- plus a day), $largest_value (the largest value or kWh a reading may hold, as text), $time_zone
+-- (the utility's IANA zone for times with a UTC offset, '' when none was given: such a time is
+-- rejected with $offset_reason; migration 016).
 
 -- name: check-registers
 CREATE OR REPLACE TEMP TABLE reading_checks AS
@@ -18,7 +20,7 @@ WITH src AS (
 ),
 typed AS (
   SELECT s.*, m.meter_key, m.start_date, m.end_date,
-         try_cast(read_at_text AS TIMESTAMP) AS read_at,
+         local_timestamp(read_at_text, $time_zone) AS read_at,
          try_cast(value_text AS DECIMAL(18, 3)) AS value,
          -- Checked on the text (migration 016): a 128-bit decimal cast costs ~100× an 18-digit one at this volume.
          decimal_text(value_text) AS value_is_number,
@@ -49,6 +51,7 @@ SELECT t.line, t.meter_key, t.read_at, t.register, t.read_type,
        WHEN meter_key IS NULL THEN 'unknown meter (no account in the account master has it)' END},
     {'col': 'read_at', 'val': read_at_text, 'why': CASE
        WHEN read_at_text IS NULL THEN 'is required'
+       WHEN t.read_at IS NULL AND utc_offset_text(read_at_text) AND $time_zone = '' THEN $offset_reason
        WHEN t.read_at IS NULL THEN 'not an ISO date or datetime'
        WHEN t.read_at::DATE > $latest_date::DATE
          THEN 'dated in the future: after ' || $latest_date::DATE::VARCHAR || ', a day after the load' END},
@@ -173,7 +176,7 @@ WITH src AS (
 ),
 typed AS (
   SELECT s.*, m.meter_key, m.start_date, m.end_date,
-         try_cast(start_text AS TIMESTAMP) AS interval_start,
+         local_timestamp(start_text, $time_zone) AS interval_start,
          CASE WHEN whole_number_text(minutes_text) THEN try_cast(minutes_text AS SMALLINT) END AS interval_minutes,
          -- Meter data systems export floats with any number of decimals (and an exponent when a
          -- double is printed): the decimal text is rounded once, half away from zero, to 1 Wh
@@ -206,6 +209,7 @@ SELECT t.line, t.meter_key, t.interval_start, t.interval_minutes,
        WHEN meter_key IS NULL THEN 'unknown meter (no account in the account master has it)' END},
     {'col': 'interval_start', 'val': start_text, 'why': CASE
        WHEN start_text IS NULL THEN 'is required'
+       WHEN interval_start IS NULL AND utc_offset_text(start_text) AND $time_zone = '' THEN $offset_reason
        WHEN interval_start IS NULL THEN 'not an ISO datetime'
        WHEN interval_start::DATE > $latest_date::DATE
          THEN 'dated in the future: after ' || $latest_date::DATE::VARCHAR || ', a day after the load'

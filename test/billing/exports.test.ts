@@ -2,7 +2,7 @@
 // account id (not by the store's keys, which follow the account file's lines), each line item with
 // its own charge's texts. write.sql looks the texts up after the sort by number, so a wrong number
 // or order shows here as a label on the wrong line.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
@@ -58,5 +58,28 @@ describe('bill run exports', () => {
     expect(bills).toEqual(storedBills);
     expect(bills.map((b) => b.account_id)).toEqual(['A1', 'B2', 'C3', 'D4']);
     expect(new Set(bills.map((b) => b.tariff_id))).toEqual(new Set(['GD-RES', 'AGR-FLAT']));
+  });
+
+  it('finish a period whose every bill failed: empty bill and line-item files, every account in errors.csv', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'store.duckdb');
+    expect((await runCli(['tariff', 'load', join(SAMPLES, 'GD-RES.yaml')], db)).code).toBe(0);
+    writeFileSync(join(dir, 'accounts.csv'), [
+      'account_id,name,address,customer_class,tariff_id,region,meter_id,start_date',
+      'A1,No reads,1 Road,residential,GD-RES,R1,M1,2020-01-01',
+      'B2,No reads,2 Road,residential,GD-RES,R1,M2,2020-01-01',
+    ].join('\n') + '\n');
+    expect((await runCli(['load', 'accounts', join(dir, 'accounts.csv')], db)).code).toBe(0);
+    const out = join(dir, 'out');
+    // No charge and no context to bind to the exports: their lists are empty (a crash until 2026-12-08).
+    const run = await runCli(['bill', '--period', '2024-07', '--out', out], db);
+    expect(run.code, run.err).toBe(3);
+    expect(run.out).toContain('2 accounts = 0 billed + 0 held for review + 2 errors');
+    for (const file of ['bills.parquet', 'line_items.parquet']) {
+      expect(await parquetRows('SELECT count(*)::INTEGER AS n FROM read_parquet($path)', { path: join(out, '2024-07', file) })).toEqual([{ n: 0 }]);
+    }
+    expect(readFileSync(join(out, '2024-07', 'errors.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      'account_id,code', 'A1,no_reads', 'B2,no_reads',
+    ]);
   });
 });

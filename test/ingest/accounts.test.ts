@@ -142,6 +142,34 @@ describe('load accounts: numbers are taken as written, never rounded', () => {
   });
 });
 
+describe('load accounts: dates are calendar dates as written', () => {
+  it('refuses the words and years DuckDB\'s date cast would take', async () => {
+    const dir = tempDir();
+    const db = await storeWithTariff(dir);
+    const file = join(dir, 'dates.csv');
+    writeFileSync(file, [
+      `${ACCOUNTS_HEADER},end_date`,
+      'A1,Ok,1 Road,residential,GD-RES,R01,M1,2023-1-5,2024-12-31',
+      'A2,Ok,2 Road,residential,GD-RES,R01,M2,epoch,',
+      'A3,Ok,3 Road,residential,GD-RES,R01,M3,2023-01-01,infinity',
+      'A4,Ok,4 Road,residential,GD-RES,R01,M4,-2023-01-01,',
+      'A5,Ok,5 Road,residential,GD-RES,R01,M5,12023-01-01,',
+    ].join('\n') + '\n');
+    const result = await runCli(['load', 'accounts', file, '--rejects', dir], db);
+    expect(result.out).toContain('read 5 = loaded 1 + already stored 0 + rejected 4');
+    expect(readFileSync(join(dir, 'dates.csv.rejects.csv'), 'utf8').trim().split('\n').slice(1)).toEqual([
+      `${file},3,start_date,epoch,not a date (YYYY-MM-DD)`,
+      `${file},4,end_date,infinity,not a date (YYYY-MM-DD)`,
+      // A cell that opens with - is written as text, so a spreadsheet does not read it as a formula.
+      `${file},5,start_date,'-2023-01-01,not a date (YYYY-MM-DD)`,
+      `${file},6,start_date,12023-01-01,not a date (YYYY-MM-DD)`,
+    ]);
+    expect(await storedRows(db, 'SELECT account_id, start_date::VARCHAR AS s, end_date::VARCHAR AS e FROM accounts')).toEqual([
+      { account_id: 'A1', s: '2023-01-05', e: '2024-12-31' },
+    ]);
+  });
+});
+
 describe('load accounts against stored accounts', () => {
   it('names the stored account a meter serves, and sorts repeats, changes and unchanged rows', async () => {
     const dir = tempDir();

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
+import { parseCsv } from '../../src/text/csv.js';
 import { runCli, tempDir } from '../helpers.js';
 import { writeParquet } from '../parquet.js';
 import { ACCOUNTS_HEADER, storeWithAccounts, storedRows } from './fixture.js';
@@ -175,6 +176,58 @@ describe('reading dates', () => {
     expect(intervals.out).toContain('read 3 = loaded 2 + already stored 0 + rejected 1');
     expect(intervals.out).toContain("of the loaded: 1 reads dated before their account's start_date or after its end_date");
     expect(intervals.err).toContain("line 3: column interval_start: '2026-01-17T00:00:00' dated in the future: after 2026-01-16");
+  });
+});
+
+describe('reading times with a UTC offset', () => {
+  // Worked out by hand: Beijing is UTC+8 all year (no daylight saving), so 16:00 UTC on 4 January
+  // is midnight of the 5th there; a time written with +08:00 is already on its clock.
+  it('rejects them without a time zone, and converts them to the utility\'s clock with one', async () => {
+    const lines = [READS,
+      'M1,2024-01-04T16:00:00Z,total,10,actual',
+      'M1,2024-01-05T09:30:00+08:00,total,11,actual',
+      'M1,2024-01-05T02:00:00-0500,total,12,actual',
+      'M1,2024-01-06T08:00:00,total,13,actual',
+      'M1,2024-01-07,total,14,actual',
+    ];
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const without = await load(db, dir, 'offsets.csv', lines);
+    expect(without.out).toContain('read 5 = loaded 2 + already stored 0 + rejected 3');
+    const reason = "has a UTC offset: billrun keeps the utility's local clock; give --time-zone (e.g. Asia/Shanghai) to convert it";
+    expect(parseCsv(readFileSync(join(dir, 'offsets.csv.rejects.csv'), 'utf8')).slice(1).map((r) => r.cells.slice(1))).toEqual([
+      ['2', 'read_at', '2024-01-04T16:00:00Z', reason],
+      ['3', 'read_at', '2024-01-05T09:30:00+08:00', reason],
+      ['4', 'read_at', '2024-01-05T02:00:00-0500', reason],
+    ]);
+
+    const file = join(dir, 'offsets.csv');
+    const withZone = await runCli(['load', 'readings', file, '--rejects', dir, '--time-zone', 'Asia/Shanghai'], db);
+    expect(withZone.code).toBe(0);
+    expect(withZone.out).toContain('read 5 = loaded 3 + already stored 2 + rejected 0');
+    expect(await storedRows(db, 'SELECT strftime(read_at, \'%Y-%m-%d %H:%M\') AS t, (value_milli / 1000)::INTEGER AS v FROM readings ORDER BY read_at')).toEqual([
+      { t: '2024-01-05 00:00', v: 10 }, { t: '2024-01-05 09:30', v: 11 }, { t: '2024-01-05 15:00', v: 12 },
+      { t: '2024-01-06 08:00', v: 13 }, { t: '2024-01-07 00:00', v: 14 },
+    ]);
+  });
+
+  it('reads a Parquet TIMESTAMP WITH TIME ZONE as instants, and refuses an unknown zone', async () => {
+    const dir = tempDir();
+    const db = await storeWithEndedAccount(dir);
+    const file = join(dir, 'intervals.parquet');
+    // Three hours from 16:00 UTC on 4 January: 00:00, 01:00 and 02:00 of the 5th in Beijing.
+    await writeParquet(file, `SELECT 'M1' AS meter_id, TIMESTAMPTZ '2024-01-04 16:00:00+00' + INTERVAL (h) HOUR AS interval_start,
+      60 AS interval_minutes, 1.5 AS kwh FROM range(3) t(h)`);
+    const unknown = await runCli(['load', 'readings', file, '--rejects', dir, '--time-zone', 'Asia/Beijing'], db);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("--time-zone: unknown time zone 'Asia/Beijing'");
+    const without = await runCli(['load', 'readings', file, '--rejects', dir], db);
+    expect(without.out).toContain('read 3 = loaded 0 + already stored 0 + rejected 3');
+    const loaded = await runCli(['load', 'readings', file, '--rejects', dir, '--time-zone', 'Asia/Shanghai'], db);
+    expect(loaded.code).toBe(0);
+    expect(await storedRows(db, 'SELECT strftime(interval_start, \'%Y-%m-%d %H:%M\') AS t FROM intervals ORDER BY 1')).toEqual([
+      { t: '2024-01-05 00:00' }, { t: '2024-01-05 01:00' }, { t: '2024-01-05 02:00' },
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 // billrun bill --period P | --from P --to Q — the monthly batch (or a backfill of several months).
 import { join, dirname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { billPeriod, DEFAULT_BATCH_SIZE, DEFAULT_STAGE_SIZE, defaultWorkers, type RunSummary } from '../../billing/index.js';
 import { isPeriod, periodRange } from '../../calendar/index.js';
@@ -40,7 +41,7 @@ export function billCommand(ctx: CommandContext): Command {
     .option('--json', 'print the run summary as JSON')
     .action(async (options: BillOptions, command: Command) => {
       const periods = periodsOf(options);
-      const workers = positiveInt(options.workers, '--workers');
+      const workers = workerCount(options.workers);
       const batchSize = positiveInt(options.batchSize, '--batch-size');
       const stageSize = positiveInt(options.stageSize, '--stage-size');
       const rules = loadRules(options.rules);
@@ -111,9 +112,21 @@ export function periodsOf(options: { period?: string; from?: string; to?: string
   return periods;
 }
 
+/** Digits only: Number() would also take '1e3', '0x10' and ' 8 '. */
 export function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new FatalError(`${flag} must be a whole number of at least 1, not '${text}'`);
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new FatalError(`${flag} must be a whole number of at least 1, not '${text}'`);
+  return n;
+}
+
+/**
+ * --workers: more threads than a few per core only share the same cores, and each holds its
+ * batches in memory (1,000 asked for ran the process out of heap after seven minutes).
+ */
+export function workerCount(text: string): number {
+  const n = positiveInt(text, '--workers');
+  const most = 4 * availableParallelism();
+  if (n > most) throw new FatalError(`--workers must be at most ${most} on this machine (4 per core), not ${n}`);
   return n;
 }
 

@@ -8,19 +8,24 @@ import type { CommandContext } from '../context.js';
 
 export function loadCommand(ctx: CommandContext): Command {
   const load = new Command('load').description('load the account master or meter readings (CSV or Parquet) into the store');
-  const addKind = (name: 'accounts' | 'readings', description: string, loader: typeof loadAccounts) =>
-    load
+  const addKind = (name: 'accounts' | 'readings', description: string, loader: typeof loadAccounts) => {
+    const kind = load
       .command(`${name} <files...>`)
       .description(description)
       .option('--rejects <dir>', 'where to write <file>.rejects.csv (default: rejects/ beside the store)')
-      .option('--json', 'print the load report as JSON')
-      .action(async (files: string[], options: { rejects?: string; json?: boolean }, command: Command) => {
-        const rejectsDir = options.rejects ?? join(dirname(storePath(ctx.globals(command).db, ctx.effects.env)), 'rejects');
-        const reports = await ctx.withStore(command, (store) => loader(store, files, { rejectsDir, now: ctx.effects.now() }));
-        if (options.json) ctx.print(JSON.stringify(reports, null, 2));
-        else reports.forEach((report) => printReport(ctx, report));
-        if (reports.some((r) => r.rejected > 0)) ctx.finishWith(EXIT.dataErrors);
-      });
+      .option('--json', 'print the load report as JSON');
+    if (name === 'readings') {
+      kind.option('--time-zone <zone>', 'the utility\'s time zone (IANA, e.g. Asia/Shanghai): times with a UTC offset are converted to it, and rejected without it (default: $BILLRUN_TIME_ZONE)');
+    }
+    kind.action(async (files: string[], options: { rejects?: string; json?: boolean; timeZone?: string }, command: Command) => {
+      const rejectsDir = options.rejects ?? join(dirname(storePath(ctx.globals(command).db, ctx.effects.env)), 'rejects');
+      const timeZone = name === 'readings' ? options.timeZone ?? ctx.effects.env.BILLRUN_TIME_ZONE : undefined;
+      const reports = await ctx.withStore(command, (store) => loader(store, files, { rejectsDir, now: ctx.effects.now(), timeZone }));
+      if (options.json) ctx.print(JSON.stringify(reports, null, 2));
+      else reports.forEach((report) => printReport(ctx, report));
+      if (reports.some((r) => r.rejected > 0)) ctx.finishWith(EXIT.dataErrors);
+    });
+  };
   addKind('accounts', 'load the account master (accounts are added or updated by account_id)', loadAccounts);
   addKind('readings', 'load register readings or interval readings (told apart by their columns)', loadReadings);
   return load;

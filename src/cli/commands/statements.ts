@@ -15,7 +15,7 @@ import type { CommandContext } from '../context.js';
 import { formatAmount } from '../format.js';
 import { duration } from '../progress.js';
 import { VERSION } from '../version.js';
-import { positiveInt } from './bill.js';
+import { positiveInt, workerCount } from './bill.js';
 
 interface StatementsCliOptions {
   period?: string;
@@ -59,7 +59,7 @@ export function statementsCommand(ctx: CommandContext): Command {
       }
       const bad = options.account.find((id) => !ACCOUNT_ID_PATTERN.test(id));
       if (bad !== undefined) throw new FatalError(`--account '${bad}' is not an account id (1–32 of A–Z a–z 0–9 _ -)`);
-      const workers = positiveInt(options.workers, '--workers');
+      const workers = workerCount(options.workers);
       const batchSize = positiveInt(options.batchSize, '--batch-size');
       const utility = loadUtility(options.utility);
       assertWritableFolder(options.out);
