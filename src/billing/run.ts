@@ -1,6 +1,6 @@
 // One period's bill run: stage determinants in SQL, price and score batches on the worker pool,
 // write each batch in its own transaction, then make the period current and write its outputs.
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import pLimit from 'p-limit';
@@ -8,7 +8,7 @@ import type { ReviewRules } from '../../schemas/rules.js';
 import { addPeriods, periodKey, requireBillingPeriod, type BillingPeriod } from '../calendar/index.js';
 import { EXIT, FatalError, stageTimer } from '../diagnostics/index.js';
 import {
-  appendBatch, inTransaction, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWireTables, writeFileAtomic,
+  appendBatch, inTransaction, makeFolder, objectsToBatch, publishFile, readColumns, sqlStatements, tempPathFor, toWireTables, writeFileAtomic,
   type ColumnBatch, type ColumnSpec, type Store,
 } from '../store/index.js';
 import { writeCsvFile } from '../text/csv.js';
@@ -390,7 +390,7 @@ async function finishRun(
     }],
   ];
   await writingOutputs(outDir, options.period, async () => {
-    mkdirSync(outDir, { recursive: true });
+    makeFolder(outDir);
     for (const [file, write] of exports) {
       const target = join(outDir, file);
       await step(file.replace(/\..*$/, ''), () => write(tempPathFor(target)));

@@ -1,10 +1,9 @@
 // The rejects file: one CSV row per rejected input row, for the people who fix the source data.
 // It is opened in spreadsheets, so cells that could run as formulas are neutralised.
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EXIT, FatalError } from '../diagnostics/index.js';
-import { appendBatch, publishFile, tempPathFor } from '../store/index.js';
+import { appendBatch, makeFolder, publishFile, tempPathFor } from '../store/index.js';
 import { neutraliseFormula } from '../text/index.js';
 
 export interface Reject {
@@ -16,7 +15,7 @@ export interface Reject {
 
 export async function writeRejects(connection: DuckDBConnection, target: string, file: string, rejects: Reject[]): Promise<void> {
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeFolder(dirname(target));
   } catch (error) {
     throw new FatalError(`cannot write rejects to ${dirname(target)}: ${(error as Error).message.split('\n')[0]}`, EXIT.environment);
   }

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ACCOUNT_ID_PATTERN } from '../../schemas/inputs.js';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 // From the module, not the store's index: this runs in the statement workers, which must not load DuckDB.
-import { isProcessAlive } from '../store/files.js';
+import { isProcessAlive, makeFolder } from '../store/files.js';
 
 export const MAX_FILES_PER_DIRECTORY = 2_000;
 const FORMATS_AT_MOST = 3;
@@ -80,7 +80,7 @@ export function writeStatementFile(path: string, content: Uint8Array, fresh: boo
     fd = openSync(target, 'w');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolder(dirname(path));
     fd = openSync(target, 'w');
   }
   try {
@@ -113,7 +113,7 @@ const TEMP_DIRECTORY = /^(\d{4}-\d{2})\.(\d+)\.tmp$/;
 export function openPeriodDirectory(outDir: string, period: string): PeriodDirectory {
   const target = resolve(outDir, period);
   if (existsSync(target) && readdirSync(target).length > 0) return { root: target, target, fresh: false };
-  mkdirSync(dirname(target), { recursive: true });
+  makeFolder(dirname(target));
   const root = `${target}.${process.pid}.tmp`;
   for (const name of readdirSync(dirname(target))) {
     const m = TEMP_DIRECTORY.exec(name);

@@ -21,7 +21,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rm
 import { dirname, join, resolve } from 'node:path';
 import { EXIT, FatalError } from '../diagnostics/index.js';
 // From the module, not the store's index: this runs in the statement workers, which must not load DuckDB.
-import { isProcessAlive, publishFile, tempPathFor } from '../store/files.js';
+import { isProcessAlive, makeFolder, publishFile, tempPathFor } from '../store/files.js';
 import type { StatementFormat, StreamPart } from './protocol.js';
 
 export const STREAMS_DIRECTORY = 'streams';
@@ -54,7 +54,7 @@ export class StreamWriter {
   private readonly part: StreamPart;
 
   constructor(private readonly path: string, file: string, format: StatementFormat, draft: boolean, private readonly title: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolder(dirname(path));
     this.fd = openSync(tempPathFor(path), 'w');
     this.part = { file, format, draft, bytes: 0, sha256: '', rows: [], offsets: [], lengths: [], sha256s: [] };
   }
@@ -134,7 +134,7 @@ const STREAMS_TEMP = /^streams\.(\d+)\.(tmp|old)$/;
 export function openStreamsDirectory(outDir: string, period: string): StreamsDirectory {
   const periodRoot = resolve(outDir, period);
   const target = join(periodRoot, STREAMS_DIRECTORY);
-  mkdirSync(periodRoot, { recursive: true });
+  makeFolder(periodRoot);
   for (const name of readdirSync(periodRoot)) {
     const m = STREAMS_TEMP.exec(name);
     if (!m || Number(m[1]) === process.pid) continue;

@@ -4,10 +4,31 @@
 // dead run from the files a live one is still writing.
 import { createHash } from 'node:crypto';
 import {
-  accessSync, closeSync, constants, createReadStream, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
+  accessSync, closeSync, constants, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT, FatalError } from '../diagnostics/index.js';
+
+/**
+ * `mkdir -p`: the missing folders of `dir`, from the nearest one that exists, one at a time. Node's
+ * own recursive mkdir never returns where mkdir fails with ENOENT under a folder that exists
+ * (`--out /proc/x` spun at full CPU): here that error is thrown, as a plain mkdir throws it.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      // Another writer (a statements worker) made it in between.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
 
 /** The temp name a writer fills before `publishFile` renames it to `path`. */
 export function tempPathFor(path: string): string {
@@ -99,9 +120,18 @@ function unwritable(dir: string): string | null {
   try {
     // access() also reports a read-only file system to root, whom permissions do not stop.
     accessSync(existing, constants.W_OK | constants.X_OK);
-    return null;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EROFS' ? `${existing} is on a read-only file system` : `no permission to write in ${existing}`;
+  }
+  if (existing === resolve(dir)) return null;
+  // A folder still to be made: access() passes in /proc and /sys, where no folder can be made.
+  const probe = join(existing, `.billrun-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+    rmSync(probe, { recursive: true, force: true });
+    return null;
+  } catch (error) {
+    return `cannot make a folder in ${existing} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
   }
 }
 

@@ -21,7 +21,7 @@ export type { Columns, WireBatch } from './arrow.js';
 export { runTask, toWireTables, workerPool } from './pool-protocol.js';
 export type { Table, TableSpecs, Tables, WireTables, WireTask } from './pool-protocol.js';
 export { quoteIdent, sourceDir, sqlFile, sqlStatements } from './sql.js';
-export { assertWritableFile, assertWritableFolder, isProcessAlive, publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
+export { assertWritableFile, assertWritableFolder, isProcessAlive, makeFolder, publishFile, sha256File, tempPathFor, writeFileAtomic } from './files.js';
 
 export const DEFAULT_STORE_PATH = './billrun.duckdb';
 

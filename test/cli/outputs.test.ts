@@ -68,6 +68,21 @@ describe('an output folder that cannot be written', () => {
     }
   });
 
+  // Linux's /proc lets root pass access() but makes no folder (mkdir: ENOENT), where Node's own
+  // recursive mkdir never returns: these commands spun at full CPU until killed.
+  it.runIf(process.platform === 'linux')('a folder that cannot be made under one that looks writable (/proc): exit 6 before any work', async () => {
+    const { db } = billed;
+    const path = `/proc/billrun-${process.pid}`;
+    for (const args of [['statements', '--period', PERIOD, '--out', path], ['statements', '--period', PERIOD, '--out', path, '--layout', 'stream'],
+      ['bill', '--period', PERIOD, '--rebill', '--out', path]]) {
+      const result = await runCli(args, db);
+      expect(result.code, args.join(' ')).toBe(6);
+      // As root access() passes and the probe folder fails; as another user access() says so.
+      expect(result.err, args.join(' ')).toMatch(
+        /^billrun: cannot write to the output folder \/proc\/billrun-\d+(\/\d{4}-\d{2})?: (cannot make a folder in \/proc \([A-Z]+\)|no permission to write in \/proc)\n$/);
+    }
+  });
+
   it('review report, review export, explain and tariff simulate --out in a folder that is not there: exit 6 naming it, nothing written', async () => {
     const { dir, db } = billed;
     const missing = join(dir, 'no', 'such');
