@@ -29,14 +29,14 @@ WITH src AS NOT MATERIALIZED (
 typed AS (
   SELECT s.*,
          -- Plain decimal text only, never rounded (migration 016): NULL, and a reason below, otherwise.
-         CASE WHEN multiplier_text IS NULL THEN 1 WHEN decimal_text(multiplier_text) AND NOT more_decimals_than(multiplier_text, 4)
+         CASE WHEN multiplier_text IS NULL THEN 1 WHEN plain_decimal(multiplier_text, 4)
               THEN try_cast(multiplier_text AS DECIMAL(12, 4)) END AS multiplier,
          CASE WHEN digits_text IS NULL THEN 6 WHEN whole_number_text(digits_text) THEN try_cast(digits_text AS TINYINT) END AS register_digits,
          CASE WHEN whole_number_text(household_text) THEN try_cast(household_text AS SMALLINT) END AS household_size,
          calendar_date(start_text) AS start_date,
          calendar_date(end_text) AS end_date,
-         CASE WHEN decimal_text(kva_text) AND NOT more_decimals_than(kva_text, 3) THEN try_cast(kva_text AS DECIMAL(12, 3)) END AS contract_kva,
-         CASE WHEN decimal_text(pf_text) AND NOT more_decimals_than(pf_text, 2) THEN try_cast(pf_text AS DECIMAL(3, 2)) END AS pf_standard,
+         CASE WHEN plain_decimal(kva_text, 3) THEN try_cast(kva_text AS DECIMAL(12, 3)) END AS contract_kva,
+         CASE WHEN plain_decimal(pf_text, 2) THEN try_cast(pf_text AS DECIMAL(3, 2)) END AS pf_standard,
          calendar_date(exchanged_text) AS meter_exchanged_at
   FROM src s
 ),

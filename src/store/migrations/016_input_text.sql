@@ -6,6 +6,8 @@
 CREATE MACRO decimal_text(t) AS regexp_full_match(t, '[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)');
 -- A significant digit past the `n`th decimal (trailing zeros are not one).
 CREATE MACRO more_decimals_than(t, n) AS regexp_matches(t, '\.[0-9]{' || n || '}[0-9]*[1-9]');
+-- What a column of `n` decimals takes: plain decimal text with no significant digit past them.
+CREATE MACRO plain_decimal(t, n) AS decimal_text(t) AND NOT more_decimals_than(t, n);
 -- One expression, not the two above: it runs on every interval reading (118M at 10M accounts). On 20M
 -- texts with 2 threads it adds 0.33–0.47 s to the cast, the two together 0.70–0.76 s.
 CREATE MACRO whole_number_text(t) AS regexp_full_match(t, '[+-]?[0-9]+(\.0*)?');
